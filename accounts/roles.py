@@ -1,0 +1,56 @@
+"""The five roles, as groups of permissions. Views check permissions, never role names.
+
+Each app adds the permissions its role needs here, as "app_label.codename" strings;
+``roles_sync()`` makes the groups match this table exactly (run after every migrate).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    LEARNER = "learner", _("Learner")
+    VOLUNTEER = "volunteer", _("Field volunteer")
+    COORDINATOR = "coordinator", _("Campaign coordinator")
+    EDITOR = "editor", _("Content editor")
+    STAFF = "staff", _("Staff")
+
+
+LEARNER_PERMISSIONS = ["accounts.learn"]
+VOLUNTEER_PERMISSIONS = [*LEARNER_PERMISSIONS, "accounts.log_field_sessions"]
+COORDINATOR_PERMISSIONS = [
+    *LEARNER_PERMISSIONS,
+    "accounts.coordinate_campaigns",
+    "accounts.review_field_sessions",
+    "accounts.view_reach_statistics",
+    "regions.view_region",
+]
+EDITOR_PERMISSIONS = [
+    *LEARNER_PERMISSIONS,
+    "accounts.edit_content",
+    "regions.view_region",
+]
+STAFF_PERMISSIONS = sorted(
+    {
+        *COORDINATOR_PERMISSIONS,
+        *EDITOR_PERMISSIONS,
+        "accounts.assign_roles",
+        "accounts.view_user",
+        "accounts.change_user",
+        "core.view_auditlog",
+        "django_celery_beat.view_periodictask",
+        "django_celery_beat.change_periodictask",
+        "django_celery_beat.add_periodictask",
+    }
+)
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.LEARNER: LEARNER_PERMISSIONS,
+    Role.VOLUNTEER: VOLUNTEER_PERMISSIONS,
+    Role.COORDINATOR: COORDINATOR_PERMISSIONS,
+    Role.EDITOR: EDITOR_PERMISSIONS,
+    Role.STAFF: STAFF_PERMISSIONS,
+}
+
+# Roles whose members work in the Django admin (Django requires is_staff for it).
+ADMIN_ROLES = {Role.EDITOR, Role.STAFF}

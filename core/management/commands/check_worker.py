@@ -1,0 +1,25 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from core.models import WorkerPing
+from core.services import worker_ping_request
+
+
+class Command(BaseCommand):
+    help = "Send a ping through the broker and wait until a Celery worker answers it."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait")
+
+    def handle(self, *args, timeout: float, **options):  # type: ignore[no-untyped-def]
+        ping = worker_ping_request()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ping = WorkerPing.objects.get(pk=ping.pk)
+            if ping.answered_at:
+                seconds = (ping.answered_at - ping.requested_at).total_seconds()
+                self.stdout.write(f"Worker {ping.worker} answered in {seconds:.2f}s.")
+                return
+            time.sleep(0.2)
+        raise CommandError(f"No worker answered within {timeout:.0f}s (ping {ping.pk}).")

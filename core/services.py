@@ -1,0 +1,55 @@
+"""Writes of the platform core: audit entries, worker pings, housekeeping."""
+
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.sessions.models import Session
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import AuditLog, WorkerPing
+
+
+def audit_log_record(
+    *, actor: Any | None, action: str, target: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Record a security-relevant action. Call it inside the action's own transaction so the
+    entry exists if and only if the action happened."""
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        data=data or {},
+    )
+
+
+@transaction.atomic
+def worker_ping_request() -> WorkerPing:
+    """Create a ping and enqueue its answer after commit. Safe to call with the broker down:
+    the ping stays unanswered and ``check_worker`` reports it."""
+    from .tasks import worker_ping_answer
+
+    ping = WorkerPing.objects.create()
+    transaction.on_commit(lambda: worker_ping_answer.delay(str(ping.pk)))
+    return ping
+
+
+def worker_ping_answer(*, ping_id: str) -> bool:
+    """Mark a ping answered by this worker. Idempotent: a second delivery changes nothing."""
+    updated = WorkerPing.objects.filter(pk=ping_id, answered_at__isnull=True).update(
+        answered_at=timezone.now(), worker=socket.gethostname()
+    )
+    return updated == 1
+
+
+def housekeeping_run(*, now: Any | None = None) -> dict[str, int]:
+    """Delete expired sessions and pings older than a week. Idempotent."""
+    now = now or timezone.now()
+    sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
+    pings, _ = WorkerPing.objects.filter(requested_at__lt=now - timedelta(days=7)).delete()
+    return {"sessions": sessions, "worker_pings": pings}

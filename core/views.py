@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import hmac
+
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import render
+from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
+from django_prometheus.exports import ExportToDjangoView
+
+from accounts.services import user_preferences_update
+
+from . import problems
+from .selectors import readiness_report
+
+ELDER_MODE_COOKIE = "elder_mode"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+# --- Probes ---------------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Touches nothing else, so it never flaps with the DB."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database and the broker (and Redis cache, if used) answer."""
+    report = readiness_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponseBase:
+    token = settings.METRICS_BEARER_TOKEN
+    if token:
+        sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(sent.encode(), token.encode()):
+            return problems.problem_response(request, problems.NOT_AUTHENTICATED)
+    return ExportToDjangoView(request)
+
+
+# --- Display preferences --------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.headers.get("Referer") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    return target
+
+
+@require_POST
+def elder_mode_set(request: HttpRequest) -> HttpResponse:
+    """Turn elder mode (larger type, more spacing, higher contrast) on or off, remembered in a
+    cookie for a year and on the account when signed in."""
+    enabled = request.POST.get("elder_mode") == "on"
+    if request.user.is_authenticated:
+        user_preferences_update(user=request.user, elder_mode=enabled)
+    response = HttpResponseRedirect(_safe_next(request))
+    response.set_cookie(
+        ELDER_MODE_COOKIE, "1" if enabled else "0", max_age=ONE_YEAR, samesite="Lax",
+        secure=request.is_secure(), httponly=False,
+    )
+    return response
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (cookie), plus the account's preference when signed in."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_preferences_update(user=request.user, language=language)
+    return response
+
+
+# --- Problem types and error pages ----------------------------------------------------------
+
+
+def problem_type_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    kind = problems.REGISTRY.get(slug)
+    if kind is None:
+        raise Http404
+    return render(request, "core/problem_type.html", {"kind": kind})
+
+
+def _wants_problem(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_problem(request):
+        return problems.problem_response(request, problems.MALFORMED)
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_problem(request):
+        return problems.problem_response(request, problems.PERMISSION_DENIED)
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_problem(request):
+        return problems.problem_response(request, problems.NOT_FOUND)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_problem(request):
+        return problems.problem_response(request, problems.SERVER_ERROR)
+    # Rendered without the request: no context processor may touch the part that failed.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

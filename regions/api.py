@@ -1,0 +1,53 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .models import Level, Region
+from .selectors import region_list
+
+
+class RegionOutput(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent_id", allow_null=True)
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level", "parent"]
+
+
+class RegionListApi(GenericAPIView):
+    """China's administrative regions, read-only (public reference data)."""
+
+    permission_classes = [AllowAny]
+    serializer_class = RegionOutput
+
+    class FilterInput(serializers.Serializer):
+        level = serializers.ChoiceField(choices=Level.choices, required=False)
+        parent = serializers.RegexField(r"^\d{6}$", required=False)
+        search = serializers.CharField(required=False, max_length=50)
+
+    @extend_schema(
+        operation_id="regions_list",
+        parameters=[
+            OpenApiParameter("level", enum=Level.values, description="province, prefecture or county"),
+            OpenApiParameter("parent", description="6-digit code of the parent region"),
+            OpenApiParameter("search", description="part of the name, e.g. 西湖"),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        page = self.paginate_queryset(region_list(**filters.validated_data))
+        return self.get_paginated_response(RegionOutput(page, many=True).data)
+
+
+class RegionDetailApi(GenericAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = RegionOutput
+
+    @extend_schema(operation_id="regions_retrieve")
+    def get(self, request: Request, code: str) -> Response:
+        return Response(RegionOutput(get_object_or_404(Region, code=code)).data)

@@ -1,0 +1,22 @@
+// Progressive enhancement of the elder-mode toggle: switch at once, save in the background.
+// Without JavaScript the same form posts and reloads the page.
+const form = document.querySelector("[data-elder-toggle]");
+if (form) {
+  const button = form.querySelector("button");
+  const field = form.querySelector('input[name="elder_mode"]');
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const on = field.value === "on";
+    document.documentElement.classList.toggle("elder", on);
+    button.setAttribute("aria-pressed", String(on));
+    button.textContent = on ? button.dataset.labelOn : button.dataset.labelOff;
+    const body = new FormData(form);
+    field.value = on ? "off" : "on";
+    try {
+      await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
+    } catch {
+      // Offline: the cookie is set locally so the choice survives a reload.
+      document.cookie = `elder_mode=${on ? 1 : 0}; max-age=31536000; path=/; samesite=lax`;
+    }
+  });
+}
