@@ -39,10 +39,11 @@ def worker_ping_request() -> WorkerPing:
     return ping
 
 
-def worker_ping_answer(*, ping_id: str) -> bool:
-    """Mark a ping answered by this worker. Idempotent: a second delivery changes nothing."""
+def worker_ping_answer(*, ping_id: str, worker: str | None = None) -> bool:
+    """Mark a ping answered by ``worker`` (a Celery node name). Idempotent: a second
+    delivery changes nothing."""
     updated = WorkerPing.objects.filter(pk=ping_id, answered_at__isnull=True).update(
-        answered_at=timezone.now(), worker=socket.gethostname()
+        answered_at=timezone.now(), worker=(worker or socket.gethostname())[:255]
     )
     return updated == 1
 

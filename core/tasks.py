@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from . import services
 
 
-@shared_task(name="core.worker_ping_answer")
-def worker_ping_answer(ping_id: str) -> bool:
-    return services.worker_ping_answer(ping_id=ping_id)
+@shared_task(name="core.worker_ping_answer", bind=True)
+def worker_ping_answer(self: Task, ping_id: str) -> bool:
+    return services.worker_ping_answer(ping_id=ping_id, worker=self.request.hostname)
 
 
 @shared_task(name="core.housekeeping")

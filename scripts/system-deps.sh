@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Make sure the system packages a command needs are present: install them with apt when we
+# are root and apt exists, else say exactly what to install and fail.
+#   scripts/system-deps.sh run|test
+set -euo pipefail
+
+need=()
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+pg_bindir() {
+  if [ -n "${PG_BINDIR:-}" ] && [ -x "$PG_BINDIR/initdb" ]; then echo "$PG_BINDIR"; return; fi
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+have_cmd msgfmt || need+=(gettext)
+if [ "${1:-run}" = "test" ]; then
+  [ -n "$(pg_bindir)" ] && [ -x "$(pg_bindir)/initdb" ] || need+=(postgresql)
+  have_cmd redis-server || need+=(redis-server)
+  have_cmd chromium || need+=(chromium)
+  fc-list ':lang=zh' 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
+  have_cmd runuser || need+=(util-linux)
+fi
+
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = "0" ] && have_cmd apt-get; then
+  echo "Installing system packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  exit 0
+fi
+echo "Missing system packages: ${need[*]}" >&2
+echo "Install them with:  sudo apt-get install ${need[*]}" >&2
+exit 1
