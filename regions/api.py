@@ -1,7 +1,8 @@
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ class RegionOutput(serializers.ModelSerializer):
         fields = ["code", "name", "level", "parent"]
 
 
-class RegionListApi(GenericAPIView):
+class RegionListApi(ListAPIView):
     """China's administrative regions, read-only (public reference data)."""
 
     permission_classes = [AllowAny]
@@ -37,11 +38,13 @@ class RegionListApi(GenericAPIView):
             OpenApiParameter("search", description="part of the name, e.g. 西湖"),
         ],
     )
-    def get(self, request: Request) -> Response:
-        filters = self.FilterInput(data=request.query_params)
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Region]:
+        filters = self.FilterInput(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        page = self.paginate_queryset(region_list(**filters.validated_data))
-        return self.get_paginated_response(RegionOutput(page, many=True).data)
+        return region_list(**filters.validated_data)
 
 
 class RegionDetailApi(GenericAPIView):
