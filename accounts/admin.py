@@ -22,8 +22,16 @@ class UserAdmin(BaseUserAdmin):
         super().save_related(request, form, formsets, change)
         after = set(form.instance.groups.values_list("name", flat=True))
         for name in sorted(after - before):
-            audit_log_record(actor=request.user, action="role.assigned", target=form.instance,
-                             data={"role": name, "via": "admin"})
+            audit_log_record(
+                actor=request.user,
+                action="role.assigned",
+                target=form.instance,
+                data={"role": name, "via": "admin"},
+            )
         for name in sorted(before - after):
-            audit_log_record(actor=request.user, action="role.revoked", target=form.instance,
-                             data={"role": name, "via": "admin"})
+            audit_log_record(
+                actor=request.user,
+                action="role.revoked",
+                target=form.instance,
+                data={"role": name, "via": "admin"},
+            )

@@ -10,22 +10,27 @@ from .models import User
 
 class SignupForm(forms.Form):
     username = UsernameField(
-        label=_("User name"), max_length=150,
+        label=_("User name"),
+        max_length=150,
         help_text=_("For signing in. Letters, digits and @ . + - _ ; Chinese is fine."),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     display_name = forms.CharField(
-        label=_("Your name"), max_length=100, required=False,
+        label=_("Your name"),
+        max_length=100,
+        required=False,
         help_text=_("As it should appear on your certificates. Any characters, rare ones too."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     password1 = forms.CharField(
-        label=_("Password"), strip=False,
+        label=_("Password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 8 characters, not only digits, not a common password."),
     )
     password2 = forms.CharField(
-        label=_("Password again"), strip=False,
+        label=_("Password again"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -44,8 +49,9 @@ class SignupForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
         elif p1:
-            candidate = User(username=cleaned.get("username", ""),
-                             display_name=cleaned.get("display_name", ""))
+            candidate = User(
+                username=cleaned.get("username", ""), display_name=cleaned.get("display_name", "")
+            )
             try:
                 password_validation.validate_password(p1, candidate)
             except forms.ValidationError as error:

@@ -42,7 +42,9 @@ def roles_sync(*, using: str = "default") -> dict[str, int]:
 
 
 @transaction.atomic
-def user_signup(*, username: str, password: str, display_name: str = "", language: str = "") -> User:
+def user_signup(
+    *, username: str, password: str, display_name: str = "", language: str = ""
+) -> User:
     """Create a learner account. Atomic: the user exists with its role or not at all."""
     user = User(username=username, display_name=display_name)
     if language:
@@ -90,4 +92,3 @@ def user_preferences_update(
         fields.append("elder_mode")
     if fields:
         user.save(update_fields=fields)
-

@@ -18,10 +18,12 @@ from .services import user_signup
 
 def _remember_preferences(response: HttpResponse, user: object) -> HttpResponse:
     """Put the account's language and elder mode into this browser's cookies."""
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, max_age=ONE_YEAR,
-                        samesite="Lax")
-    response.set_cookie(ELDER_MODE_COOKIE, "1" if user.elder_mode else "0", max_age=ONE_YEAR,
-                        samesite="Lax")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, user.language, max_age=ONE_YEAR, samesite="Lax"
+    )
+    response.set_cookie(
+        ELDER_MODE_COOKIE, "1" if user.elder_mode else "0", max_age=ONE_YEAR, samesite="Lax"
+    )
     return response
 
 

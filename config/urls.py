@@ -25,8 +25,13 @@ urlpatterns = [
 if settings.DEBUG or settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
     # Local media from one machine; past one machine media lives behind a storage backend
     # with its own URLs and this route is unused.
-    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve,
-                         {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 handler400 = "core.views.bad_request"
 handler403 = "core.views.permission_denied"

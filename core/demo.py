@@ -14,7 +14,7 @@ from accounts.roles import Role
 from accounts.services import user_role_assign
 from regions.services import DEFAULT_SOURCE, region_rows_parse, regions_load
 
-DEMO_PASSWORD = "anquan-demo-2026"
+DEMO_PASSWORD = "anquan-demo-2026"  # noqa: S105 - public on purpose, refused in production
 
 
 @dataclass(frozen=True)

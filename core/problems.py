@@ -38,7 +38,9 @@ class ProblemType:
 REGISTRY: dict[str, ProblemType] = {}
 
 
-def problem_type(slug: str, title: str | Promise, status: int, description: str | Promise) -> ProblemType:
+def problem_type(
+    slug: str, title: str | Promise, status: int, description: str | Promise
+) -> ProblemType:
     """Declare a kind of problem once, at import time; its slug never changes."""
     kind = ProblemType(slug=slug, title=title, status=status, description=description)
     REGISTRY[slug] = kind
@@ -46,45 +48,69 @@ def problem_type(slug: str, title: str | Promise, status: int, description: str 
 
 
 VALIDATION = problem_type(
-    "validation-error", _("Invalid request"), 400,
-    _("One or more fields are missing or invalid. The errors member lists each one with a "
-      "JSON pointer to the offending field."),
+    "validation-error",
+    _("Invalid request"),
+    400,
+    _(
+        "One or more fields are missing or invalid. The errors member lists each one with a "
+        "JSON pointer to the offending field."
+    ),
 )
 MALFORMED = problem_type(
-    "malformed-request", _("Malformed request"), 400,
+    "malformed-request",
+    _("Malformed request"),
+    400,
     _("The request body could not be parsed, for example because it is not valid JSON."),
 )
 NOT_AUTHENTICATED = problem_type(
-    "not-authenticated", _("Authentication required"), 401,
+    "not-authenticated",
+    _("Authentication required"),
+    401,
     _("Send valid credentials, for API clients an Authorization: Bearer header."),
 )
 PERMISSION_DENIED = problem_type(
-    "permission-denied", _("Permission denied"), 403,
+    "permission-denied",
+    _("Permission denied"),
+    403,
     _("The credentials are valid but do not allow this operation."),
 )
 NOT_FOUND = problem_type(
-    "not-found", _("Not found"), 404,
+    "not-found",
+    _("Not found"),
+    404,
     _("There is no such resource, or it is not visible to these credentials."),
 )
 METHOD_NOT_ALLOWED = problem_type(
-    "method-not-allowed", _("Method not allowed"), 405,
+    "method-not-allowed",
+    _("Method not allowed"),
+    405,
     _("This resource does not support the HTTP method used."),
 )
 NOT_ACCEPTABLE = problem_type(
-    "not-acceptable", _("Not acceptable"), 406,
+    "not-acceptable",
+    _("Not acceptable"),
+    406,
     _("The API answers in JSON only."),
 )
 UNSUPPORTED_MEDIA_TYPE = problem_type(
-    "unsupported-media-type", _("Unsupported media type"), 415,
+    "unsupported-media-type",
+    _("Unsupported media type"),
+    415,
     _("Send the request body as application/json."),
 )
 RATE_LIMITED = problem_type(
-    "rate-limited", _("Too many requests"), 429,
-    _("The rate limit for these credentials was reached. Retry after the number of seconds "
-      "given in the Retry-After header."),
+    "rate-limited",
+    _("Too many requests"),
+    429,
+    _(
+        "The rate limit for these credentials was reached. Retry after the number of seconds "
+        "given in the Retry-After header."
+    ),
 )
 SERVER_ERROR = problem_type(
-    "server-error", _("Internal error"), 500,
+    "server-error",
+    _("Internal error"),
+    500,
     _("Something went wrong on our side. The request can be retried; nothing was half-saved."),
 )
 
@@ -107,16 +133,28 @@ _BY_EXCEPTION: list[tuple[type[Exception], ProblemType]] = [
 class Problem(exceptions.APIException):
     """Raise from API code to answer with a registered problem type and optional members."""
 
-    def __init__(self, kind: ProblemType, detail: str | Promise | None = None, **members: Any) -> None:
+    def __init__(
+        self, kind: ProblemType, detail: str | Promise | None = None, **members: Any
+    ) -> None:
         self.kind = kind
         self.status_code = kind.status
         self.members = members
         super().__init__(detail=detail or kind.title)
 
 
-def problem_body(kind: ProblemType, *, status: int | None = None, detail: Any = None,
-                 instance: str | None = None, **members: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": kind.uri, "title": str(kind.title), "status": status or kind.status}
+def problem_body(
+    kind: ProblemType,
+    *,
+    status: int | None = None,
+    detail: Any = None,
+    instance: str | None = None,
+    **members: Any,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": kind.uri,
+        "title": str(kind.title),
+        "status": status or kind.status,
+    }
     if detail:
         body["detail"] = str(detail)
     if instance:
@@ -175,8 +213,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         members["retry_after"] = int(exc.wait) + 1
     response.data = problem_body(
-        kind, status=response.status_code, detail=detail,
-        instance=request.path if request is not None else None, **members,
+        kind,
+        status=response.status_code,
+        detail=detail,
+        instance=request.path if request is not None else None,
+        **members,
     )
     response.content_type = CONTENT_TYPE
     return response
@@ -185,11 +226,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 def problem_response(request: HttpRequest, kind: ProblemType, detail: Any = None) -> JsonResponse:
     """A problem answer outside DRF (Django's error handlers, health probes)."""
     body = problem_body(kind, detail=detail or kind.title, instance=request.path)
-    return JsonResponse(body, status=kind.status, content_type=CONTENT_TYPE,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        body,
+        status=kind.status,
+        content_type=CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 __all__ = [
-    "CONTENT_TYPE", "REGISTRY", "Problem", "ProblemType", "exception_handler",
-    "problem_body", "problem_response", "problem_type",
+    "CONTENT_TYPE",
+    "REGISTRY",
+    "Problem",
+    "ProblemType",
+    "exception_handler",
+    "problem_body",
+    "problem_response",
+    "problem_type",
 ]

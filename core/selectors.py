@@ -15,9 +15,12 @@ def _timed(check: Any) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         detail = check()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported as text
+    except Exception as exc:
         return {"status": "error", "error": f"{type(exc).__name__}: {exc}"[:300]}
-    result: dict[str, Any] = {"status": "ok", "ms": round((time.perf_counter() - started) * 1000, 1)}
+    result: dict[str, Any] = {
+        "status": "ok",
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    }
     if detail:
         result["detail"] = detail
     return result

@@ -14,7 +14,10 @@ from .models import AuditLog, WorkerPing
 
 
 def audit_log_record(
-    *, actor: Any | None, action: str, target: models.Model | None = None,
+    *,
+    actor: Any | None,
+    action: str,
+    target: models.Model | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditLog:
     """Record a security-relevant action. Call it inside the action's own transaction so the

@@ -79,8 +79,12 @@ def elder_mode_set(request: HttpRequest) -> HttpResponse:
         user_preferences_update(user=request.user, elder_mode=enabled)
     response = HttpResponseRedirect(_safe_next(request))
     response.set_cookie(
-        ELDER_MODE_COOKIE, "1" if enabled else "0", max_age=ONE_YEAR, samesite="Lax",
-        secure=request.is_secure(), httponly=False,
+        ELDER_MODE_COOKIE,
+        "1" if enabled else "0",
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=False,
     )
     return response
 

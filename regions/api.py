@@ -33,7 +33,9 @@ class RegionListApi(ListAPIView):
     @extend_schema(
         operation_id="regions_list",
         parameters=[
-            OpenApiParameter("level", enum=Level.values, description="province, prefecture or county"),
+            OpenApiParameter(
+                "level", enum=Level.values, description="province, prefecture or county"
+            ),
             OpenApiParameter("parent", description="6-digit code of the parent region"),
             OpenApiParameter("search", description="part of the name, e.g. 西湖"),
         ],

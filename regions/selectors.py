@@ -5,8 +5,9 @@ from django.db.models import QuerySet
 from .models import Region
 
 
-def region_list(*, level: str | None = None, parent: str | None = None,
-                search: str | None = None) -> QuerySet[Region]:
+def region_list(
+    *, level: str | None = None, parent: str | None = None, search: str | None = None
+) -> QuerySet[Region]:
     """Regions ordered by code, optionally of one level, under one parent, or by name."""
     regions = Region.objects.order_by("code")
     if level:

@@ -57,7 +57,10 @@ def region_rows_parse(lines: Iterable[str]) -> list[RegionRow]:
 
 @transaction.atomic
 def regions_load(
-    *, rows: list[RegionRow], progress: Callable[[int, int], None] | None = None, batch_size: int = 500
+    *,
+    rows: list[RegionRow],
+    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = 500,
 ) -> dict[str, int]:
     """Insert or update every row, parents before children. Idempotent and atomic: run twice,
     the table is the same; a failure leaves the previous table untouched.
@@ -77,11 +80,15 @@ def regions_load(
             continue
         else:
             counts["updated"] += 1
-        changed.append(Region(code=row.code, name=row.name, level=row.level, parent_id=row.parent_code))
+        changed.append(
+            Region(code=row.code, name=row.name, level=row.level, parent_id=row.parent_code)
+        )
     for start in range(0, len(changed), batch_size):
         batch = changed[start : start + batch_size]
         Region.objects.bulk_create(
-            batch, update_conflicts=True, unique_fields=["code"],
+            batch,
+            update_conflicts=True,
+            unique_fields=["code"],
             update_fields=["name", "level", "parent"],
         )
         if progress:

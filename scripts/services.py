@@ -34,10 +34,16 @@ def free_port() -> int:
 def pg_bindir() -> Path:
     candidates = [os.environ.get("PG_BINDIR", "")]
     if shutil.which("pg_config"):
-        candidates.append(subprocess.run(["pg_config", "--bindir"], capture_output=True,
-                                         text=True, check=False).stdout.strip())
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [
-        int(x) if x.isdigit() else 0 for x in Path(p).parent.name.split(".")], reverse=True)
+        candidates.append(
+            subprocess.run(
+                ["pg_config", "--bindir"], capture_output=True, text=True, check=False
+            ).stdout.strip()
+        )
+    candidates += sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: [int(x) if x.isdigit() else 0 for x in Path(p).parent.name.split(".")],
+        reverse=True,
+    )
     for candidate in candidates:
         if candidate and (Path(candidate) / "initdb").exists():
             return Path(candidate)
@@ -74,7 +80,7 @@ class Services:
             except KeyError:
                 sys.exit("Running as root needs a 'postgres' user: apt-get install postgresql")
             self.as_user = ["runuser", "-u", "postgres", "--"]
-            os.chmod(self.root, 0o755)
+            os.chmod(self.root, 0o755)  # noqa: S103 - the postgres user must enter it
             self.pg_uid, self.pg_gid = user.pw_uid, user.pw_gid
 
     def start_postgres(self) -> str:
@@ -86,26 +92,66 @@ class Services:
             for path in (data, sockets):
                 os.chown(path, self.pg_uid, self.pg_gid)
         subprocess.run(
-            [*self.as_user, str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
-             "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                *self.as_user,
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         port = free_port()
         proc = subprocess.Popen(
-            [*self.as_user, str(bindir / "postgres"), "-D", str(data), "-p", str(port),
-             "-h", "127.0.0.1", "-k", str(sockets),
-             # Throwaway data: durability off for speed.
-             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-             "-c", "max_connections=200", "-c", "log_min_messages=warning"],
-            stdout=subprocess.DEVNULL, stderr=open(self.root / "postgres.log", "wb"),  # noqa: SIM115
+            [
+                *self.as_user,
+                str(bindir / "postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(port),
+                "-h",
+                "127.0.0.1",
+                "-k",
+                str(sockets),
+                # Throwaway data: durability off for speed.
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
+                "-c",
+                "log_min_messages=warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.root / "postgres.log", "wb"),  # noqa: SIM115
             start_new_session=True,
         )
         self.procs.append(proc)
         isready = [str(bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-q"]
-        wait_for(lambda: subprocess.run(isready, check=False).returncode == 0,
-                 "PostgreSQL", proc)
-        subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port),
-                        "-U", "postgres", "anquan"], check=True)
+        wait_for(lambda: subprocess.run(isready, check=False).returncode == 0, "PostgreSQL", proc)
+        subprocess.run(
+            [
+                str(bindir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "postgres",
+                "anquan",
+            ],
+            check=True,
+        )
         return f"postgres://postgres@127.0.0.1:{port}/anquan"
 
     def start_redis(self) -> tuple[str, dict[str, str]]:
@@ -115,13 +161,27 @@ class Services:
         data = self.root / "redis"
         data.mkdir()
         port = free_port()
-        args = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", str(data)]
+        args = [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(data),
+        ]
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, start_new_session=True)
         self.procs.append(proc)
         wait_for(lambda: redis_ping(port), "Redis", proc)
-        extra = {"TEST_REDIS_PORT": str(port), "TEST_REDIS_ARGS": "\x1f".join(args),
-                 "TEST_REDIS_PID": str(proc.pid)}
+        extra = {
+            "TEST_REDIS_PORT": str(port),
+            "TEST_REDIS_ARGS": "\x1f".join(args),
+            "TEST_REDIS_PID": str(proc.pid),
+        }
         return f"redis://127.0.0.1:{port}/0", extra
 
     def stop(self) -> None:
@@ -155,8 +215,9 @@ def main(argv: list[str]) -> int:
         env["DATABASE_URL"] = services.start_postgres()
         env["REDIS_URL"], extra = services.start_redis()
         env.update(extra)
-        print(f"services: DATABASE_URL={env['DATABASE_URL']} REDIS_URL={env['REDIS_URL']}",
-              flush=True)
+        print(
+            f"services: DATABASE_URL={env['DATABASE_URL']} REDIS_URL={env['REDIS_URL']}", flush=True
+        )
         return subprocess.run(argv, env=env, check=False).returncode
     except KeyboardInterrupt:
         return 130

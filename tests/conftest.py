@@ -84,9 +84,13 @@ def wait_for_line(log: Path, needle: str, proc: subprocess.Popen, timeout: float
         if needle in text:
             return
         if proc.poll() is not None:
-            raise RuntimeError(f"process exited ({proc.returncode}) before '{needle}':\n{text[-3000:]}")
+            raise RuntimeError(
+                f"process exited ({proc.returncode}) before '{needle}':\n{text[-3000:]}"
+            )
         time.sleep(0.2)
-    raise TimeoutError(f"no '{needle}' within {timeout}s:\n{log.read_text(errors='replace')[-3000:]}")
+    raise TimeoutError(
+        f"no '{needle}' within {timeout}s:\n{log.read_text(errors='replace')[-3000:]}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -110,9 +114,24 @@ def celery_worker(
     node = f"pytest-{os.getpid()}@localhost"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "-n", node],
-            cwd=ROOT, env=process_env(), stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                node,
+            ],
+            cwd=ROOT,
+            env=process_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
@@ -142,9 +161,22 @@ def web_server(django_db_setup: None, django_db_blocker: object, tmp_path_factor
     log = tmp_path_factory.mktemp("web") / "gunicorn.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--access-logfile", "-"],
-            cwd=ROOT, env=process_env(), stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ],
+            cwd=ROOT,
+            env=process_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
@@ -154,9 +186,11 @@ def web_server(django_db_setup: None, django_db_blocker: object, tmp_path_factor
             try:
                 with urllib.request.urlopen(f"{url}/healthz", timeout=2):
                     break
-            except OSError:
+            except OSError as error:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
+                    raise RuntimeError(
+                        f"gunicorn did not start:\n{log.read_text()[-3000:]}"
+                    ) from error
                 time.sleep(0.2)
         yield url
     finally:
@@ -164,10 +198,22 @@ def web_server(django_db_setup: None, django_db_blocker: object, tmp_path_factor
 
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "locale": "zh-CN"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
 RESULTS = ROOT / "test-results"
 
 
@@ -180,8 +226,9 @@ def browser() -> Iterator[object]:
     # around it are still synchronous and safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 

@@ -8,9 +8,9 @@ https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .env import env_bool, env_int, env_list
 
 SETTINGS_PROFILE = "production"
-from .env import env_bool, env_int, env_list
 
 DEBUG = False
 if len(SECRET_KEY) < 50:  # noqa: F405

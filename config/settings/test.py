@@ -7,9 +7,11 @@ by the tests can share it.
 import os
 from pathlib import Path
 
-os.environ.setdefault("VAR_DIR", str(Path(__file__).resolve().parent.parent.parent / "var" / "test"))
+os.environ.setdefault(
+    "VAR_DIR", str(Path(__file__).resolve().parent.parent.parent / "var" / "test")
+)
 
-from .base import *  # noqa: E402, F403
+from .base import *  # noqa: F403
 
 SETTINGS_PROFILE = "test"
 from .env import env_str  # noqa: E402
@@ -18,9 +20,8 @@ SECRET_KEY = "test-only-not-secret-0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOG_FORMAT = env_str("LOG_FORMAT", "text")
-LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
-LOG_LEVEL = "WARNING"
-LOGGING["root"]["level"] = LOG_LEVEL  # noqa: F405
+LOG_LEVEL = env_str("LOG_LEVEL", "WARNING")
+LOGGING = build_logging(LOG_FORMAT, LOG_LEVEL)  # noqa: F405
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405  # type: ignore[typeddict-unknown-key]

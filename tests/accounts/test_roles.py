@@ -82,7 +82,8 @@ def test_assigning_and_revoking_a_role_is_audited_and_closes_the_admin():
     assert not editor.is_staff
     entries = list(AuditLog.objects.filter(target_id=str(editor.pk)).order_by("id"))
     assert [(e.action, e.data["role"], e.actor) for e in entries] == [
-        ("role.assigned", "editor", boss), ("role.revoked", "editor", boss),
+        ("role.assigned", "editor", boss),
+        ("role.revoked", "editor", boss),
     ]
 
 
@@ -94,8 +95,12 @@ def test_a_role_change_in_the_admin_is_audited(client):
     form = page.context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
     data.update(
-        username=learner.username, display_name=learner.display_name, language="zh-hans",
-        time_zone="Asia/Shanghai", date_joined_0="2026-11-01", date_joined_1="10:00:00",
+        username=learner.username,
+        display_name=learner.display_name,
+        language="zh-hans",
+        time_zone="Asia/Shanghai",
+        date_joined_0="2026-11-01",
+        date_joined_1="10:00:00",
         is_active="on",
         groups=[Group.objects.get(name=Role.LEARNER).pk, Group.objects.get(name=Role.VOLUNTEER).pk],
     )

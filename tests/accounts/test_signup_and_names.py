@@ -12,8 +12,12 @@ RARE = "张𠮷英"  # 𠮷 is U+20BB7, outside the Basic Multilingual Plane
 
 
 def sign_up(client: Client, **fields: str):
-    data = {"username": "xiuying", "display_name": RARE,
-            "password1": "lanmajia-2026", "password2": "lanmajia-2026"}
+    data = {
+        "username": "xiuying",
+        "display_name": RARE,
+        "password1": "lanmajia-2026",
+        "password2": "lanmajia-2026",
+    }
     data.update(fields)
     return client.post("/accounts/signup/", data)
 

@@ -30,7 +30,9 @@ def test_elder_mode_and_language_stay_chosen_across_reloads_on_a_phone(web_serve
 
     page.reload()
     expect(page.locator("html")).to_have_class("elder")
-    expect(page.get_by_role("button", name="长辈模式：开")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="长辈模式：开")).to_have_attribute(
+        "aria-pressed", "true"
+    )
 
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("One lesson on money everyone needs")

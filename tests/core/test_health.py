@@ -23,8 +23,15 @@ def closed_port() -> int:
 
 
 def readyz_in_a_process(**env: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", READYZ], cwd=ROOT, env=process_env(**env),
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", READYZ],
+        cwd=ROOT,
+        env=process_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -62,7 +69,8 @@ def test_readyz_fails_with_503_when_the_database_is_down():
 @pytest.mark.django_db
 def test_readyz_fails_with_503_when_redis_is_down(django_db_setup):
     result = readyz_in_a_process(
-        DATABASE_URL=database_url_of_test_db(), REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0",
+        DATABASE_URL=database_url_of_test_db(),
+        REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0",
     )
 
     assert result["status"] == 503

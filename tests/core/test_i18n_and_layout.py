@@ -38,7 +38,9 @@ def test_the_language_choice_follows_the_account_to_another_browser(client):
     client.post("/preferences/language/", {"language": "en", "next": "/"})
 
     other_browser = type(client)()
-    other_browser.post("/accounts/login/", {"username": user.username, "password": "correct-horse-42"})
+    other_browser.post(
+        "/accounts/login/", {"username": user.username, "password": "correct-horse-42"}
+    )
 
     user.refresh_from_db()
     assert user.language == "en"
@@ -75,7 +77,9 @@ def test_elder_mode_is_remembered_on_the_account(client):
 
 
 def test_the_toggle_does_not_redirect_to_another_site(client):
-    response = client.post("/preferences/elder-mode/", {"elder_mode": "on", "next": "https://evil.example/"})
+    response = client.post(
+        "/preferences/elder-mode/", {"elder_mode": "on", "next": "https://evil.example/"}
+    )
 
     assert response["Location"] == "/"
 
@@ -112,8 +116,9 @@ def test_the_home_page_is_light_on_a_weak_link(client):
 
 
 def untranslated(kind: str) -> str:
-    return subprocess.run(["msgattrib", f"--{kind}", "--no-wrap", str(PO)], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["msgattrib", f"--{kind}", "--no-wrap", str(PO)], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_every_message_has_a_chinese_translation():
@@ -123,14 +128,33 @@ def test_every_message_has_a_chinese_translation():
 
 def test_the_chinese_catalogue_is_up_to_date_with_the_code(tmp_path: Path):
     copy = tmp_path / "src"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        ".venv", "var", ".git", "node_modules", "__pycache__", "tests", "*.mo", ".*_cache"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv", "var", ".git", "node_modules", "__pycache__", "tests", "*.mo", ".*_cache"
+        ),
+    )
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete",
-         "-i", "tests/*", "-v", "0"],
-        cwd=copy, check=True, env={"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
-                                   "DJANGO_SETTINGS_MODULE": "config.settings.test",
-                                   "VAR_DIR": str(tmp_path / "var")},
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-obsolete",
+            "-i",
+            "tests/*",
+            "-v",
+            "0",
+        ],
+        cwd=copy,
+        check=True,
+        env={
+            "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "VAR_DIR": str(tmp_path / "var"),
+        },
     )
 
     def msgids(po: Path) -> set[str]:

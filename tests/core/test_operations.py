@@ -9,7 +9,9 @@ from core.logging import JsonFormatter, RequestIdFilter
 
 
 def test_log_lines_are_json_with_the_request_id_and_extra_fields():
-    record = logging.LogRecord("anquan.test", logging.WARNING, __file__, 1, "sent %s", ("短信",), None)
+    record = logging.LogRecord(
+        "anquan.test", logging.WARNING, __file__, 1, "sent %s", ("短信",), None
+    )
     record.check_id = "chk_1"
     RequestIdFilter().filter(record)
 

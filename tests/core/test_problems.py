@@ -44,8 +44,11 @@ def test_unknown_api_url_is_a_problem_document(client):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert response.json() == {
-        "type": "/problems/not-found", "title": "未找到", "status": 404,
-        "detail": "未找到", "instance": "/api/v1/does-not-exist",
+        "type": "/problems/not-found",
+        "title": "未找到",
+        "status": 404,
+        "detail": "未找到",
+        "instance": "/api/v1/does-not-exist",
     }
 
 

@@ -51,9 +51,14 @@ def test_procfile_runs_web_worker_and_beat_and_sigterm_stops_them_all(tmp_path, 
     env = process_env(WEB_CONCURRENCY="1", CELERY_CONCURRENCY="1", LOG_FORMAT="json")
     honcho = str(Path(sys.executable).parent / "honcho")
     with open(log, "wb") as out:
-        proc = subprocess.Popen([honcho, "-f", "Procfile", "start", "-p", str(port)], cwd=ROOT,
-                                env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [honcho, "-f", "Procfile", "start", "-p", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz", proc, log)
         status, body = get(f"http://127.0.0.1:{port}/readyz")

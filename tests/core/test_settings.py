@@ -27,11 +27,21 @@ PRODUCTION_ENV = {
 
 
 def run(code_or_args: list[str], profile: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items()
-             if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SECRET_KEY"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SECRET_KEY"}
+    }
     clean.update(DJANGO_SETTINGS_MODULE=f"config.settings.{profile}", **env)
-    return subprocess.run([sys.executable, *code_or_args], cwd=ROOT, env=clean,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, *code_or_args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def settings_of(profile: str, **env: str) -> dict:
@@ -74,8 +84,11 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_profile_passes_the_deployment_checklist_with_no_warnings():
-    done = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], "production",
-               **PRODUCTION_ENV)
+    done = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        "production",
+        **PRODUCTION_ENV,
+    )
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues (0 silenced)." in done.stdout

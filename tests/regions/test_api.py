@@ -16,7 +16,12 @@ def test_provinces_are_listed_with_their_total_count(client, django_assert_num_q
     body = response.json()
     assert response.status_code == 200
     assert body["count"] == 34
-    assert body["results"][0] == {"code": "110000", "name": "北京市", "level": "province", "parent": None}
+    assert body["results"][0] == {
+        "code": "110000",
+        "name": "北京市",
+        "level": "province",
+        "parent": None,
+    }
 
 
 def test_children_of_a_prefecture_are_filtered_by_parent(client):

@@ -8,13 +8,18 @@ class Command(BaseCommand):
     help = "Load regions and demo content for every role, and print the demo logins. Idempotent."
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        parser.add_argument("--allow-production", action="store_true",
-                            help="seed even with the production profile (demo passwords are public)")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="seed even with the production profile (demo passwords are public)",
+        )
 
     def handle(self, *args, allow_production: bool, **options):  # type: ignore[no-untyped-def]
         if settings.SETTINGS_PROFILE == "production" and not allow_production:
-            raise CommandError("Refusing to create demo accounts with public passwords in "
-                               "production; pass --allow-production for a demo server.")
+            raise CommandError(
+                "Refusing to create demo accounts with public passwords in "
+                "production; pass --allow-production for a demo server."
+            )
         result = demo_seed()
         regions = result["regions"]
         self.stdout.write(

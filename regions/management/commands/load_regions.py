@@ -11,8 +11,12 @@ class Command(BaseCommand):
     help = "Load China's administrative regions (province, prefecture, county). Idempotent."
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        parser.add_argument("--file", type=Path, default=DEFAULT_SOURCE,
-                            help="'code name' per line (default: the shipped MCA 2024 table)")
+        parser.add_argument(
+            "--file",
+            type=Path,
+            default=DEFAULT_SOURCE,
+            help="'code name' per line (default: the shipped MCA 2024 table)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args, file: Path, no_progress: bool, verbosity: int, **options):  # type: ignore[no-untyped-def]
@@ -25,13 +29,19 @@ class Command(BaseCommand):
         def progress(done: int, total: int) -> None:
             nonlocal bar
             if bar is None:
-                bar = tqdm(total=total, unit="region", file=self.stderr._out,
-                           disable=no_progress or verbosity == 0)
+                bar = tqdm(
+                    total=total,
+                    unit="region",
+                    file=self.stderr._out,
+                    disable=no_progress or verbosity == 0,
+                )
             bar.update(done)
 
         counts = regions_load(rows=rows, progress=progress)
         if bar is not None:
             bar.close()
         if verbosity:
-            self.stdout.write(_("Regions: %(created)d created, %(updated)d updated, "
-                                "%(unchanged)d unchanged.") % counts)
+            self.stdout.write(
+                _("Regions: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                % counts
+            )
