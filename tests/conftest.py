@@ -55,7 +55,7 @@ def database_url_of_test_db() -> str:
 
 
 def process_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=database_url_of_test_db(),

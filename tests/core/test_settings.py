@@ -30,7 +30,14 @@ def run(code_or_args: list[str], profile: str, **env: str) -> subprocess.Complet
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SECRET_KEY"}
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "CELERY_BROKER_URL",
+            "DJANGO_SECRET_KEY",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     clean.update(DJANGO_SETTINGS_MODULE=f"config.settings.{profile}", **env)
     return subprocess.run(
