@@ -52,7 +52,7 @@ run: $(VENV)/.stamp-base
 	@echo
 	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and beat)"
 	@echo
-	@PORT=$(PORT) exec $(BIN)/honcho --no-prefix -f Procfile start -p $(PORT)
+	@PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) exec $(BIN)/honcho -f Procfile start -p $(PORT)
 
 test: $(VENV)/.stamp-dev
 	@scripts/system-deps.sh test

@@ -63,7 +63,7 @@ def test_with_no_environment_the_platform_uses_embedded_parts():
     assert shown["engine"] == "django.db.backends.sqlite3"
     assert shown["name"].endswith("db.sqlite3")
     assert shown["cache"].endswith("FileBasedCache")
-    assert shown["broker"] == "filesystem://"
+    assert shown["broker"].startswith("filesystem://")
     assert shown["debug"] is False
     assert shown["language"] == "zh-hans"
 

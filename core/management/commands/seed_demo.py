@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from core.demo import DEMO_PASSWORD, demo_seed
 
@@ -23,10 +24,16 @@ class Command(BaseCommand):
         result = demo_seed()
         regions = result["regions"]
         self.stdout.write(
-            f"Regions: {regions['created']} created, {regions['updated']} updated, "
-            f"{regions['unchanged']} unchanged."
+            _(
+                "Regions: %(created)d created, %(updated)d updated, %(unchanged)d unchanged."
+            )
+            % regions
         )
-        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
+            )
+        )
         for demo in result["users"]:
             roles = ", ".join(str(role.label) for role in demo.roles)
             self.stdout.write(f"  {demo.username:<12} {demo.display_name}  [{roles}]")
