@@ -39,7 +39,7 @@ locale/%.mo: locale/%.po
 messages: $(MO_FILES)
 
 makemessages: $(VENV)/.stamp-base
-	$(MANAGE) makemessages -l zh_Hans -l en --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*'
+	$(MANAGE) makemessages -l zh_Hans --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*'
 
 var/staticfiles/staticfiles.json: $(STATIC_SOURCES) $(VENV)/.stamp-base
 	$(MANAGE) collectstatic --noinput -v0

@@ -3,14 +3,9 @@ from django.contrib import admin
 from .models import AuditLog
 
 
-@admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "actor", "target_type", "target_id"]
-    list_filter = ["action", "target_type"]
-    search_fields = ["target_id", "action"]
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For tables written only by code (commands, services): browse, never edit by hand."""
 
-    # The log is append-only, for everyone.
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
 
@@ -19,3 +14,13 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    """Append-only, for everyone."""
+
+    list_display = ["created_at", "action", "actor", "target_type", "target_id"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["target_id", "action"]
+    date_hierarchy = "created_at"

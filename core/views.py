@@ -14,6 +14,7 @@ from django.http import (
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
@@ -113,22 +114,43 @@ def _wants_problem(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+_ERROR_PAGES = {
+    400: (
+        _("Something in the request was not right"),
+        _("Please go back and try again."),
+    ),
+    403: (
+        _("You cannot open this page"),
+        _(
+            "Your account does not have access to this page. If you think it should, "
+            "ask your coordinator."
+        ),
+    ),
+    404: (
+        _("We could not find that page"),
+        _("The address may be mistyped, or the page has moved."),
+    ),
+}
+
+
+def _error(request: HttpRequest, kind: problems.ProblemType) -> HttpResponse:
+    """problem+json under /api/, a friendly page in the reader's language elsewhere."""
     if _wants_problem(request):
-        return problems.problem_response(request, problems.MALFORMED)
-    return render(request, "400.html", status=400)
+        return problems.problem_response(request, kind)
+    title, message = _ERROR_PAGES[kind.status]
+    return render(request, "error.html", {"title": title, "message": message}, status=kind.status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, problems.MALFORMED)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _wants_problem(request):
-        return problems.problem_response(request, problems.PERMISSION_DENIED)
-    return render(request, "403.html", status=403)
+    return _error(request, problems.PERMISSION_DENIED)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _wants_problem(request):
-        return problems.problem_response(request, problems.NOT_FOUND)
-    return render(request, "404.html", status=404)
+    return _error(request, problems.NOT_FOUND)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -24,9 +24,7 @@ class Command(BaseCommand):
         result = demo_seed()
         regions = result["regions"]
         self.stdout.write(
-            _(
-                "Regions: %(created)d created, %(updated)d updated, %(unchanged)d unchanged."
-            )
+            _("Regions: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
             % regions
         )
         self.stdout.write(
