@@ -43,7 +43,7 @@ def _broker() -> str | None:
         return "filesystem"
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
-    return conn.transport_cls if isinstance(conn.transport_cls, str) else None
+        return str(conn.transport.driver_name)
 
 
 def _cache() -> None:
