@@ -63,8 +63,14 @@ class QuestionAdmin(admin.ModelAdmin):
 
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
-    list_display = ["slug", "title_zh_hans", "scam_type", "audience", "question_count",
-                    "is_published"]
+    list_display = [
+        "slug",
+        "title_zh_hans",
+        "scam_type",
+        "audience",
+        "question_count",
+        "is_published",
+    ]
     list_filter = ["is_published", "scam_type"]
 
 
@@ -81,10 +87,25 @@ class AttemptAdmin(admin.ModelAdmin):
 class ApiClientAdmin(admin.ModelAdmin):
     """Clients are created with ``manage.py create_api_client`` (it shows the key once)."""
 
-    list_display = ["name", "key_prefix", "scopes", "rate_limit_per_minute", "webhook_url",
-                    "webhook_disabled_at", "is_active"]
-    fields = ["name", "key_prefix", "scopes", "rate_limit_per_minute", "webhook_url",
-              "webhook_disabled_at", "is_active", "created_at"]
+    list_display = [
+        "name",
+        "key_prefix",
+        "scopes",
+        "rate_limit_per_minute",
+        "webhook_url",
+        "webhook_disabled_at",
+        "is_active",
+    ]
+    fields = [
+        "name",
+        "key_prefix",
+        "scopes",
+        "rate_limit_per_minute",
+        "webhook_url",
+        "webhook_disabled_at",
+        "is_active",
+        "created_at",
+    ]
     readonly_fields = ["name", "key_prefix", "scopes", "webhook_url", "created_at"]
 
     def has_add_permission(self, request):
@@ -93,8 +114,16 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 @admin.register(TransferCheck)
 class TransferCheckAdmin(admin.ModelAdmin):
-    list_display = ["id", "client", "status", "amount", "currency", "age_band", "created_at",
-                    "resolution"]
+    list_display = [
+        "id",
+        "client",
+        "status",
+        "amount",
+        "currency",
+        "age_band",
+        "created_at",
+        "resolution",
+    ]
     list_filter = ["status", "resolution", "age_band", "client"]
     readonly_fields = [f.name for f in TransferCheck._meta.fields]
 

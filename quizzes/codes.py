@@ -26,8 +26,12 @@ AUDIENCES: list[tuple[str, str, str]] = [
 ]
 
 # The audience a transfer check's age band suggests.
-AUDIENCE_FOR_AGE_BAND = {"under_18": "students", "18_34": "general", "35_59": "general",
-                         "60_plus": "elderly"}
+AUDIENCE_FOR_AGE_BAND = {
+    "under_18": "students",
+    "18_34": "general",
+    "35_59": "general",
+    "60_plus": "elderly",
+}
 
 
 def codes_seed(scam_type_model: type, audience_model: type) -> None:

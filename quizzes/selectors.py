@@ -46,7 +46,9 @@ def question_ids_draw(
         rows = rows.filter(scam_type__code__in=types)
     candidates = list(
         rows.annotate(
-            fits=Count("audiences", filter=Q(audiences__code__in=[audience or "general", "general"]))
+            fits=Count(
+                "audiences", filter=Q(audiences__code__in=[audience or "general", "general"])
+            )
         ).values_list("id", "scam_type_id", "fits")
     )
     rng.shuffle(candidates)
@@ -72,9 +74,7 @@ def questions_for_knowledge_check(
     """Hook for ``edu``'s lesson-end checks: ``count`` published questions (fewer if the bank
     has fewer) of these scam types in ``language``, options prefetched, in random order."""
     return questions_with_options(
-        question_ids_draw(
-            scam_types=scam_types, audience=audience, language=language, count=count
-        )
+        question_ids_draw(scam_types=scam_types, audience=audience, language=language, count=count)
     )
 
 
@@ -119,8 +119,7 @@ def transfer_check_figures(*, by: str) -> list[dict[str, Any]]:
         ):
             for code in types or [""]:
                 item = out.setdefault(
-                    code, {"group": code, "checks": 0, "heeded": 0, "completed": 0,
-                           "protected": 0}
+                    code, {"group": code, "checks": 0, "heeded": 0, "completed": 0, "protected": 0}
                 )
                 item["checks"] += 1
                 item["heeded"] += status == TransferCheck.Status.HEEDED

@@ -63,9 +63,7 @@ def _is_correct(question: Question, chosen: list[int]) -> bool:
     return set(chosen) == correct
 
 
-def knowledge_check_grade(
-    *, answers: dict[int, list[int]], pass_ratio: float = 0.6
-) -> GradeResult:
+def knowledge_check_grade(*, answers: dict[int, list[int]], pass_ratio: float = 0.6) -> GradeResult:
     """Hook for ``edu``: grade answers (question id -> chosen option ids). A question is
     right when exactly its correct options were chosen. Passed when at least ``pass_ratio``
     of the questions are right. Reads only; writes nothing."""
@@ -102,7 +100,10 @@ def _items_for(question_ids: list[int], rng: random.Random) -> list[dict[str, An
 
 
 def _answer_record(
-    *, items: list[dict[str, Any]], answers: dict[str, list[int]], question_id: int,
+    *,
+    items: list[dict[str, Any]],
+    answers: dict[str, list[int]],
+    question_id: int,
     option_ids: list[int],
 ) -> bool:
     """Record an answer to the next unanswered question. Returns False (and changes nothing)
@@ -165,7 +166,9 @@ def attempt_answer(*, attempt_id: Any, question_id: int, option_ids: list[int]) 
     if attempt.finished_at:
         return False
     if not _answer_record(
-        items=attempt.items, answers=attempt.answers, question_id=question_id,
+        items=attempt.items,
+        answers=attempt.answers,
+        question_id=question_id,
         option_ids=option_ids,
     ):
         return False
@@ -327,7 +330,9 @@ def request_fingerprint(data: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _claim(client: ApiClient, key: str, fingerprint: str, now: datetime) -> IdempotencyKey | StoredAnswer:
+def _claim(
+    client: ApiClient, key: str, fingerprint: str, now: datetime
+) -> IdempotencyKey | StoredAnswer:
     for _ in range(2):
         try:
             with transaction.atomic():
@@ -570,8 +575,11 @@ def webhook_enqueue(*, event_id: str) -> bool:
     try:
         webhook_deliver.apply_async((event_id,), retry=False)
     except Exception:  # any broker error: the outbox row stays due for the dispatcher
-        logger.warning("webhook %s not enqueued (broker unavailable); the outbox keeps it",
-                       event_id, exc_info=True)
+        logger.warning(
+            "webhook %s not enqueued (broker unavailable); the outbox keeps it",
+            event_id,
+            exc_info=True,
+        )
         return False
     return True
 
