@@ -16,13 +16,11 @@ urlpatterns = [
     path("quizzes/figures/", views.figures, name="figures"),
     path("quizzes/<slug:slug>/start", views.quiz_start, name="start"),
     path("quizzes/attempts/<uuid:attempt_id>/", views.attempt_question, name="attempt"),
-    path("quizzes/attempts/<uuid:attempt_id>/answer", views.attempt_answer,
-         name="attempt-answer"),
+    path("quizzes/attempts/<uuid:attempt_id>/answer", views.attempt_answer, name="attempt-answer"),
     path(
         "quizzes/attempts/<uuid:attempt_id>/feedback/<int:number>/",
         views.attempt_feedback,
         name="attempt-feedback",
     ),
-    path("quizzes/attempts/<uuid:attempt_id>/result/", views.attempt_result,
-         name="attempt-result"),
+    path("quizzes/attempts/<uuid:attempt_id>/result/", views.attempt_result, name="attempt-result"),
 ]

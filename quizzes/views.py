@@ -55,8 +55,12 @@ def _feedback(items: list[dict[str, Any]], answers: dict[str, list[int]], number
     screen = _screen(items, answers, number - 1)
     chosen = set(screen["chosen"] or [])
     correct = {o.id for o in screen["options"] if o.is_correct}
-    return {**screen, "is_correct": chosen == correct, "chosen_ids": chosen,
-            "is_last": number == len(items)}
+    return {
+        **screen,
+        "is_correct": chosen == correct,
+        "chosen_ids": chosen,
+        "is_last": number == len(items),
+    }
 
 
 # --- The hosted transfer-check quiz ---------------------------------------------------------
@@ -175,9 +179,7 @@ def check_done(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "quizzes/check_done.html",
-        _check_context(
-            found, token, course=recommended_course_for(scam_type, found.locale)
-        ),
+        _check_context(found, token, course=recommended_course_for(scam_type, found.locale)),
     )
 
 
@@ -204,7 +206,8 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
     except ValueError:
         return render(request, "quizzes/quiz_empty.html", {"quiz": quiz}, status=409)
     request.session[SESSION_ATTEMPTS] = [
-        *request.session.get(SESSION_ATTEMPTS, [])[-19:], str(attempt.pk)
+        *request.session.get(SESSION_ATTEMPTS, [])[-19:],
+        str(attempt.pk),
     ]
     return redirect("quizzes:attempt", attempt_id=attempt.pk)
 
@@ -226,8 +229,7 @@ def attempt_question(request: HttpRequest, attempt_id: Any) -> HttpResponse:
     return render(
         request,
         "quizzes/attempt_question.html",
-        {**screen, "attempt": attempt,
-         "action": f"/quizzes/attempts/{attempt.pk}/answer"},
+        {**screen, "attempt": attempt, "action": f"/quizzes/attempts/{attempt.pk}/answer"},
     )
 
 
@@ -255,7 +257,8 @@ def attempt_feedback(request: HttpRequest, attempt_id: Any, number: int) -> Http
         else f"/quizzes/attempts/{attempt.pk}/"
     )
     return render(
-        request, "quizzes/attempt_feedback.html",
+        request,
+        "quizzes/attempt_feedback.html",
         {**feedback, "attempt": attempt, "next_url": next_url},
     )
 
