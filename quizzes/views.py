@@ -63,6 +63,14 @@ def _feedback(items: list[dict[str, Any]], answers: dict[str, list[int]], number
     }
 
 
+def _answered_number(items: list[dict[str, Any]], answers: dict, question_id: int) -> int:
+    """The 1-based number of an answered question (answers is a JSON object: no order)."""
+    for position, item in enumerate(items):
+        if item["q"] == question_id and str(question_id) in answers:
+            return position + 1
+    return 0
+
+
 # --- The hosted transfer-check quiz ---------------------------------------------------------
 
 
@@ -133,8 +141,8 @@ def check_answer(request: HttpRequest, token: str) -> HttpResponse:
     check = TransferCheck.objects.get(pk=found.pk)
     if check.is_final:
         return _closed(request, check, token)
-    if str(_question_id(request)) in check.answers:
-        number = list(check.answers).index(str(_question_id(request))) + 1
+    number = _answered_number(check.items, check.answers, _question_id(request))
+    if number:
         return redirect(f"/t/{token}/feedback/{number}/")
     return redirect(f"/t/{token}/")
 
@@ -241,8 +249,8 @@ def attempt_answer(request: HttpRequest, attempt_id: Any) -> HttpResponse:
         attempt_id=attempt.pk, question_id=question_id, option_ids=_option_ids(request)
     )
     attempt.refresh_from_db()
-    if str(question_id) in attempt.answers:
-        number = list(attempt.answers).index(str(question_id)) + 1
+    number = _answered_number(attempt.items, attempt.answers, question_id)
+    if number:
         return redirect("quizzes:attempt-feedback", attempt_id=attempt.pk, number=number)
     return redirect("quizzes:attempt", attempt_id=attempt.pk)
 

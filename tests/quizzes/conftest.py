@@ -4,21 +4,30 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
+from quizzes.codes import codes_seed
 from quizzes.demo import questions_load
+from quizzes.models import Audience, ScamType
 
 from .factories import api_client
 
 FIXTURE = Path(__file__).with_name("questions_fixture.json")
 
 
+def contract_codes():
+    # A transactional test's flush empties the tables the data migration seeded.
+    codes_seed(ScamType, Audience)
+
+
 @pytest.fixture
 def question_bank(db):
     """The small fixture bank (same format as the real demo file), loaded and published."""
+    contract_codes()
     questions_load(entries=json.loads(FIXTURE.read_text("utf-8")))
 
 
 @pytest.fixture
 def client_key(db):
+    contract_codes()
     cache.clear()
     return api_client()
 
