@@ -32,6 +32,9 @@ class NamedCode(models.Model):
         abstract = True
         ordering = ["position", "code"]
 
+    def __str__(self) -> str:
+        return f"{self.name_in()} ({self.code})"
+
     def name_in(self, language: str | None = None) -> str:
         language = (language or get_language() or "zh-hans").lower()
         return self.name_en if language.startswith("en") else self.name_zh_hans
@@ -39,9 +42,6 @@ class NamedCode(models.Model):
     @property
     def name(self) -> str:
         return self.name_in()
-
-    def __str__(self) -> str:
-        return f"{self.name_in()} ({self.code})"
 
 
 class ScamType(NamedCode):
@@ -160,15 +160,15 @@ class Quiz(models.Model):
         verbose_name_plural = _("quizzes")
         ordering = ["slug"]
 
+    def __str__(self) -> str:
+        return self.title_in()
+
     def title_in(self, language: str | None = None) -> str:
         language = (language or get_language() or "zh-hans").lower()
         return self.title_en if language.startswith("en") else self.title_zh_hans
 
     @property
     def title(self) -> str:
-        return self.title_in()
-
-    def __str__(self) -> str:
         return self.title_in()
 
 
@@ -195,6 +195,9 @@ class Attempt(models.Model):
         verbose_name = _("quiz attempt")
         verbose_name_plural = _("quiz attempts")
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} {self.score}/{self.total}"
 
     @property
     def total(self) -> int:
@@ -266,6 +269,9 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "key"], name="idempotency_client_key")
         ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class TransferCheck(models.Model):
@@ -380,6 +386,9 @@ class WebhookEvent(models.Model):
                 condition=models.Q(delivered_at__isnull=True, gave_up_at__isnull=True),
             )
         ]
+
+    def __str__(self) -> str:
+        return self.message_id
 
     @property
     def message_id(self) -> str:

@@ -30,7 +30,6 @@ from .models import (
     IdempotencyKey,
     Question,
     Quiz,
-    ScamType,
     TransferCheck,
     WebhookEvent,
 )

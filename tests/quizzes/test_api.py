@@ -188,7 +188,7 @@ def test_the_key_is_stored_hashed_and_only_its_prefix_is_shown(client_key):
     assert client_key.api_key.startswith(f"aq_{client.key_prefix}_")
     assert client_key.api_key not in client.key_hash
     assert client_key.api_key.split("_", 2)[2] not in json.dumps(
-        list(type(client).objects.values())[0], default=str
+        next(iter(type(client).objects.values())), default=str
     )
 
 

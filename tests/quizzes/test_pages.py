@@ -161,7 +161,7 @@ def test_an_opened_check_left_unfinished_is_abandoned_when_time_is_up(api, quest
 
 @pytest.mark.django_db
 def test_a_forged_link_gets_a_clear_page(api, question_bank):
-    check, path = new_check(api)
+    _check, _path = new_check(api)
 
     page = Client().get(f"/t/{quiz_token(uuid.uuid4())[:-3]}abc/")
 
@@ -260,8 +260,8 @@ def test_answering_twice_does_not_change_the_first_answer(quizzes):
     attempt = Attempt.objects.get()
     question = Question.objects.get(pk=attempt.items[0]["q"])
     wrong, right = (
-        [o.id for o in question.options.all() if not o.is_correct][0],
-        [o.id for o in question.options.all() if o.is_correct][0],
+        next(o.id for o in question.options.all() if not o.is_correct),
+        next(o.id for o in question.options.all() if o.is_correct),
     )
     browser.post(
         f"/quizzes/attempts/{attempt.pk}/answer", {"question": question.id, "option": wrong}
