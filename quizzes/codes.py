@@ -5,6 +5,8 @@ They are seeded by a data migration; editors may add more in the admin, never re
 
 from __future__ import annotations
 
+from typing import Any
+
 SCAM_TYPES: list[tuple[str, str, str]] = [
     ("task_rebate", "刷单返利", "Task and side-job rebates"),
     ("fake_investment", "虚假网络投资理财", "Fake online investment"),
@@ -34,7 +36,7 @@ AUDIENCE_FOR_AGE_BAND = {
 }
 
 
-def codes_seed(scam_type_model: type, audience_model: type) -> None:
+def codes_seed(scam_type_model: Any, audience_model: Any) -> None:
     """Create the contract's codes if missing; keep editors' names if present."""
     for position, (code, zh, en) in enumerate(SCAM_TYPES):
         scam_type_model.objects.get_or_create(

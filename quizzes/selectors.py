@@ -129,7 +129,7 @@ def transfer_check_figures(*, by: str) -> list[dict[str, Any]]:
         result = sorted(out.values(), key=lambda r: r["group"])
     else:
         result = list(
-            rows.values("group")
+            rows.values("group")  # type: ignore[misc]  # annotated above
             .annotate(
                 checks=Count("id"),
                 heeded=Count("id", filter=Q(status=TransferCheck.Status.HEEDED)),

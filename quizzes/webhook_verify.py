@@ -68,5 +68,6 @@ def verify(
         for candidate in signatures:
             version, _, value = candidate.partition(",")
             if version == "v1" and hmac.compare_digest(value, expected):
-                return json.loads(body)
+                event: dict[str, Any] = json.loads(body)
+                return event
     raise WebhookVerificationError("no matching signature")

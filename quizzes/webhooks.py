@@ -63,7 +63,7 @@ def webhook_url_check(url: str) -> list[str]:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as error:
         raise UnsafeWebhookUrl(f"the host does not resolve: {error}") from error
-    addresses = sorted({info[4][0] for info in infos})
+    addresses = sorted({str(info[4][0]) for info in infos})
     if not allow_private:
         for address in addresses:
             ip = ipaddress.ip_address(address.split("%")[0])
