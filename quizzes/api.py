@@ -11,7 +11,12 @@ import time
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -96,6 +101,7 @@ class Strict(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"type": "string", "pattern": AMOUNT_RE.pattern, "example": "5000.00"})
 class AmountField(serializers.Field):
     default_error_messages = {
         "invalid": _('Give the amount as a decimal string such as "5000.00".'),
@@ -121,6 +127,7 @@ class ScamTypeField(serializers.CharField):
         return value
 
 
+@extend_schema_serializer(component_name="TransferCheckSubject")
 class SubjectInput(Strict):
     ref = serializers.RegexField(
         r"^[A-Za-z0-9._:\-]{1,64}$",
@@ -131,6 +138,7 @@ class SubjectInput(Strict):
     region_code = serializers.RegexField(r"^\d{6}$", required=False)
 
 
+@extend_schema_serializer(component_name="TransferCheckTransfer")
 class TransferInput(Strict):
     amount = AmountField()
     currency = serializers.ChoiceField(CURRENCIES)
@@ -138,6 +146,7 @@ class TransferInput(Strict):
     payee_type = serializers.ChoiceField(TransferCheck.PayeeType.values, required=False)
 
 
+@extend_schema_serializer(component_name="TransferCheckRisk")
 class RiskInput(Strict):
     score = serializers.FloatField(min_value=0, max_value=1, required=False)
     scam_types = serializers.ListField(
@@ -156,11 +165,13 @@ class TransferCheckCreateApi(APIView):
     throttle_classes = [ClientRateThrottle]
     required_scope = Scope.CHECKS_CREATE
 
+    @extend_schema_serializer(component_name="TransferCheckCreate")
     class Input(Strict):
         subject = SubjectInput()
         transfer = TransferInput()
         risk = RiskInput(required=False)
 
+    @extend_schema_serializer(component_name="TransferCheckCreated")
     class Output(serializers.Serializer):
         id = serializers.UUIDField()
         status = serializers.CharField()
@@ -230,6 +241,7 @@ class TransferCheckResolutionApi(APIView):
     throttle_classes = [ClientRateThrottle]
     required_scope = Scope.CHECKS_RESOLVE
 
+    @extend_schema_serializer(component_name="TransferCheckResolution")
     class Input(Strict):
         resolution = serializers.ChoiceField(TransferCheck.Resolution.values)
 

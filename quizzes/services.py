@@ -8,6 +8,7 @@ import json
 import logging
 import random
 import secrets
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.services import audit_log_record
@@ -246,13 +247,27 @@ def api_client_rotate_webhook_secret(*, client: ApiClient, by: Any | None = None
     return client.webhook_secret
 
 
+# Clients found by key, per process, for a few seconds: the create call's hot path then needs
+# no query for authentication. Deactivating a client or changing its limit takes effect within
+# API_CLIENT_CACHE_SECONDS.
+_client_cache: dict[str, tuple[float, ApiClient]] = {}
+
+
 def api_client_authenticate(key: str) -> ApiClient | None:
+    """The active client whose key this is, or None (constant-time hash comparison)."""
+    digest = api_key_hash(key)
+    cached = _client_cache.get(digest)
+    if cached is not None and time.monotonic() - cached[0] < settings.API_CLIENT_CACHE_SECONDS:
+        return cached[1]
     prefix = api_key_split(key)
     if prefix is None:
         return None
     client = selectors.api_client_by_prefix(prefix)
-    if client is None or not secrets.compare_digest(client.key_hash, api_key_hash(key)):
+    if client is None or not secrets.compare_digest(client.key_hash, digest):
         return None
+    if len(_client_cache) > 1000:
+        _client_cache.clear()
+    _client_cache[digest] = (time.monotonic(), client)
     return client
 
 
@@ -329,19 +344,27 @@ def request_fingerprint(data: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _claim_insert(client: ApiClient, key: str, fingerprint: str, now: datetime) -> IdempotencyKey:
+    fields = {
+        "client": client,
+        "key": key,
+        "request_hash": fingerprint,
+        "created_at": now,
+        "expires_at": now + timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL),
+    }
+    if connection.get_autocommit():
+        # One statement, committed at once: a concurrent duplicate sees the claim.
+        return IdempotencyKey.objects.create(**fields)
+    with transaction.atomic():  # called inside a transaction (tests): keep it usable
+        return IdempotencyKey.objects.create(**fields)
+
+
 def _claim(
     client: ApiClient, key: str, fingerprint: str, now: datetime
 ) -> IdempotencyKey | StoredAnswer:
     for _ in range(2):
         try:
-            with transaction.atomic():
-                return IdempotencyKey.objects.create(
-                    client=client,
-                    key=key,
-                    request_hash=fingerprint,
-                    created_at=now,
-                    expires_at=now + timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL),
-                )
+            return _claim_insert(client, key, fingerprint, now)
         except IntegrityError:
             stored = IdempotencyKey.objects.filter(client=client, key=key).first()
             if stored is None:

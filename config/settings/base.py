@@ -343,3 +343,5 @@ WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
 WEBHOOK_DISPATCH_LEASE = env_int("WEBHOOK_DISPATCH_LEASE", 120)
 # SSRF guard: webhook URLs must be https to public addresses unless this is true (dev, tests).
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+# API clients are remembered per process this long (seconds): deactivation takes this long.
+API_CLIENT_CACHE_SECONDS = env_int("API_CLIENT_CACHE_SECONDS", 10)
