@@ -79,13 +79,20 @@ class HasScope(BasePermission):
         return True
 
 
+_redis: Any = None
+
+
 def _window_count(key: str) -> int:
     """Count one request in a one-minute window: a single round trip (INCR and EXPIRE in one
     pipeline) on Redis, add + incr on other cache backends."""
     if isinstance(cache, RedisCache):
+        global _redis
         full_key = cache.make_and_validate_key(key)
-        client = cache._cache.get_client(full_key, write=True)
-        with client.pipeline(transaction=False) as pipe:
+        if _redis is None:
+            # One client per process over the cache's own connection pool (building a client
+            # per call costs more than the round trip).
+            _redis = cache._cache.get_client(full_key, write=True)
+        with _redis.pipeline(transaction=False) as pipe:
             pipe.incr(full_key)
             pipe.expire(full_key, 120)
             count, _ = pipe.execute()
