@@ -66,7 +66,11 @@ def environment(port: int) -> dict[str, str]:
 
 def manage(env: dict[str, str], *args: str) -> str:
     return subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True,
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
         text=True,
     ).stdout
 
@@ -74,7 +78,10 @@ def manage(env: dict[str, str], *args: str) -> str:
 def wrk(url: str, script: str, env: dict[str, str]) -> dict[str, float]:
     out = subprocess.run(
         ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s", script, url],
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
     def ms(label: str) -> float:
@@ -126,9 +133,14 @@ def first_screen(port: int, api_key: str) -> dict[str, float]:
             }
         )
         conn.request(
-            "POST", "/api/v1/transfer-checks", body=body,
-            headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json",
-                     "Idempotency-Key": str(uuid.uuid4())},
+            "POST",
+            "/api/v1/transfer-checks",
+            body=body,
+            headers={
+                "Authorization": f"Bearer {api_key}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": str(uuid.uuid4()),
+            },
         )
         created = json.loads(conn.getresponse().read())
         conn.close()
@@ -139,8 +151,11 @@ def first_screen(port: int, api_key: str) -> dict[str, float]:
         assert status == 200, status
         if n == 0:
             weight = len(page) + int(headers["_header_bytes"])
-            html = gzip.decompress(page).decode() if headers.get("content-encoding") else (
-                page.decode())
+            html = (
+                gzip.decompress(page).decode()
+                if headers.get("content-encoding")
+                else (page.decode())
+            )
             assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
     for asset in sorted(set(assets)):
         status, content, headers = get(port, asset)
@@ -157,21 +172,47 @@ def first_screen(port: int, api_key: str) -> dict[str, float]:
 def main() -> int:
     port = free_port()
     env = environment(port)
-    print(f"bench: {os.cpu_count()} cores, gunicorn {WORKERS} sync workers, wrk 2 threads "
-          f"{CONNECTIONS} connections {SECONDS}s per run, PostgreSQL + Redis", flush=True)
+    print(
+        f"bench: {os.cpu_count()} cores, gunicorn {WORKERS} sync workers, wrk 2 threads "
+        f"{CONNECTIONS} connections {SECONDS}s per run, PostgreSQL + Redis",
+        flush=True,
+    )
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
-    manage(env, "shell", "-c", "from quizzes.demo import demo_questions_seed; "
-           "demo_questions_seed()")
+    manage(
+        env, "shell", "-c", "from quizzes.demo import demo_questions_seed; demo_questions_seed()"
+    )
     key = json.loads(
-        manage(env, "create_api_client", f"bench-{uuid.uuid4().hex[:8]}", "--rate-limit",
-               "100000000", "--json")
+        manage(
+            env,
+            "create_api_client",
+            f"bench-{uuid.uuid4().hex[:8]}",
+            "--rate-limit",
+            "100000000",
+            "--json",
+        )
     )["api_key"]
     log = open(ROOT / "var" / "bench-gunicorn.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(WORKERS), "--timeout", "30", "--backlog", "2048"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--timeout",
+            "30",
+            "--backlog",
+            "2048",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60
@@ -187,12 +228,22 @@ def main() -> int:
         wrk_env = {**os.environ, "BENCH_KEY": key}
         base_url = f"http://127.0.0.1:{port}"
         # Warm both paths (connections, caches) before measuring.
-        subprocess.run(["wrk", "-t1", "-c4", "-d3s", "-s", str(ROOT / "bench/post.lua"),
-                        f"{base_url}/api/v1/transfer-checks"], env=wrk_env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                "-c4",
+                "-d3s",
+                "-s",
+                str(ROOT / "bench/post.lua"),
+                f"{base_url}/api/v1/transfer-checks",
+            ],
+            env=wrk_env,
+            check=True,
+            capture_output=True,
+        )
         baseline = wrk(f"{base_url}/bench/baseline", str(ROOT / "bench/baseline.lua"), wrk_env)
-        create = wrk(f"{base_url}/api/v1/transfer-checks", str(ROOT / "bench/post.lua"),
-                     wrk_env)
+        create = wrk(f"{base_url}/api/v1/transfer-checks", str(ROOT / "bench/post.lua"), wrk_env)
         screen = first_screen(port, key)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -200,19 +251,33 @@ def main() -> int:
     ratio = create["rps"] / baseline["rps"]
     print()
     print(f"{'':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7}")
-    for name, r in (("baseline: one-INSERT Django view", baseline),
-                    ("POST /api/v1/transfer-checks", create)):
-        print(f"{name:34} {r['rps']:9.1f} {r['p50']:8.2f} {r['p99']:8.2f} {r['requests']:9d} "
-              f"{r['errors']:7d}")
+    for name, r in (
+        ("baseline: one-INSERT Django view", baseline),
+        ("POST /api/v1/transfer-checks", create),
+    ):
+        print(
+            f"{name:34} {r['rps']:9.1f} {r['p50']:8.2f} {r['p99']:8.2f} {r['requests']:9d} "
+            f"{r['errors']:7d}"
+        )
     print()
     print(f"create throughput / baseline: {ratio:.2f}  (target >= 0.50)")
     print(f"create p99: {create['p99']:.1f} ms  (target <= 50)   errors: {create['errors']}")
-    print(f"quiz first screen: {screen['bytes'] / 1024:.1f} KB transferred, page + "
-          f"{screen['assets']} assets (target <= 30)")
-    print(f"quiz first screen server time: p50 {screen['p50']:.1f} ms, p99 "
-          f"{screen['p99']:.1f} ms over {QUIZ_SAMPLES} fresh checks (target p50 <= 20)")
-    ok = (ratio >= 0.5 and create["p99"] <= 50 and create["errors"] == 0
-          and baseline["errors"] == 0 and screen["bytes"] <= 30 * 1024 and screen["p50"] <= 20)
+    print(
+        f"quiz first screen: {screen['bytes'] / 1024:.1f} KB transferred, page + "
+        f"{screen['assets']} assets (target <= 30)"
+    )
+    print(
+        f"quiz first screen server time: p50 {screen['p50']:.1f} ms, p99 "
+        f"{screen['p99']:.1f} ms over {QUIZ_SAMPLES} fresh checks (target p50 <= 20)"
+    )
+    ok = (
+        ratio >= 0.5
+        and create["p99"] <= 50
+        and create["errors"] == 0
+        and baseline["errors"] == 0
+        and screen["bytes"] <= 30 * 1024
+        and screen["p50"] <= 20
+    )
     print("result:", "all targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1
 

@@ -297,3 +297,61 @@ def test_staff_see_heeding_rate_and_protected_funds(api, question_bank):
     assert "50%" in html
     assert "5,000.00" in html
     assert "冒充公检法" in html
+
+
+@pytest.mark.django_db
+def test_a_fixed_quiz_asks_its_questions_in_order_with_shuffled_options(question_bank):
+    from quizzes.models import Quiz
+    from quizzes.services import attempt_start
+
+    quiz = Quiz.objects.create(
+        slug="police-basics",
+        title_zh_hans="公检法",
+        title_en="Police",
+        fixed_keys=["impersonating_police-03", "impersonating_police-01"],
+        is_published=True,
+    )
+    orders = set()
+    for _ in range(12):
+        attempt = attempt_start(quiz=quiz, user=None, language="zh-hans")
+        keys = [Question.objects.get(pk=i["q"]).key for i in attempt.items]
+        assert keys == ["impersonating_police-03", "impersonating_police-01"]
+        orders.add(tuple(attempt.items[0]["o"]))
+    assert len(orders) > 1  # options are shuffled per attempt
+
+
+@pytest.mark.django_db
+def test_the_result_page_recommends_the_course_the_hook_returns(quizzes, monkeypatch):
+    class Course:
+        title = "识破冒充公检法"
+
+        def get_absolute_url(self):
+            return "/courses/police/"
+
+    seen = []
+
+    def recommended(scam_type, language):
+        seen.append((scam_type, language))
+        return Course()
+
+    monkeypatch.setattr("quizzes.views.recommended_course_for", recommended)
+    browser = Client()
+    browser.post("/quizzes/impersonating-police/start")
+    attempt = Attempt.objects.get()
+    Attempt.objects.filter(pk=attempt.pk).update(finished_at=timezone.now())
+
+    page = browser.get(f"/quizzes/attempts/{attempt.pk}/result/")
+
+    assert seen == [("impersonating_police", "zh-hans")]
+    assert '<a href="/courses/police/">识破冒充公检法</a>' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_webhook_dispatch_expiry_and_key_purge_are_scheduled_for_beat():
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = dict(PeriodicTask.objects.filter(enabled=True).values_list("task", "interval__every"))
+
+    assert tasks["quizzes.webhooks_dispatch_due"] == 15
+    assert tasks["quizzes.transfer_checks_expire_due"] == 60
+    assert tasks["quizzes.idempotency_keys_purge"] == 3600
