@@ -7,7 +7,7 @@ import math
 import time
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -83,20 +83,20 @@ _redis: Any = None
 
 
 def _window_count(key: str) -> int:
-    """Count one request in a one-minute window: a single round trip (INCR and EXPIRE in one
-    pipeline) on Redis, add + incr on other cache backends."""
-    if isinstance(cache, RedisCache):
+    """Count one request in a one-minute window: on Redis one INCR (plus EXPIRE once per
+    window), on other cache backends add + incr."""
+    backend = caches["default"]  # the backend itself (``cache`` is a proxy to it)
+    if isinstance(backend, RedisCache):
         global _redis
-        full_key = cache.make_and_validate_key(key)
+        full_key = backend.make_and_validate_key(key)
         if _redis is None:
             # One client per process over the cache's own connection pool (building a client
             # per call costs more than the round trip).
-            _redis = cache._cache.get_client(full_key, write=True)
-        with _redis.pipeline(transaction=False) as pipe:
-            pipe.incr(full_key)
-            pipe.expire(full_key, 120)
-            count, _ = pipe.execute()
-        return int(count)
+            _redis = backend._cache.get_client(full_key, write=True)
+        count = int(_redis.incr(full_key))
+        if count == 1:  # the window's first request sets its lifetime
+            _redis.expire(full_key, 120)
+        return count
     cache.add(key, 0, timeout=120)
     return int(cache.incr(key))
 
