@@ -345,42 +345,63 @@ def request_fingerprint(data: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _claim_insert(client: ApiClient, key: str, fingerprint: str, now: datetime) -> IdempotencyKey:
-    fields = {
-        "client": client,
-        "key": key,
-        "request_hash": fingerprint,
-        "created_at": now,
-        "expires_at": now + timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL),
-    }
-    if connection.get_autocommit():
-        # One statement, committed at once: a concurrent duplicate sees the claim.
-        return IdempotencyKey.objects.create(**fields)
-    with transaction.atomic():  # called inside a transaction (tests): keep it usable
-        return IdempotencyKey.objects.create(**fields)
+def _claim_insert(
+    client: ApiClient, key: str, fingerprint: str, now: datetime
+) -> IdempotencyKey | None:
+    """Insert the claim; None if the key is taken (then the caller reads the stored row)."""
+    claim = IdempotencyKey(
+        client=client,
+        key=key,
+        request_hash=fingerprint,
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL),
+    )
+    if connection.vendor == "postgresql" and connection.get_autocommit():
+        # The API's hot path: one statement, committed at once (so a concurrent duplicate
+        # sees the claim), no exception on conflict.
+        table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (client_id, key, request_hash, created_at, expires_at) "  # noqa: S608 - no user input in the SQL text
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (client_id, key) DO NOTHING "
+                "RETURNING id",
+                [client.pk, key, fingerprint, claim.created_at, claim.expires_at],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        claim.pk = row[0]
+        claim._state.adding = False
+        return claim
+    try:
+        with transaction.atomic():
+            claim.save(force_insert=True)
+    except IntegrityError:
+        return None
+    return claim
 
 
 def _claim(
     client: ApiClient, key: str, fingerprint: str, now: datetime
 ) -> IdempotencyKey | StoredAnswer:
     for _ in range(2):
-        try:
-            return _claim_insert(client, key, fingerprint, now)
-        except IntegrityError:
-            stored = IdempotencyKey.objects.filter(client=client, key=key).first()
-            if stored is None:
-                continue  # deleted meanwhile: claim again
-            stale = stored.response_status is None and stored.created_at < now - timedelta(
-                seconds=settings.IDEMPOTENCY_IN_FLIGHT_TIMEOUT
-            )
-            if stored.expires_at <= now or stale:
-                IdempotencyKey.objects.filter(pk=stored.pk).delete()
-                continue
-            if stored.request_hash != fingerprint:
-                raise IdempotencyMismatch from None
-            if stored.response_status is None:
-                raise IdempotencyConflict from None
-            return StoredAnswer(stored.response_status, stored.response_body or {}, True)
+        claim = _claim_insert(client, key, fingerprint, now)
+        if claim is not None:
+            return claim
+        stored = IdempotencyKey.objects.filter(client=client, key=key).first()
+        if stored is None:
+            continue  # deleted meanwhile: claim again
+        stale = stored.response_status is None and stored.created_at < now - timedelta(
+            seconds=settings.IDEMPOTENCY_IN_FLIGHT_TIMEOUT
+        )
+        if stored.expires_at <= now or stale:
+            IdempotencyKey.objects.filter(pk=stored.pk).delete()
+            continue
+        if stored.request_hash != fingerprint:
+            raise IdempotencyMismatch from None
+        if stored.response_status is None:
+            raise IdempotencyConflict from None
+        return StoredAnswer(stored.response_status, stored.response_body or {}, True)
     raise IdempotencyConflict
 
 

@@ -158,3 +158,29 @@ def test_concurrent_duplicates_make_one_check_and_the_loser_gets_409_or_the_answ
     assert ids == {str(TransferCheck.objects.get().id)}
     assert len(outcomes) == 8
     assert uuid.UUID(ids.pop())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_replay_and_reuse_behave_the_same(db):
+    # The create call's PostgreSQL fast path (autocommit, one statement per phase).
+    new = api_client()
+    data = {"subject": check_body()["subject"], "transfer": check_body()["transfer"]}
+
+    first = services.transfer_check_create(
+        client=new.client, idempotency_key="k", fingerprint="a", data=data
+    )
+    again = services.transfer_check_create(
+        client=new.client, idempotency_key="k", fingerprint="a", data=data
+    )
+    with pytest.raises(services.IdempotencyMismatch):
+        services.transfer_check_create(
+            client=new.client, idempotency_key="k", fingerprint="b", data=data
+        )
+
+    assert (first.replayed, again.replayed) == (False, True)
+    assert again.body == first.body
+    check = TransferCheck.objects.get()
+    assert str(check.id) == first.body["id"]
+    assert check.subject_ref == "u-8f3a21"
+    assert str(check.amount) == "5000.00"
+    assert check.age_band == "60_plus"
