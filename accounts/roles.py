@@ -29,6 +29,12 @@ EDITOR_PERMISSIONS = [
     *LEARNER_PERMISSIONS,
     "accounts.edit_content",
     "regions.view_region",
+    # Question bank (quizzes): edited in the admin.
+    *[
+        f"quizzes.{action}_{model}"
+        for model in ("question", "option", "quiz", "scamtype", "audience")
+        for action in ("view", "add", "change", "delete")
+    ],
 ]
 STAFF_PERMISSIONS = sorted(
     {
@@ -38,6 +44,10 @@ STAFF_PERMISSIONS = sorted(
         "accounts.view_user",
         "accounts.change_user",
         "core.view_auditlog",
+        "quizzes.view_transfer_check_figures",
+        "quizzes.view_apiclient",
+        "quizzes.change_apiclient",
+        "quizzes.view_transfercheck",
         "django_celery_beat.view_periodictask",
         "django_celery_beat.change_periodictask",
         "django_celery_beat.add_periodictask",

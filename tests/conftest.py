@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 USING_SERVICES = bool(os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
 
 
+@pytest.hookimpl(trylast=True)  # after -m has deselected what this run leaves out
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # A test that needs the servers must never pass by being skipped: fail loudly instead.
     if USING_SERVICES:

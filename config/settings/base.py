@@ -326,3 +326,22 @@ LOGGING = build_logging(LOG_FORMAT, LOG_LEVEL)
 # --- Product --------------------------------------------------------------------------------
 # The national anti-fraud dissuasion hotline, shown wherever a user may be at risk.
 ANTI_FRAUD_HOTLINE = "96110"
+
+# --- Transfer checks (quizzes) --------------------------------------------------------------
+# How long a transfer check's quiz link stays valid, in seconds.
+TRANSFER_CHECK_TTL = env_int("TRANSFER_CHECK_TTL", 15 * 60)
+# Questions per transfer check (3 to 5).
+TRANSFER_CHECK_QUESTIONS = env_int("TRANSFER_CHECK_QUESTIONS", 4)
+# Idempotency keys are kept at least this long (seconds).
+IDEMPOTENCY_KEY_TTL = env_int("IDEMPOTENCY_KEY_TTL", 24 * 3600)
+# A claimed key with no answer after this long belongs to a crashed request and is released.
+IDEMPOTENCY_IN_FLIGHT_TIMEOUT = env_int("IDEMPOTENCY_IN_FLIGHT_TIMEOUT", 60)
+# Webhooks: retried with backoff for this long (seconds), then given up.
+WEBHOOK_RETRY_WINDOW = env_int("WEBHOOK_RETRY_WINDOW", 25 * 3600)
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+# An event handed to Celery is not re-enqueued by the dispatcher for this long (seconds).
+WEBHOOK_DISPATCH_LEASE = env_int("WEBHOOK_DISPATCH_LEASE", 120)
+# SSRF guard: webhook URLs must be https to public addresses unless this is true (dev, tests).
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+# API clients are remembered per process this long (seconds): deactivation takes this long.
+API_CLIENT_CACHE_SECONDS = env_int("API_CLIENT_CACHE_SECONDS", 10)

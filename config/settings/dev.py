@@ -13,3 +13,5 @@ SECRET_KEY = env_str(
 LOG_FORMAT = env_str("LOG_FORMAT", "text")
 LOGGING = build_logging(LOG_FORMAT, LOG_LEVEL)  # noqa: F405
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Local receivers (http://127.0.0.1) are fine on this machine.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", True)

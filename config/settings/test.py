@@ -25,3 +25,5 @@ LOGGING = build_logging(LOG_FORMAT, LOG_LEVEL)  # noqa: F405
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405  # type: ignore[typeddict-unknown-key]
+# Tests deliver webhooks to a real receiver on 127.0.0.1.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = True

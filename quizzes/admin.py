@@ -1,0 +1,134 @@
+from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApiClient, Attempt, Audience, Option, Question, Quiz, ScamType, TransferCheck
+
+
+@admin.register(ScamType, Audience)
+class NamedCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh_hans", "name_en", "position"]
+    list_editable = ["position"]
+    search_fields = ["code", "name_zh_hans", "name_en"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Codes are part of the API contract: added, never renamed.
+        return ["code"] if obj else []
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    extra = 0
+    fields = ["position", "text", "is_correct"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["key", "language", "scam_type", "kind", "difficulty", "status", "updated_at"]
+    list_filter = ["status", "language", "scam_type", "kind", "difficulty", "audiences"]
+    search_fields = ["key", "text", "explanation"]
+    ordering = ["key", "language"]
+    filter_horizontal = ["audiences"]
+    inlines = [OptionInline]
+    readonly_fields = ["other_versions"]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["key", "language", "other_versions", "status"]}),
+        (_("Tags"), {"fields": ["scam_type", "audiences", "difficulty", "kind"]}),
+        (_("Content"), {"fields": ["scenario", "image", "image_alt", "text", "explanation"]}),
+    ]
+
+    @admin.display(description=_("Other language versions"))
+    def other_versions(self, obj: Question) -> str:
+        # The zh-hans and en rows of one key, side by side for the editor.
+        if not obj.pk:
+            return "-"
+        return (
+            format_html_join(
+                ", ",
+                '<a href="../../{}/change/">{} [{}]</a>',
+                ((q.pk, q.key, q.language) for q in obj.translations()),
+            )
+            or "-"
+        )
+
+    @admin.action(description=_("Publish the selected questions"))
+    def publish(self, request, queryset):
+        queryset.update(status=Question.Status.PUBLISHED)
+
+    @admin.action(description=_("Return the selected questions to draft"))
+    def unpublish(self, request, queryset):
+        queryset.update(status=Question.Status.DRAFT)
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = [
+        "slug",
+        "title_zh_hans",
+        "scam_type",
+        "audience",
+        "question_count",
+        "is_published",
+    ]
+    list_filter = ["is_published", "scam_type"]
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = ["id", "quiz", "user", "language", "score", "started_at", "finished_at"]
+    readonly_fields = [f.name for f in Attempt._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Clients are created with ``manage.py create_api_client`` (it shows the key once)."""
+
+    list_display = [
+        "name",
+        "key_prefix",
+        "scopes",
+        "rate_limit_per_minute",
+        "webhook_url",
+        "webhook_disabled_at",
+        "is_active",
+    ]
+    fields = [
+        "name",
+        "key_prefix",
+        "scopes",
+        "rate_limit_per_minute",
+        "webhook_url",
+        "webhook_disabled_at",
+        "is_active",
+        "created_at",
+    ]
+    readonly_fields = ["name", "key_prefix", "scopes", "webhook_url", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TransferCheck)
+class TransferCheckAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "client",
+        "status",
+        "amount",
+        "currency",
+        "age_band",
+        "created_at",
+        "resolution",
+    ]
+    list_filter = ["status", "resolution", "age_band", "client"]
+    readonly_fields = [f.name for f in TransferCheck._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,131 @@
+"""Bearer authentication, scopes and per-client rate limits for the transfer-check API."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import Any
+
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
+
+from core.problems import Problem, problem_type
+
+from .models import ApiClient
+from .services import api_client_authenticate
+
+logger = logging.getLogger(__name__)
+
+INSUFFICIENT_SCOPE = problem_type(
+    "insufficient-scope",
+    _("Insufficient scope"),
+    403,
+    _("The API key is valid but lacks the scope this operation needs (the scope member names it)."),
+)
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """``Authorization: Bearer aq_<prefix>_<secret>``; the request's user is the ApiClient."""
+
+    def authenticate(self, request: Request) -> tuple[ApiClient, ApiClient] | None:
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != b"bearer":
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Send exactly one key after Bearer."))
+        client = api_client_authenticate(header[1].decode("latin-1"))
+        if client is None:
+            raise exceptions.AuthenticationFailed(_("Unknown or revoked API key."))
+        return client, client
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """Documents the Bearer API key in the OpenAPI schema."""
+
+    target_class = "quizzes.auth.ApiKeyAuthentication"
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API client's key: Authorization: Bearer aq_<prefix>_<secret>",
+        }
+
+
+class HasScope(BasePermission):
+    """The view names its ``required_scope``; a client without it gets insufficient-scope."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        client = request.user
+        if not isinstance(client, ApiClient):
+            raise exceptions.NotAuthenticated()
+        scope = view.required_scope
+        if not client.has_scope(scope):
+            raise Problem(
+                INSUFFICIENT_SCOPE, _("This key lacks the scope %s.") % scope, scope=scope
+            )
+        return True
+
+
+_redis: Any = None
+
+
+def _window_count(key: str) -> int:
+    """Count one request in a one-minute window: on Redis one INCR (plus EXPIRE once per
+    window), on other cache backends add + incr."""
+    backend = caches["default"]  # the backend itself (``cache`` is a proxy to it)
+    if isinstance(backend, RedisCache):
+        global _redis
+        full_key = backend.make_and_validate_key(key)
+        if _redis is None:
+            # One client per process over the cache's own connection pool (building a client
+            # per call costs more than the round trip).
+            _redis = backend._cache.get_client(full_key, write=True)
+        count = int(_redis.incr(full_key))
+        if count == 1:  # the window's first request sets its lifetime
+            _redis.expire(full_key, 120)
+        return count
+    cache.add(key, 0, timeout=120)
+    return int(cache.incr(key))
+
+
+class ClientRateThrottle(BaseThrottle):
+    """A fixed one-minute window per client, counted in the shared cache (Redis past one
+    machine). If the cache is down the request is let through and a warning logged: the rate
+    limit protects us, it must not take the API down with it."""
+
+    wait_seconds: float | None = None
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        client = request.user
+        if not isinstance(client, ApiClient):
+            return True
+        now = time.time()
+        window = int(now // 60)
+        try:
+            count = _window_count(f"quizzes:rate:{client.pk}:{window}")
+        except Exception:
+            logger.warning(
+                "rate limit not applied for client %s: cache unavailable", client.pk, exc_info=True
+            )
+            return True
+        if count > client.rate_limit_per_minute:
+            self.wait_seconds = (window + 1) * 60 - now
+            return False
+        return True
+
+    def wait(self) -> float | None:
+        # Whole seconds, rounded up: Retry-After: 0 would invite an immediate retry.
+        return None if self.wait_seconds is None else float(math.ceil(self.wait_seconds))

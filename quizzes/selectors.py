@@ -1,0 +1,145 @@
+"""Reads of the quizzes app: drawing questions, reading checks and figures."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from .models import ApiClient, Option, Question, ScamType, TransferCheck
+
+MIXED_PER_TYPE = 1  # a "sensible general mix": at most one question per scam type first
+
+
+def published_questions(*, language: str) -> QuerySet[Question]:
+    return Question.objects.filter(status=Question.Status.PUBLISHED, language=language)
+
+
+def questions_with_options(ids: Sequence[int]) -> list[Question]:
+    """The questions with these ids, in this order, options prefetched (two queries)."""
+    by_id = {
+        q.id: q
+        for q in Question.objects.filter(id__in=ids)
+        .select_related("scam_type")
+        .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("position", "id")))
+    }
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def question_ids_draw(
+    *,
+    scam_types: Iterable[str],
+    audience: str | None,
+    language: str,
+    count: int,
+    rng: random.Random | None = None,
+) -> list[int]:
+    """Ids of up to ``count`` published questions at random: of the given scam types (all
+    types, spread evenly, when empty), preferring the audience's own and general questions."""
+    rng = rng or random.SystemRandom()
+    types = list(scam_types)
+    rows = published_questions(language=language)
+    if types:
+        rows = rows.filter(scam_type__code__in=types)
+    candidates = list(
+        rows.annotate(
+            fits=Count(
+                "audiences", filter=Q(audiences__code__in=[audience or "general", "general"])
+            )
+        ).values_list("id", "scam_type_id", "fits")
+    )
+    rng.shuffle(candidates)
+    # Questions for the audience first; when no type was given, one per type before repeats.
+    candidates.sort(key=lambda row: 0 if row[2] else 1)
+    if types:
+        return [row[0] for row in candidates[:count]]
+    chosen: list[int] = []
+    seen_types: set[int] = set()
+    for row in candidates:
+        if row[1] not in seen_types:
+            chosen.append(row[0])
+            seen_types.add(row[1])
+        if len(chosen) == count:
+            return chosen
+    rest = [row[0] for row in candidates if row[0] not in chosen]
+    return chosen + rest[: count - len(chosen)]
+
+
+def questions_for_knowledge_check(
+    *, scam_types: list[str], audience: str | None, language: str, count: int
+) -> list[Question]:
+    """Hook for ``edu``'s lesson-end checks: ``count`` published questions (fewer if the bank
+    has fewer) of these scam types in ``language``, options prefetched, in random order."""
+    return questions_with_options(
+        question_ids_draw(scam_types=scam_types, audience=audience, language=language, count=count)
+    )
+
+
+def scam_types_all() -> QuerySet[ScamType]:
+    return ScamType.objects.all()
+
+
+def api_client_by_prefix(prefix: str) -> ApiClient | None:
+    return ApiClient.objects.filter(key_prefix=prefix, is_active=True).first()
+
+
+def transfer_check_for_client(*, client: ApiClient, check_id: str) -> TransferCheck | None:
+    """A check visible to this client only: another client's check is as good as missing."""
+    try:
+        uuid.UUID(str(check_id))
+    except ValueError:
+        return None
+    return TransferCheck.objects.filter(client=client, pk=check_id).first()
+
+
+def transfer_check_figures(*, by: str) -> list[dict[str, Any]]:
+    """Heeding rate and protected funds grouped by ``day``, ``scam_type``, ``age_band`` or
+    ``region_code``. Heeding rate = heeded / (heeded + proceeded); protected funds = sum of
+    amounts of checks resolved as cancelled (DESIGN.md, reach statistics)."""
+    from django.db.models.functions import TruncDate
+
+    finished = [TransferCheck.Status.HEEDED, TransferCheck.Status.PROCEEDED]
+    rows = TransferCheck.objects.all()
+    if by == "day":
+        rows = rows.annotate(group=TruncDate("created_at"))
+    elif by in ("age_band", "region_code"):
+        from django.db.models import F
+
+        rows = rows.annotate(group=F(by))
+    elif by != "scam_type":
+        raise ValueError(by)
+    if by == "scam_type":
+        # A check may name several types: count it under each, in Python (JSON lists).
+        out: dict[str, dict[str, Any]] = {}
+        for status, amount, resolution, types in rows.values_list(
+            "status", "amount", "resolution", "scam_types"
+        ):
+            for code in types or [""]:
+                item = out.setdefault(
+                    code, {"group": code, "checks": 0, "heeded": 0, "completed": 0, "protected": 0}
+                )
+                item["checks"] += 1
+                item["heeded"] += status == TransferCheck.Status.HEEDED
+                item["completed"] += status in finished
+                if resolution == TransferCheck.Resolution.CANCELLED:
+                    item["protected"] += amount
+        result = sorted(out.values(), key=lambda r: r["group"])
+    else:
+        result = list(
+            rows.values("group")  # type: ignore[misc]  # annotated above
+            .annotate(
+                checks=Count("id"),
+                heeded=Count("id", filter=Q(status=TransferCheck.Status.HEEDED)),
+                completed=Count("id", filter=Q(status__in=finished)),
+                protected=Sum(
+                    "amount", filter=Q(resolution=TransferCheck.Resolution.CANCELLED), default=0
+                ),
+            )
+            .order_by("group")
+        )
+    for row in result:
+        row["heeding_rate"] = row["heeded"] / row["completed"] if row["completed"] else None
+    return result

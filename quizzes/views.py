@@ -1,0 +1,334 @@
+"""Pages: the hosted transfer-check quiz, learners' self-tests, staff figures.
+
+One question per screen, plain forms (no script needed), answers checked on the server: the
+page never holds the correct answer before the question is answered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import selectors, services
+from .models import Attempt, Quiz, ScamType, TransferCheck
+from .recommendations import recommended_course_for
+
+
+def _option_ids(request: HttpRequest) -> list[int]:
+    try:
+        return [int(v) for v in request.POST.getlist("option")]
+    except ValueError:
+        return []
+
+
+def _question_id(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("question", ""))
+    except ValueError:
+        return 0
+
+
+def _screen(items: list[dict[str, Any]], answers: dict[str, list[int]], position: int) -> dict:
+    """The question at ``position`` with its options in the order drawn for this attempt."""
+    item = items[position]
+    question = selectors.questions_with_options([item["q"]])[0]
+    by_id = {o.id: o for o in question.options.all()}
+    return {
+        "question": question,
+        "options": [by_id[o] for o in item["o"] if o in by_id],
+        "number": position + 1,
+        "total": len(items),
+        "chosen": answers.get(str(item["q"])),
+    }
+
+
+def _feedback(items: list[dict[str, Any]], answers: dict[str, list[int]], number: int) -> dict:
+    if not 1 <= number <= len(answers):
+        raise Http404
+    screen = _screen(items, answers, number - 1)
+    chosen = set(screen["chosen"] or [])
+    correct = {o.id for o in screen["options"] if o.is_correct}
+    return {
+        **screen,
+        "is_correct": chosen == correct,
+        "chosen_ids": chosen,
+        "is_last": number == len(items),
+    }
+
+
+def _answered_number(items: list[dict[str, Any]], answers: dict, question_id: int) -> int:
+    """The 1-based number of an answered question (answers is a JSON object: no order)."""
+    for position, item in enumerate(items):
+        if item["q"] == question_id and str(question_id) in answers:
+            return position + 1
+    return 0
+
+
+# --- The hosted transfer-check quiz ---------------------------------------------------------
+
+
+def _check_from_token(request: HttpRequest, token: str) -> TransferCheck | HttpResponse:
+    check_id = services.quiz_token_check_id(token)
+    if check_id is None:
+        return render(request, "quizzes/check_link_invalid.html", status=404)
+    if check_id == "expired":
+        return render(request, "quizzes/check_link_expired.html", status=410)
+    check = TransferCheck.objects.filter(pk=check_id).first()
+    if check is None:
+        return render(request, "quizzes/check_link_invalid.html", status=404)
+    translation.activate(check.locale)
+    request.LANGUAGE_CODE = check.locale
+    return check
+
+
+def _check_context(check: TransferCheck, token: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "check": check,
+        "token": token,
+        "hotline": settings.ANTI_FRAUD_HOTLINE,
+        # Large type for older users, whatever their browser remembered.
+        **({"elder_mode": True} if check.age_band == TransferCheck.AgeBand.SIXTY_PLUS else {}),
+        **extra,
+    }
+
+
+def _closed(request: HttpRequest, check: TransferCheck, token: str) -> HttpResponse:
+    template = (
+        "quizzes/check_link_expired.html"
+        if check.status in (TransferCheck.Status.EXPIRED, TransferCheck.Status.ABANDONED)
+        else "quizzes/check_link_used.html"
+    )
+    return render(request, template, _check_context(check, token), status=410)
+
+
+@require_GET
+def check_quiz(request: HttpRequest, token: str) -> HttpResponse:
+    """The next unanswered question, or the final choice once all are answered."""
+    found = _check_from_token(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    check = services.transfer_check_open(check_id=found.pk)
+    if check.is_final:
+        return _closed(request, check, token)
+    if not check.items:
+        # No question in the bank for this locale: go straight to the choice.
+        return render(request, "quizzes/check_decide.html", _check_context(check, token))
+    if len(check.answers) < len(check.items):
+        screen = _screen(check.items, check.answers, len(check.answers))
+        return render(
+            request,
+            "quizzes/check_question.html",
+            _check_context(check, token, **screen, action=f"/t/{token}/answer"),
+        )
+    return render(request, "quizzes/check_decide.html", _check_context(check, token))
+
+
+@require_POST
+def check_answer(request: HttpRequest, token: str) -> HttpResponse:
+    found = _check_from_token(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    services.transfer_check_answer(
+        check_id=found.pk, question_id=_question_id(request), option_ids=_option_ids(request)
+    )
+    check = TransferCheck.objects.get(pk=found.pk)
+    if check.is_final:
+        return _closed(request, check, token)
+    number = _answered_number(check.items, check.answers, _question_id(request))
+    if number:
+        return redirect(f"/t/{token}/feedback/{number}/")
+    return redirect(f"/t/{token}/")
+
+
+@require_GET
+def check_feedback(request: HttpRequest, token: str, number: int) -> HttpResponse:
+    found = _check_from_token(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    if found.is_final:
+        return _closed(request, found, token)
+    feedback = _feedback(found.items, found.answers, number)
+    return render(
+        request,
+        "quizzes/check_feedback.html",
+        _check_context(found, token, **feedback, next_url=f"/t/{token}/"),
+    )
+
+
+@require_POST
+def check_decide(request: HttpRequest, token: str) -> HttpResponse:
+    found = _check_from_token(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    decision = request.POST.get("decision")
+    if found.is_final or decision not in ("stop", "continue"):
+        return redirect(f"/t/{token}/")
+    check = services.transfer_check_decide(check_id=found.pk, stop=decision == "stop")
+    if check.status in (TransferCheck.Status.HEEDED, TransferCheck.Status.PROCEEDED):
+        return redirect(f"/t/{token}/done/")
+    return redirect(f"/t/{token}/")
+
+
+@require_GET
+def check_done(request: HttpRequest, token: str) -> HttpResponse:
+    found = _check_from_token(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    if found.status not in (TransferCheck.Status.HEEDED, TransferCheck.Status.PROCEEDED):
+        return redirect(f"/t/{token}/")
+    scam_type = found.scam_types[0] if found.scam_types else None
+    return render(
+        request,
+        "quizzes/check_done.html",
+        _check_context(found, token, course=recommended_course_for(scam_type, found.locale)),
+    )
+
+
+# --- Learners' self-tests -------------------------------------------------------------------
+
+SESSION_ATTEMPTS = "quizzes_attempts"
+
+
+@require_GET
+def quiz_list(request: HttpRequest) -> HttpResponse:
+    quizzes = list(Quiz.objects.filter(is_published=True).select_related("scam_type"))
+    mixed = [q for q in quizzes if q.scam_type is None]
+    by_type = [q for q in quizzes if q.scam_type is not None]
+    by_type.sort(key=lambda q: (q.scam_type.position, q.slug))
+    return render(request, "quizzes/quiz_list.html", {"mixed": mixed, "by_type": by_type})
+
+
+@require_POST
+def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz, slug=slug, is_published=True)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    try:
+        attempt = services.attempt_start(quiz=quiz, user=request.user, language=language)
+    except ValueError:
+        return render(request, "quizzes/quiz_empty.html", {"quiz": quiz}, status=409)
+    request.session[SESSION_ATTEMPTS] = [
+        *request.session.get(SESSION_ATTEMPTS, [])[-19:],
+        str(attempt.pk),
+    ]
+    return redirect("quizzes:attempt", attempt_id=attempt.pk)
+
+
+def _attempt(request: HttpRequest, attempt_id: Any) -> Attempt:
+    attempt = get_object_or_404(Attempt.objects.select_related("quiz"), pk=attempt_id)
+    owner = request.user.is_authenticated and attempt.user_id == request.user.pk
+    if not owner and str(attempt.pk) not in request.session.get(SESSION_ATTEMPTS, []):
+        raise Http404  # someone else's attempt
+    return attempt
+
+
+@require_GET
+def attempt_question(request: HttpRequest, attempt_id: Any) -> HttpResponse:
+    attempt = _attempt(request, attempt_id)
+    if attempt.finished_at:
+        return redirect("quizzes:attempt-result", attempt_id=attempt.pk)
+    screen = _screen(attempt.items, attempt.answers, len(attempt.answers))
+    return render(
+        request,
+        "quizzes/attempt_question.html",
+        {**screen, "attempt": attempt, "action": f"/quizzes/attempts/{attempt.pk}/answer"},
+    )
+
+
+@require_POST
+def attempt_answer(request: HttpRequest, attempt_id: Any) -> HttpResponse:
+    attempt = _attempt(request, attempt_id)
+    question_id = _question_id(request)
+    services.attempt_answer(
+        attempt_id=attempt.pk, question_id=question_id, option_ids=_option_ids(request)
+    )
+    attempt.refresh_from_db()
+    number = _answered_number(attempt.items, attempt.answers, question_id)
+    if number:
+        return redirect("quizzes:attempt-feedback", attempt_id=attempt.pk, number=number)
+    return redirect("quizzes:attempt", attempt_id=attempt.pk)
+
+
+@require_GET
+def attempt_feedback(request: HttpRequest, attempt_id: Any, number: int) -> HttpResponse:
+    attempt = _attempt(request, attempt_id)
+    feedback = _feedback(attempt.items, attempt.answers, number)
+    next_url = (
+        f"/quizzes/attempts/{attempt.pk}/result/"
+        if feedback["is_last"]
+        else f"/quizzes/attempts/{attempt.pk}/"
+    )
+    return render(
+        request,
+        "quizzes/attempt_feedback.html",
+        {**feedback, "attempt": attempt, "next_url": next_url},
+    )
+
+
+@require_GET
+def attempt_result(request: HttpRequest, attempt_id: Any) -> HttpResponse:
+    attempt = _attempt(request, attempt_id)
+    if not attempt.finished_at:
+        return redirect("quizzes:attempt", attempt_id=attempt.pk)
+    scam_type = attempt.scam_type.code if attempt.scam_type else None
+    return render(
+        request,
+        "quizzes/attempt_result.html",
+        {
+            "attempt": attempt,
+            "course": recommended_course_for(scam_type, attempt.language),
+            "hotline": settings.ANTI_FRAUD_HOTLINE,
+        },
+    )
+
+
+# --- Staff figures --------------------------------------------------------------------------
+
+FIGURE_GROUPS = {
+    "day": "Day",
+    "scam_type": "Scam type",
+    "age_band": "Age band",
+    "region_code": "County",
+}
+
+
+@require_GET
+@permission_required("quizzes.view_transfer_check_figures", raise_exception=True)
+def figures(request: HttpRequest) -> HttpResponse:
+    """Heeding rate and protected funds of transfer checks, four ways."""
+    names = {s.code: s.name for s in ScamType.objects.all()}
+    bands = dict(TransferCheck.AgeBand.choices)
+    from regions.models import Region
+
+    tables = []
+    for by, label in (
+        ("day", _("By day")),
+        ("scam_type", _("By scam type")),
+        ("age_band", _("By age band")),
+        ("region_code", _("By county")),
+    ):
+        rows = selectors.transfer_check_figures(by=by)
+        if by == "region_code":
+            regions = dict(
+                Region.objects.filter(code__in=[r["group"] for r in rows]).values_list(
+                    "code", "name"
+                )
+            )
+        for row in rows:
+            group = row["group"]
+            if by == "scam_type":
+                row["label"] = names.get(group, group) or _("Not given")
+            elif by == "age_band":
+                row["label"] = bands.get(group, group) or _("Not given")
+            elif by == "region_code":
+                row["label"] = regions.get(group, group) or _("Not given")
+            else:
+                row["label"] = group
+        tables.append({"label": label, "rows": rows})
+    return render(request, "quizzes/figures.html", {"tables": tables})
