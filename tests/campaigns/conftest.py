@@ -1,0 +1,20 @@
+import pytest
+
+from tests.campaigns.factories import CampaignFactory, region_tree
+
+
+@pytest.fixture
+def regions(db):
+    return region_tree()
+
+
+@pytest.fixture
+def campaign(regions):
+    campaign = CampaignFactory()
+    campaign.target_counties.set([regions["leishan"], regions["congjiang"], regions["kaiyang"]])
+    return campaign
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
