@@ -328,7 +328,7 @@ def session_photo_process(*, photo_id: int) -> SessionPhoto | None:
         photo.status = PhotoStatus.FAILED
         photo.error = str(refused.message)[:200]
         photo.save(update_fields=["status", "error"])
-        photo.upload.delete(save=False)
+        _original_drop(photo)
         return photo
     base = f"campaigns/photos/{photo.log.client_uuid}/{photo.content_hash[:16]}"
     image_name = default_storage.save(f"{base}.jpg", ContentFile(image_reencode(img)))
@@ -345,8 +345,14 @@ def session_photo_process(*, photo_id: int) -> SessionPhoto | None:
             _flag_add(photo.log, Flag.DUPLICATE_PHOTO)
             for other in SessionLog.objects.filter(photos__in=reused).distinct():
                 _flag_add(other, Flag.DUPLICATE_PHOTO)
-    photo.upload.delete(save=False)  # the original, with its EXIF, is not kept
+    _original_drop(photo)
     return photo
+
+
+def _original_drop(photo: SessionPhoto) -> None:
+    # The original, with its EXIF and GPS, is not kept once processed.
+    photo.upload.delete(save=False)
+    SessionPhoto.objects.filter(pk=photo.pk).update(upload="")
 
 
 # --- Review ---------------------------------------------------------------------------------

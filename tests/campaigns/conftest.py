@@ -16,5 +16,8 @@ def campaign(regions):
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _media_in_tmp(request, settings, tmp_path):
+    # Tests with real processes share the media folder of the test settings with them.
+    if request.node.get_closest_marker("worker") or request.node.get_closest_marker("browser"):
+        return
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,54 @@
+"""Photo processing through the real broker and a real Celery worker."""
+
+import time
+import uuid
+
+import pytest
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from campaigns.models import PhotoStatus, SessionPhoto
+from campaigns.services import SessionInput, session_log_sync, session_photo_attach
+from tests.campaigns.factories import CampaignFactory, exif_with_gps, jpeg_bytes, region_tree, volunteer_in
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def test_a_worker_processes_an_uploaded_photo_and_strips_its_exif(celery_worker, settings):
+    # The worker process stores files under its own MEDIA_ROOT (the test settings' default).
+    regions = region_tree()
+    campaign = CampaignFactory()
+    campaign.target_counties.add(regions["leishan"])
+    volunteer = volunteer_in(campaign, regions["leishan"])
+    log, _ = session_log_sync(
+        volunteer=volunteer,
+        data=SessionInput(
+            client_uuid=uuid.uuid4(),
+            campaign_id=campaign.pk,
+            county_code="522634",
+            held_on=timezone.localdate(),
+            venue_type="school",
+            venue_name="雷山县第一中学",
+            attendees={"students": 240},
+        ),
+    )
+
+    photo, created = session_photo_attach(
+        log=log, volunteer=volunteer, client_photo_id="a", data=jpeg_bytes(exif=exif_with_gps())
+    )
+
+    assert created
+    wait_for(lambda: SessionPhoto.objects.get(pk=photo.pk).status != PhotoStatus.PROCESSING)
+    photo.refresh_from_db()
+    assert photo.status == PhotoStatus.READY
+    with default_storage.open(photo.image) as stored:
+        assert b"VolunteerPhone" not in stored.read()
