@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Concat, Substr, TruncWeek
 
 from accounts.models import User
 from regions.models import Level, Region
 
-from .models import Assignment, Campaign, PhotoStatus, SessionLog, SessionPhoto, Status
+from .models import Assignment, Campaign, Export, PhotoStatus, SessionLog, SessionPhoto, Status
 
 
 def _with_photos(logs: QuerySet[SessionLog]) -> QuerySet[SessionLog]:
@@ -139,8 +139,8 @@ def _area_key(prefix: str, area: Region | None) -> Any:
     if area is None:  # nation → provinces
         return Concat(Substr(code, 1, 2), Value("0000"), output_field=CharField())
     if area.level == Level.PROVINCE:  # province → prefectures (or itself for its districts)
-        return f"{prefix}parent_id" if prefix else "parent_id"
-    return code  # prefecture → counties
+        return F(f"{prefix}parent_id")
+    return F(code)  # prefecture → counties
 
 
 def _area_filter(prefix: str, area: Region | None) -> Q:
@@ -227,3 +227,7 @@ def export_session_rows(*, campaign: Campaign) -> QuerySet[SessionLog]:
         .annotate(photo_count=Count("photos"))
         .order_by("id")
     )
+
+
+def exports_of_campaign(*, campaign: Campaign) -> list[Export]:
+    return list(Export.objects.filter(campaign=campaign).order_by("-created_at")[:5])

@@ -230,7 +230,12 @@ def test_a_tenth_photo_is_refused(client, campaign, regions):
     log = body(campaign, regions["leishan"])
     client.post(URL, log, format="json")
     for n in range(9):
-        assert upload(client, log["client_uuid"], jpeg_bytes(color=(n * 25, 0, 0)), f"p{n}").status_code == 201
+        assert (
+            upload(
+                client, log["client_uuid"], jpeg_bytes(color=(n * 25, 0, 0)), f"p{n}"
+            ).status_code
+            == 201
+        )
 
     answer = upload(client, log["client_uuid"], jpeg_bytes(color=(0, 250, 0)), "p10")
 
@@ -248,8 +253,8 @@ def test_processing_strips_exif_and_gps_and_makes_a_thumbnail(client, campaign, 
     session_photo_process(photo_id=photo.pk)
 
     # Then the stored image and thumbnail carry no EXIF, and the original is gone
-    from PIL import Image
     from django.core.files.storage import default_storage
+    from PIL import Image
 
     original = photo.upload.name
     photo.refresh_from_db()

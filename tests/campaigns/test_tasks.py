@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from campaigns.models import PhotoStatus, SessionPhoto
 from campaigns.services import SessionInput, session_log_sync, session_photo_attach
-from tests.campaigns.factories import CampaignFactory, exif_with_gps, jpeg_bytes, region_tree, volunteer_in
+from tests.campaigns.factories import (
+    CampaignFactory,
+    exif_with_gps,
+    jpeg_bytes,
+    region_tree,
+    volunteer_in,
+)
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
