@@ -20,9 +20,11 @@ class SessionLogForm(forms.Form):
     """The under-a-minute form. The same fields are sent by the offline queue as JSON."""
 
     campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int)
-    county = forms.ChoiceField(label=_("County"))
+    county = forms.ChoiceField(label=_("County or district"))
     held_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     venue_type = forms.ChoiceField(label=_("Venue type"), choices=VenueType.choices)
     venue_name = forms.CharField(
