@@ -210,10 +210,15 @@ def volunteer_in_campaign(*, volunteer: User, campaign_id: int) -> bool:
     return Assignment.objects.filter(volunteer=volunteer, team__campaign_id=campaign_id).exists()
 
 
-def session_log_sync(*, volunteer: User, data: SessionInput) -> tuple[SessionLog, bool]:
+def session_log_sync(
+    *, volunteer: User, data: SessionInput, received_on: date | None = None
+) -> tuple[SessionLog, bool]:
     """Store a log sent by a phone. Idempotent on ``client_uuid``: the first call creates
     the log, every later call (a resend after a lost answer) returns the same row unchanged
     and ``created`` False. Atomic; a volunteer may log only for a campaign they are in.
+
+    ``received_on`` (default today) is the day dates are judged against; an import of
+    historic records passes the day each was first received.
 
     Raises Problem ``not-in-campaign``, ``not-a-county`` or ``session-log-of-another-volunteer``.
     """
@@ -244,7 +249,7 @@ def session_log_sync(*, volunteer: User, data: SessionInput) -> tuple[SessionLog
     )
     try:
         with transaction.atomic():
-            log.flags = session_log_flags(log)
+            log.flags = session_log_flags(log, today=received_on)
             log.save()
             twins = _same_venue_and_day(log)
             if twins:
@@ -270,12 +275,14 @@ def _existing_or_conflict(log: SessionLog, volunteer: User) -> tuple[SessionLog,
 
 
 def session_photo_attach(
-    *, log: SessionLog, volunteer: User, client_photo_id: str, data: bytes
+    *, log: SessionLog, volunteer: User, client_photo_id: str, data: bytes, enqueue: bool = True
 ) -> tuple[SessionPhoto, bool]:
     """Attach a photo to a log and queue its processing. Idempotent per (log, client photo
     id) and per (log, content): a retried or repeated upload returns the first photo.
     Cheap checks (size, format, pixel count) happen here so the phone hears at once; the
     full decode and re-encode run in Celery. Refusing a photo never touches the log.
+
+    ``enqueue=False`` leaves processing to the caller (demo data processes at once).
 
     Raises Problem ``photo-refused`` (with ``code``) or ``too-many-photos``."""
     if log.volunteer_id != volunteer.pk:
@@ -298,7 +305,8 @@ def session_photo_attach(
             )
             photo.upload.save("upload", ContentFile(data), save=False)
             photo.save()
-            transaction.on_commit(lambda: _enqueue_photo(photo.pk))
+            if enqueue:
+                transaction.on_commit(lambda: _enqueue_photo(photo.pk))
     except IntegrityError:
         photo.upload.delete(save=False)  # a concurrent retry stored it first
         photo = found.first()
