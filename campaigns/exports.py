@@ -49,7 +49,7 @@ def _session_header() -> list[str]:
         _("topics"),
         _("volunteer"),
         _("status"),
-        _("photos"),
+        _("number of photos"),
         _("flags"),
     ]
 

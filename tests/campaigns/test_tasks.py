@@ -58,3 +58,34 @@ def test_a_worker_processes_an_uploaded_photo_and_strips_its_exif(celery_worker,
     assert photo.status == PhotoStatus.READY
     with default_storage.open(photo.image) as stored:
         assert b"VolunteerPhone" not in stored.read()
+
+
+def test_a_worker_builds_a_requested_export_into_the_storage(celery_worker):
+    from campaigns.exports import export_request
+    from campaigns.models import Export, SessionLog, Status
+
+    regions = region_tree()
+    campaign = CampaignFactory()
+    campaign.target_counties.add(regions["leishan"], regions["congjiang"])
+    volunteer = volunteer_in(campaign, regions["leishan"])
+    for n in range(30):
+        SessionLog.objects.create(
+            campaign=campaign,
+            volunteer=volunteer,
+            county=regions["leishan"],
+            held_on=timezone.localdate(),
+            venue_type="market",
+            venue_name=f"集市{n}",
+            attendees_total=10,
+            attendees_farmers=10,
+            status=Status.APPROVED,
+        )
+
+    export = export_request(campaign=campaign, kind="sessions.csv", by=None)
+
+    wait_for(lambda: Export.objects.get(pk=export.pk).done_at is not None)
+    export.refresh_from_db()
+    assert export.rows == 30
+    with default_storage.open(export.file) as stored:
+        lines = stored.read().decode("utf-8-sig").splitlines()
+    assert len(lines) == 31 and "集市29" in lines[-1]
