@@ -68,7 +68,7 @@ def session_rows(campaign: Campaign) -> Iterator[list[Any]]:
     for log in export_session_rows(campaign=campaign).iterator(chunk_size=CHUNK):
         county = log.county
         parent = county.parent
-        if parent is not None and parent.level == "prefecture":
+        if parent is not None and parent.level == "prefecture" and parent.parent_id:
             if parent.parent_id not in provinces:
                 provinces[parent.parent_id] = str(parent.parent)
             province, prefecture = provinces[parent.parent_id], parent.name
@@ -92,7 +92,7 @@ def session_rows(campaign: Campaign) -> Iterator[list[Any]]:
             log.topics,
             log.volunteer.shown_name,
             log.get_status_display(),
-            log.photo_count,
+            log.photo_count,  # type: ignore[attr-defined]  # annotated by the selector
             " ".join(log.flags),
         ]
 
@@ -111,7 +111,7 @@ def _county_header() -> list[str]:
 
 def county_rows(campaign: Campaign) -> Iterator[list[Any]]:
     """One row per target county: approved sessions and people. Two queries."""
-    figures = {
+    figures: dict[str, Any] = {
         row["county_id"]: row
         for row in SessionLog.objects.filter(campaign=campaign, status=Status.APPROVED)
         .values("county_id")
@@ -124,7 +124,7 @@ def county_rows(campaign: Campaign) -> Iterator[list[Any]]:
             prefecture, province = parent.name, (parent.parent.name if parent.parent else "")
         else:
             prefecture, province = "", (parent.name if parent else "")
-        row = figures.get(county.code, {})
+        row: dict[str, Any] = figures.get(county.code, {})
         sessions = row.get("sessions", 0)
         yield [
             county.code,
@@ -233,7 +233,9 @@ def export_build(*, export_id: int) -> Export | None:
     return export
 
 
-def weeks_chart(weeks: list[tuple[date, int, int]], *, width: int = 640, height: int = 180) -> dict:
+def weeks_chart(
+    weeks: list[tuple[date, int, int]], *, width: int = 640, height: int = 180
+) -> dict[str, Any]:
     """Bars of sessions per week, as numbers for a server-rendered SVG (no script)."""
     if not weeks:
         return {"bars": [], "width": width, "height": height}

@@ -159,20 +159,20 @@ def campaign_dashboard(*, campaign: Campaign, area: Region | None = None) -> Das
     targets = Region.objects.filter(campaigns=campaign).filter(_area_filter("", area))
     reached_codes = approved.values("county_id")
 
-    target_counts = dict(
+    target_counts: dict[str, int] = dict(
         targets.annotate(key=_area_key("", area))
         .values("key")
         .annotate(n=Count("code"))
         .values_list("key", "n")
     )
-    reached_counts = dict(
+    reached_counts: dict[str, int] = dict(
         targets.filter(code__in=reached_codes)
         .annotate(key=_area_key("", area))
         .values("key")
         .annotate(n=Count("code"))
         .values_list("key", "n")
     )
-    figures = {
+    figures: dict[str, Any] = {
         row["key"]: row
         for row in in_area.annotate(key=_area_key("county__", area))
         .values("key")

@@ -40,6 +40,7 @@ from .models import (
     SessionPhoto,
     Status,
     Team,
+    VenueType,
 )
 
 MAX_PHOTOS_PER_LOG = 9
@@ -181,7 +182,7 @@ def session_log_flags(log: SessionLog, *, today: date | None = None) -> list[str
     """The automatic flags of a log, from its own fields and its neighbours (no photos)."""
     today = today or timezone.localdate()
     flags: list[str] = []
-    if log.attendees_total > VENUE_USUAL_SIZE.get(log.venue_type, 200):
+    if log.attendees_total > VENUE_USUAL_SIZE.get(VenueType(log.venue_type), 200):
         flags.append(Flag.TOO_MANY_ATTENDEES)
     if log.held_on > today:
         flags.append(Flag.DATE_IN_FUTURE)
@@ -295,25 +296,23 @@ def session_photo_attach(
     try:
         image_probe(data)
     except ImageRefused as refused:
-        raise Problem(PHOTO_REFUSED, refused.message, code=refused.code) from refused
+        raise Problem(PHOTO_REFUSED, str(refused.message), code=refused.code) from refused
     if log.photos.count() >= MAX_PHOTOS_PER_LOG:
         raise Problem(TOO_MANY_PHOTOS)
+    new = SessionPhoto(log=log, client_photo_id=client_photo_id, content_hash=content_hash)
     try:
         with transaction.atomic():
-            photo = SessionPhoto(
-                log=log, client_photo_id=client_photo_id, content_hash=content_hash
-            )
-            photo.upload.save("upload", ContentFile(data), save=False)
-            photo.save()
+            new.upload.save("upload", ContentFile(data), save=False)
+            new.save()
             if enqueue:
-                transaction.on_commit(lambda: _enqueue_photo(photo.pk))
+                transaction.on_commit(lambda: _enqueue_photo(new.pk))
     except IntegrityError:
-        photo.upload.delete(save=False)  # a concurrent retry stored it first
+        new.upload.delete(save=False)  # a concurrent retry stored it first
         photo = found.first()
         if photo is None:
             raise
         return photo, False
-    return photo, True
+    return new, True
 
 
 def _enqueue_photo(photo_id: int) -> None:
