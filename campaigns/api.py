@@ -56,11 +56,14 @@ class AttendeesInput(serializers.Serializer):
 
 
 class SessionLogSyncApi(APIView):
-    """Send a session log from a phone. Idempotent on ``client_uuid``."""
+    """Send a session log from a phone. Idempotent on ``client_uuid``.
+
+    (Input serializers carry the operation's name: drf-spectacular names schema components
+    after the class, and two nested ``Input`` classes would collide.)"""
 
     permission_classes = [IsAuthenticated, CanLogFieldSessions]
 
-    class Input(serializers.Serializer):
+    class SessionLogSyncInput(serializers.Serializer):
         client_uuid = serializers.UUIDField(help_text="Made by the phone when the log is filled.")
         campaign = serializers.IntegerField()
         county = serializers.RegexField(r"^\d{6}$", help_text="6-digit county code")
@@ -98,7 +101,7 @@ class SessionLogSyncApi(APIView):
 
     @extend_schema(
         operation_id="campaign_sessions_sync",
-        request=Input,
+        request=SessionLogSyncInput,
         responses={
             201: OpenApiResponse(SessionLogOutput, description="Created."),
             200: OpenApiResponse(
@@ -113,7 +116,7 @@ class SessionLogSyncApi(APIView):
         ),
     )
     def post(self, request: Request) -> Response:
-        body = self.Input(data=request.data)
+        body = self.SessionLogSyncInput(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         log, created = services.session_log_sync(
@@ -162,13 +165,13 @@ class SessionPhotoUploadApi(APIView):
     permission_classes = [IsAuthenticated, CanLogFieldSessions]
     parser_classes = [MultiPartParser, FormParser]
 
-    class Input(serializers.Serializer):
+    class SessionPhotoUploadInput(serializers.Serializer):
         client_photo_id = serializers.RegexField(r"^[A-Za-z0-9_.:-]{1,64}$")
         file = serializers.FileField(allow_empty_file=False)
 
     @extend_schema(
         operation_id="campaign_sessions_photo_upload",
-        request={"multipart/form-data": Input},
+        request={"multipart/form-data": SessionPhotoUploadInput},
         responses={
             201: OpenApiResponse(PhotoOutput, description="Attached; processing follows."),
             200: OpenApiResponse(PhotoOutput, description="Already attached."),
@@ -182,7 +185,7 @@ class SessionPhotoUploadApi(APIView):
     )
     def post(self, request: Request, client_uuid: uuid.UUID) -> Response:
         log = get_object_or_404(SessionLog, client_uuid=client_uuid, volunteer=request.user)
-        body = self.Input(data=request.data)
+        body = self.SessionPhotoUploadInput(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         if upload.size > DEFAULT_MAX_BYTES:  # refused before it is read into memory

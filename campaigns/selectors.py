@@ -72,7 +72,7 @@ def campaigns_of_coordinator(*, user: User) -> QuerySet[Campaign]:
 def review_queue(
     *, coordinator: User, campaign_id: int | None = None, status: str = Status.PENDING
 ) -> QuerySet[SessionLog]:
-    """Logs of the coordinator's own campaigns in one status, flagged ones first."""
+    """Logs of the coordinator's own campaigns in one status, oldest session first."""
     logs = SessionLog.objects.filter(campaign__coordinators=coordinator, status=status)
     if campaign_id is not None:
         logs = logs.filter(campaign_id=campaign_id)

@@ -102,7 +102,7 @@ async function render() {
       problem.textContent = message;
       item.append(problem);
     }
-    if (entry.error) {
+    if (entry.error || entry.done) {
       const discard = document.createElement("button");
       discard.type = "button";
       discard.className = "link-button";

@@ -315,3 +315,26 @@ def test_the_sync_api_is_in_the_openapi_schema(client):
     schema = client.get("/api/schema/?format=json").json()
     assert "/api/v1/campaign-sessions" in schema["paths"]
     assert "/api/v1/campaign-sessions/{client_uuid}/photos" in schema["paths"]
+
+
+def test_a_photo_that_fails_to_decode_is_marked_refused_and_the_volunteer_sees_why(
+    client, campaign, regions, volunteer
+):
+    # Given a photo whose header is fine but whose data was cut off on the way
+    log = body(campaign, regions["leishan"])
+    client.post(URL, log, format="json")
+    data = jpeg_bytes((1600, 1200), color=None)
+    assert upload(client, log["client_uuid"], data[: len(data) // 3]).status_code == 201
+
+    # When the worker processes it
+    session_photo_process(photo_id=SessionPhoto.objects.get().pk)
+
+    # Then it is refused with a reason the volunteer reads on their logs page
+    photo = SessionPhoto.objects.get()
+    assert photo.status == PhotoStatus.FAILED and photo.error
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(volunteer)
+    page = browser.get("/campaigns/mine/").content.decode()
+    assert photo.error in page
