@@ -102,6 +102,18 @@ async function render() {
       problem.textContent = message;
       item.append(problem);
     }
+    if (entry.error) {
+      const retry = document.createElement("button");
+      retry.type = "button";
+      retry.className = "link-button";
+      retry.textContent = text("msgRetry", "Try again");
+      retry.addEventListener("click", async () => {
+        entry.error = "";
+        await queuePut(entry);
+        flush();
+      });
+      item.append(retry, " ");
+    }
     if (entry.error || entry.done) {
       const discard = document.createElement("button");
       discard.type = "button";
@@ -137,10 +149,14 @@ async function sendEntry(entry) {
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify({ client_uuid: entry.client_uuid, ...entry.body }),
     });
-    if (response.status === 401 || (response.status === 403 && response.redirected)) {
-      throw new Error("signin");
-    }
     if (!response.ok) {
+      const problem = await response.clone().json().catch(() => ({}));
+      if (response.status === 401 || problem.type === "/problems/not-authenticated") {
+        throw new Error("signin"); // kept as it is; sent after the volunteer signs in again
+      }
+      if (response.status === 429 || response.status >= 500) {
+        throw new Error(`HTTP ${response.status}`); // the server's trouble: try again later
+      }
       entry.error = `${text("msgFailed", "Not accepted:")} ${await problemText(response)}`;
       await queuePut(entry);
       return false;
