@@ -55,7 +55,9 @@ class CampaignAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         if form.cleaned_data.get("add_regions"):
             campaign_counties_add(
-                campaign=form.instance, region_codes=form.cleaned_data["add_regions"]
+                campaign=form.instance,
+                region_codes=form.cleaned_data["add_regions"],
+                by=request.user,
             )
 
 

@@ -107,3 +107,58 @@ class ReviewForm(forms.Form):
 
 def log_status_class(log: SessionLog) -> str:
     return f"status-{log.status}"
+
+
+class RegionsAddForm(forms.Form):
+    codes = forms.CharField(
+        label=_("Region codes"),
+        max_length=500,
+        help_text=_(
+            "Provinces, prefectures or counties, separated by spaces: all their counties "
+            "become targets (e.g. 520000 for all of Guizhou, 522600 for Qiandongnan)."
+        ),
+    )
+
+    def clean_codes(self) -> list[str]:
+        from regions.models import Region
+
+        codes = self.cleaned_data["codes"].split()
+        known = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown region codes: %(codes)s") % {"codes": " ".join(unknown)}
+            )
+        return codes
+
+
+class GoalsForm(forms.Form):
+    goal_sessions = forms.IntegerField(label=_("Goal: sessions"), min_value=0, max_value=10**7)
+    goal_people = forms.IntegerField(label=_("Goal: people reached"), min_value=0, max_value=10**9)
+
+
+class AssignForm(forms.Form):
+    username = forms.CharField(label=_("Volunteer's user name"), max_length=150)
+    team_name = forms.CharField(label=_("Team"), max_length=120)
+    county = forms.RegexField(
+        label=_("County code"),
+        regex=r"^\d{6}$",
+        help_text=_("The county their form defaults to, e.g. 522634 for Leishan."),
+    )
+
+    def clean(self) -> dict:
+        from accounts.models import User
+        from regions.models import Level, Region
+
+        data = super().clean() or {}
+        if "username" in data:
+            user = User.objects.filter(username=data["username"]).first()
+            if user is None or not user.has_perm("accounts.log_field_sessions"):
+                self.add_error("username", _("No volunteer has this user name."))
+            data["volunteer"] = user
+        if "county" in data:
+            county = Region.objects.filter(code=data["county"], level=Level.COUNTY).first()
+            if county is None:
+                self.add_error("county", _("This is not the code of a county."))
+            data["county_region"] = county
+        return data

@@ -13,7 +13,16 @@ from django.db.models.functions import Concat, Substr, TruncWeek
 from accounts.models import User
 from regions.models import Level, Region
 
-from .models import Assignment, Campaign, Export, PhotoStatus, SessionLog, SessionPhoto, Status
+from .models import (
+    Assignment,
+    Campaign,
+    Export,
+    PhotoStatus,
+    SessionLog,
+    SessionPhoto,
+    Status,
+    Team,
+)
 
 
 def _with_photos(logs: QuerySet[SessionLog]) -> QuerySet[SessionLog]:
@@ -231,3 +240,17 @@ def export_session_rows(*, campaign: Campaign) -> QuerySet[SessionLog]:
 
 def exports_of_campaign(*, campaign: Campaign) -> list[Export]:
     return list(Export.objects.filter(campaign=campaign).order_by("-created_at")[:5])
+
+
+def campaign_teams(*, campaign: Campaign) -> list[Team]:
+    """Teams of a campaign with their volunteers and default counties (two queries)."""
+    return list(
+        Team.objects.filter(campaign=campaign)
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("volunteer", "county").order_by("id"),
+            )
+        )
+        .order_by("name")
+    )

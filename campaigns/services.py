@@ -133,25 +133,61 @@ def campaign_create(
 
 
 @transaction.atomic
-def campaign_counties_add(*, campaign: Campaign, region_codes: Iterable[str]) -> int:
+def campaign_counties_add(
+    *, campaign: Campaign, region_codes: Iterable[str], by: User | None = None
+) -> int:
     """Add the counties under ``region_codes`` to the targets. Returns how many counties the
-    campaign targets now. Idempotent."""
-    campaign.target_counties.add(*counties_under(region_codes))
+    campaign targets now. Idempotent; audited."""
+    codes = list(region_codes)
+    campaign.target_counties.add(*counties_under(codes))
+    audit_log_record(
+        actor=by, action="campaign.counties_add", target=campaign, data={"regions": codes}
+    )
     return campaign.target_counties.count()
 
 
 @transaction.atomic
+def campaign_goals_update(
+    *, campaign: Campaign, goal_sessions: int, goal_people: int, by: User | None = None
+) -> Campaign:
+    """Change a campaign's goals. Atomic; audited with the figures before and after."""
+    before = {"sessions": campaign.goal_sessions, "people": campaign.goal_people}
+    campaign.goal_sessions, campaign.goal_people = goal_sessions, goal_people
+    campaign.save(update_fields=["goal_sessions", "goal_people"])
+    audit_log_record(
+        actor=by,
+        action="campaign.goals_update",
+        target=campaign,
+        data={"before": before, "after": {"sessions": goal_sessions, "people": goal_people}},
+    )
+    return campaign
+
+
+@transaction.atomic
 def team_assign(
-    *, campaign: Campaign, team_name: str, volunteer: User, county: Region | None = None
+    *,
+    campaign: Campaign,
+    team_name: str,
+    volunteer: User,
+    county: Region | None = None,
+    by: User | None = None,
 ) -> Assignment:
     """Put a volunteer in a team of the campaign (created if missing), defaulting their form
-    to ``county``. Idempotent: assigning again updates the county."""
+    to ``county``. Idempotent: assigning again updates the county. Audited when ``by`` is
+    given (a coordinator's action)."""
     team, _ = Team.objects.get_or_create(campaign=campaign, name=team_name)
     if county is not None:
         team.counties.add(county)
     assignment, _ = Assignment.objects.update_or_create(
         team=team, volunteer=volunteer, defaults={"county": county}
     )
+    if by is not None:
+        audit_log_record(
+            actor=by,
+            action="campaign.volunteer_assign",
+            target=campaign,
+            data={"volunteer": volunteer.pk, "team": team.name, "county": county and county.code},
+        )
     return assignment
 
 

@@ -21,7 +21,7 @@ from core.problems import Problem
 from regions.models import Level, Region
 
 from . import exports, selectors, services
-from .forms import ReviewForm, SessionLogForm
+from .forms import AssignForm, GoalsForm, RegionsAddForm, ReviewForm, SessionLogForm
 from .models import AUDIENCES, Campaign, SessionLog, Status
 
 LOG_PERM = "accounts.log_field_sessions"
@@ -242,4 +242,57 @@ def campaign_export_download(
         default_storage.open(export.file),
         as_attachment=True,
         filename=export.file.rsplit("/", 1)[-1],
+    )
+
+
+@login_required
+@permission_required("accounts.coordinate_campaigns", raise_exception=True)
+def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """A coordinator's own campaign: add whole regions, change goals, assign volunteers."""
+    campaign = _own_campaign(request, campaign_id)
+    action = request.POST.get("action") if request.method == "POST" else None
+    regions_form = RegionsAddForm(request.POST if action == "regions" else None)
+    goals_form = GoalsForm(
+        request.POST if action == "goals" else None,
+        initial={"goal_sessions": campaign.goal_sessions, "goal_people": campaign.goal_people},
+    )
+    assign_form = AssignForm(request.POST if action == "assign" else None)
+    if action == "regions" and regions_form.is_valid():
+        total = services.campaign_counties_add(
+            campaign=campaign, region_codes=regions_form.cleaned_data["codes"], by=request.user
+        )
+        messages.success(request, _("The campaign now targets %(n)d counties.") % {"n": total})
+        return redirect("campaigns:manage", campaign_id=campaign.pk)
+    if action == "goals" and goals_form.is_valid():
+        services.campaign_goals_update(
+            campaign=campaign, by=request.user, **goals_form.cleaned_data
+        )
+        messages.success(request, _("Goals saved."))
+        return redirect("campaigns:manage", campaign_id=campaign.pk)
+    if action == "assign" and assign_form.is_valid():
+        data = assign_form.cleaned_data
+        services.team_assign(
+            campaign=campaign,
+            team_name=data["team_name"],
+            volunteer=data["volunteer"],
+            county=data["county_region"],
+            by=request.user,
+        )
+        messages.success(
+            request,
+            _("%(name)s is in the team %(team)s.")
+            % {"name": data["volunteer"].shown_name, "team": data["team_name"]},
+        )
+        return redirect("campaigns:manage", campaign_id=campaign.pk)
+    return render(
+        request,
+        "campaigns/manage.html",
+        {
+            "campaign": campaign,
+            "targets": campaign.target_counties.count(),
+            "teams": selectors.campaign_teams(campaign=campaign),
+            "regions_form": regions_form,
+            "goals_form": goals_form,
+            "assign_form": assign_form,
+        },
     )

@@ -249,3 +249,63 @@ def test_county_figures_export_as_xlsx(client, campaign, regions):
 def test_another_coordinator_cannot_export(client, campaign):
     client.force_login(coordinator_of(CampaignFactory()))
     assert client.get(f"/campaigns/{campaign.pk}/export/sessions.csv").status_code == 404
+
+
+def test_a_coordinator_adds_a_whole_prefecture_and_assigns_a_volunteer(client, regions):
+    # Given a coordinator's campaign over one county, and a volunteer in no campaign yet
+    campaign = CampaignFactory()
+    campaign.target_counties.set([regions["kaiyang"]])
+    coordinator = coordinator_of(campaign)
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(username="xiaowu", roles=[Role.LEARNER, Role.VOLUNTEER])
+    client.force_login(coordinator)
+    url = f"/campaigns/{campaign.pk}/manage/"
+
+    # When they add Qiandongnan prefecture and put the volunteer in a team for Leishan
+    client.post(url, {"action": "regions", "codes": "522600"})
+    client.post(
+        url, {"action": "assign", "username": "xiaowu", "team_name": "雷山队", "county": "522634"}
+    )
+
+    # Then the prefecture's counties are targets, the volunteer's form defaults to Leishan,
+    # and both actions are audited
+    assert set(campaign.target_counties.values_list("code", flat=True)) == {
+        "520121",
+        "522633",
+        "522634",
+    }
+    from campaigns.selectors import campaigns_of_volunteer
+
+    assert [c.default_county.code for c in campaigns_of_volunteer(volunteer=newcomer)] == ["522634"]
+    assert set(
+        AuditLog.objects.filter(target_id=str(campaign.pk)).values_list("action", flat=True)
+    ) == {"campaign.counties_add", "campaign.volunteer_assign"}
+    page = client.get(url).content.decode()
+    assert "雷山队" in page and "xiaowu" in page
+
+
+def test_unknown_codes_and_non_volunteers_get_a_clear_message(client, campaign):
+    from tests.factories import UserFactory
+
+    UserFactory(username="learner1")
+    client.force_login(coordinator_of(campaign))
+    url = f"/campaigns/{campaign.pk}/manage/"
+
+    regions = client.post(url, {"action": "regions", "codes": "999999"}).content.decode()
+    assign = client.post(
+        url, {"action": "assign", "username": "learner1", "team_name": "队", "county": "522600"}
+    ).content.decode()
+
+    assert "999999" in regions and "has-error" in regions
+    assert assign.count("has-error") == 2
+
+
+def test_a_coordinator_cannot_manage_another_campaign(client, campaign):
+    client.force_login(coordinator_of(CampaignFactory()))
+    answer = client.post(
+        f"/campaigns/{campaign.pk}/manage/", {"action": "regions", "codes": "520000"}
+    )
+    assert answer.status_code == 404
+    assert campaign.target_counties.count() == 3
