@@ -9,12 +9,14 @@ from core import views as core_views
 api_v1 = [
     path("", include("regions.urls")),
     path("", include("quizzes.api_urls")),
+    path("", include("campaigns.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("quizzes.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

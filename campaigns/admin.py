@@ -1,0 +1,116 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import Region
+
+from .models import Assignment, Campaign, Export, SessionLog, SessionPhoto, Team
+from .services import campaign_counties_add
+
+
+class CampaignForm(forms.ModelForm):
+    add_regions = forms.CharField(
+        label=_("Add whole regions"),
+        required=False,
+        help_text=_(
+            "Codes of provinces, prefectures or counties, separated by spaces: all their "
+            "counties become targets (e.g. 520000 for all of Guizhou)."
+        ),
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "description",
+            "starts_on",
+            "ends_on",
+            "goal_sessions",
+            "goal_people",
+            "target_counties",
+            "coordinators",
+        ]
+
+    def clean_add_regions(self) -> list[str]:
+        codes = self.cleaned_data["add_regions"].split()
+        unknown = sorted(
+            set(codes) - set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
+        )
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown region codes: %(codes)s") % {"codes": " ".join(unknown)}
+            )
+        return codes
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignForm
+    list_display = ["name", "starts_on", "ends_on", "goal_sessions", "goal_people"]
+    search_fields = ["name"]
+    autocomplete_fields = ["target_counties"]
+    filter_horizontal = ["coordinators"]
+
+    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        if form.cleaned_data.get("add_regions"):
+            campaign_counties_add(
+                campaign=form.instance,
+                region_codes=form.cleaned_data["add_regions"],
+                by=request.user,
+            )
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 1
+    autocomplete_fields = ["county"]
+    raw_id_fields = ["volunteer"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "campaign"]
+    list_filter = ["campaign"]
+    autocomplete_fields = ["counties"]
+    inlines = [AssignmentInline]
+
+
+class SessionPhotoInline(admin.TabularInline):
+    model = SessionPhoto
+    extra = 0
+    fields = ["client_photo_id", "status", "error", "content_hash", "image", "thumbnail"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(SessionLog)
+class SessionLogAdmin(admin.ModelAdmin):
+    list_display = [
+        "held_on",
+        "venue_name",
+        "county",
+        "campaign",
+        "volunteer",
+        "attendees_total",
+        "status",
+    ]
+    list_filter = ["status", "campaign", "venue_type"]
+    search_fields = ["venue_name", "client_uuid"]
+    date_hierarchy = "held_on"
+    raw_id_fields = ["volunteer", "county", "reviewed_by"]
+    readonly_fields = [
+        "client_uuid",
+        "flags",
+        "reviewed_by",
+        "reviewed_at",
+        "status",
+        "review_note",
+    ]
+    inlines = [SessionPhotoInline]
+
+
+@admin.register(Export)
+class ExportAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "kind", "rows", "created_at", "done_at"]
+    readonly_fields = ["file", "rows", "done_at"]

@@ -1,0 +1,208 @@
+"""The volunteers' sync API. Thin views: validate, call a service, answer."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.images import DEFAULT_MAX_BYTES
+from core.problems import Problem
+
+from . import selectors, services
+from .models import AUDIENCES, SessionLog, VenueType
+
+
+class CanLogFieldSessions(BasePermission):
+    def has_permission(self, request: Request, view: object) -> bool:
+        return bool(request.user and request.user.has_perm("accounts.log_field_sessions"))
+
+
+class PhotoOutput(serializers.Serializer):
+    client_photo_id = serializers.CharField()
+    status = serializers.CharField()
+    error = serializers.CharField()
+    thumbnail_url = serializers.CharField()
+
+
+class SessionLogOutput(serializers.Serializer):
+    client_uuid = serializers.UUIDField()
+    campaign = serializers.IntegerField(source="campaign_id")
+    county = serializers.CharField(source="county_id")
+    held_on = serializers.DateField()
+    venue_type = serializers.CharField()
+    venue_name = serializers.CharField()
+    attendees_total = serializers.IntegerField()
+    status = serializers.CharField()
+    review_note = serializers.CharField()
+    flags = serializers.ListField(child=serializers.CharField())
+    photos = PhotoOutput(many=True)
+
+
+class AttendeesInput(serializers.Serializer):
+    elderly = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
+    students = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
+    farmers = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
+    women = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
+    other = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
+
+
+class SessionLogSyncApi(APIView):
+    """Send a session log from a phone. Idempotent on ``client_uuid``.
+
+    (Input serializers carry the operation's name: drf-spectacular names schema components
+    after the class, and two nested ``Input`` classes would collide.)"""
+
+    permission_classes = [IsAuthenticated, CanLogFieldSessions]
+
+    class SessionLogSyncInput(serializers.Serializer):
+        client_uuid = serializers.UUIDField(help_text="Made by the phone when the log is filled.")
+        campaign = serializers.IntegerField()
+        county = serializers.RegexField(r"^\d{6}$", help_text="6-digit county code")
+        held_on = serializers.DateField()
+        venue_type = serializers.ChoiceField(choices=VenueType.choices)
+        venue_name = serializers.CharField(max_length=120)
+        attendees = AttendeesInput()
+        topics = serializers.CharField(max_length=300, required=False, allow_blank=True)
+        notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+        gps_consent = serializers.BooleanField(default=False)
+        latitude = serializers.DecimalField(
+            max_digits=9,
+            decimal_places=6,
+            min_value=-90,
+            max_value=90,
+            required=False,
+            allow_null=True,
+        )
+        longitude = serializers.DecimalField(
+            max_digits=9,
+            decimal_places=6,
+            min_value=-180,
+            max_value=180,
+            required=False,
+            allow_null=True,
+        )
+
+        def validate(self, attrs: dict) -> dict:
+            has_gps = attrs.get("latitude") is not None or attrs.get("longitude") is not None
+            if has_gps and not attrs.get("gps_consent"):
+                raise serializers.ValidationError(
+                    {"gps_consent": ["GPS is accepted only with the volunteer's consent."]}
+                )
+            return attrs
+
+    @extend_schema(
+        operation_id="campaign_sessions_sync",
+        request=SessionLogSyncInput,
+        responses={
+            201: OpenApiResponse(SessionLogOutput, description="Created."),
+            200: OpenApiResponse(
+                SessionLogOutput, description="Already received; the stored log, unchanged."
+            ),
+        },
+        description=(
+            "Store a session log. Send the same client_uuid any number of times: the first "
+            "request creates the log (201), every later one answers 200 with the same log. "
+            "Errors are problem+json: not-in-campaign (403), not-a-county (400), "
+            "session-log-of-another-volunteer (409), validation-error (400)."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        body = self.SessionLogSyncInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        log, created = services.session_log_sync(
+            volunteer=request.user,
+            data=services.SessionInput(
+                client_uuid=data["client_uuid"],
+                campaign_id=data["campaign"],
+                county_code=data["county"],
+                held_on=data["held_on"],
+                venue_type=data["venue_type"],
+                venue_name=data["venue_name"],
+                attendees={a: data["attendees"].get(a, 0) for a in AUDIENCES},
+                topics=data.get("topics", ""),
+                notes=data.get("notes", ""),
+                gps_consent=data["gps_consent"],
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
+            ),
+        )
+        log = selectors.session_log_get(client_uuid=log.client_uuid)
+        return Response(
+            SessionLogOutput(log).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(operation_id="campaign_sessions_list", responses=SessionLogOutput(many=True))
+    def get(self, request: Request) -> Response:
+        logs = selectors.session_logs_of_volunteer(volunteer=request.user)[:200]
+        return Response(SessionLogOutput(logs, many=True).data)
+
+
+class SessionLogDetailApi(APIView):
+    permission_classes = [IsAuthenticated, CanLogFieldSessions]
+
+    @extend_schema(operation_id="campaign_sessions_retrieve", responses=SessionLogOutput)
+    def get(self, request: Request, client_uuid: uuid.UUID) -> Response:
+        log = get_object_or_404(
+            selectors.session_logs_of_volunteer(volunteer=request.user), client_uuid=client_uuid
+        )
+        return Response(SessionLogOutput(log).data)
+
+
+class SessionPhotoUploadApi(APIView):
+    """Attach a photo to a log already sent. Idempotent per client photo id and content."""
+
+    permission_classes = [IsAuthenticated, CanLogFieldSessions]
+    parser_classes = [MultiPartParser, FormParser]
+
+    class SessionPhotoUploadInput(serializers.Serializer):
+        client_photo_id = serializers.RegexField(r"^[A-Za-z0-9_.:-]{1,64}$")
+        file = serializers.FileField(allow_empty_file=False)
+
+    @extend_schema(
+        operation_id="campaign_sessions_photo_upload",
+        request={"multipart/form-data": SessionPhotoUploadInput},
+        responses={
+            201: OpenApiResponse(PhotoOutput, description="Attached; processing follows."),
+            200: OpenApiResponse(PhotoOutput, description="Already attached."),
+        },
+        description=(
+            f"Upload one photo (at most {DEFAULT_MAX_BYTES // (1024 * 1024)} MB, JPEG, PNG "
+            "or WebP, at most 9 per log). Retrying the same client_photo_id, or the same "
+            "bytes, attaches once. A refused file answers photo-refused (422) with a code "
+            "(not_an_image, too_large, too_many_pixels, unsupported, broken); the log stays."
+        ),
+    )
+    def post(self, request: Request, client_uuid: uuid.UUID) -> Response:
+        log = get_object_or_404(SessionLog, client_uuid=client_uuid, volunteer=request.user)
+        body = self.SessionPhotoUploadInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        if upload.size > DEFAULT_MAX_BYTES:  # refused before it is read into memory
+            raise Problem(
+                services.PHOTO_REFUSED,
+                _("The file is larger than %(limit)d MB.")
+                % {"limit": DEFAULT_MAX_BYTES // (1024 * 1024)},
+                code="too_large",
+            )
+        data = upload.read()
+        photo, created = services.session_photo_attach(
+            log=log,
+            volunteer=request.user,
+            client_photo_id=body.validated_data["client_photo_id"],
+            data=data,
+        )
+        return Response(
+            PhotoOutput(photo).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AUDIENCES, SessionLog, Status, VenueType
+from .selectors import VolunteerCampaign
+
+AUDIENCE_LABELS = {
+    "elderly": _("Elderly people"),
+    "students": _("Students"),
+    "farmers": _("Farmers"),
+    "women": _("Women"),
+    "other": _("Others"),
+}
+
+
+class SessionLogForm(forms.Form):
+    """The under-a-minute form. The same fields are sent by the offline queue as JSON."""
+
+    campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int)
+    county = forms.ChoiceField(label=_("County or district"))
+    held_on = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
+    )
+    venue_type = forms.ChoiceField(label=_("Venue type"), choices=VenueType.choices)
+    venue_name = forms.CharField(
+        label=_("Venue name"), max_length=120, help_text=_("For example: 西江村村委会")
+    )
+    topics = forms.CharField(
+        label=_("Topics or courses used"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: pension scams, the 96110 hotline"),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    gps_consent = forms.BooleanField(
+        label=_("Add my current location (GPS) to this log"),
+        required=False,
+        help_text=_("Only with your consent; photos never carry their location."),
+    )
+    latitude = forms.DecimalField(
+        required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput
+    )
+    longitude = forms.DecimalField(
+        required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: object, campaigns: list[VolunteerCampaign], **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.campaigns = campaigns
+        self.fields["campaign"].choices = [(c.campaign.pk, c.campaign.name) for c in campaigns]
+        counties = {}
+        for entry in campaigns:
+            for county in entry.counties:
+                parent = county.parent.name if county.parent_id and county.parent else ""
+                counties[county.code] = f"{county.name}（{parent}）" if parent else county.name
+        self.fields["county"].choices = sorted(counties.items())
+        if campaigns:
+            self.fields["campaign"].initial = campaigns[0].campaign.pk
+            default = campaigns[0].default_county
+            if default is not None:
+                self.fields["county"].initial = default.code
+        for audience in AUDIENCES:
+            self.fields[f"attendees_{audience}"] = forms.IntegerField(
+                label=AUDIENCE_LABELS[audience],
+                min_value=0,
+                max_value=100_000,
+                initial=0,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            )
+
+    @property
+    def attendee_fields(self) -> list[forms.BoundField]:
+        return [self[f"attendees_{a}"] for a in AUDIENCES]
+
+    @property
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[n] for n in ("campaign", "county", "held_on", "venue_type", "venue_name")]
+
+    @property
+    def detail_fields(self) -> list[forms.BoundField]:
+        return [self[n] for n in ("topics", "notes")]
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            (Status.APPROVED, _("Approve")),
+            (Status.REJECTED, _("Reject")),
+            (Status.FLAGGED, _("Flag for follow-up")),
+        ]
+    )
+    note = forms.CharField(label=_("Reason or note"), required=False, max_length=1000)
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("decision") == Status.REJECTED and not data.get("note", "").strip():
+            self.add_error("note", _("Give the volunteer a reason for the rejection."))
+        return data
+
+
+def log_status_class(log: SessionLog) -> str:
+    return f"status-{log.status}"
+
+
+class RegionsAddForm(forms.Form):
+    codes = forms.CharField(
+        label=_("Region codes"),
+        max_length=500,
+        help_text=_(
+            "Provinces, prefectures or counties, separated by spaces: all their counties "
+            "become targets (e.g. 520000 for all of Guizhou, 522600 for Qiandongnan)."
+        ),
+    )
+
+    def clean_codes(self) -> list[str]:
+        from regions.models import Region
+
+        codes = self.cleaned_data["codes"].split()
+        known = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown region codes: %(codes)s") % {"codes": " ".join(unknown)}
+            )
+        return codes
+
+
+class GoalsForm(forms.Form):
+    goal_sessions = forms.IntegerField(label=_("Goal: sessions"), min_value=0, max_value=10**7)
+    goal_people = forms.IntegerField(label=_("Goal: people reached"), min_value=0, max_value=10**9)
+
+
+class AssignForm(forms.Form):
+    username = forms.CharField(label=_("Volunteer's user name"), max_length=150)
+    team_name = forms.CharField(label=_("Team"), max_length=120)
+    county = forms.RegexField(
+        label=_("County code"),
+        regex=r"^\d{6}$",
+        help_text=_("The county their form defaults to, e.g. 522634 for Leishan."),
+    )
+
+    def clean(self) -> dict:
+        from accounts.models import User
+        from regions.models import Level, Region
+
+        data = super().clean() or {}
+        if "username" in data:
+            user = User.objects.filter(username=data["username"]).first()
+            if user is None or not user.has_perm("accounts.log_field_sessions"):
+                self.add_error("username", _("No volunteer has this user name."))
+            data["volunteer"] = user
+        if "county" in data:
+            county = Region.objects.filter(code=data["county"], level=Level.COUNTY).first()
+            if county is None:
+                self.add_error("county", _("This is not the code of a county."))
+            data["county_region"] = county
+        return data

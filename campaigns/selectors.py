@@ -1,0 +1,256 @@
+"""Reads of the campaigns app. Dashboard figures are grouped by the database, in a fixed
+number of queries, so summary tables (reach statistics) can later replace the sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Concat, Substr, TruncWeek
+
+from accounts.models import User
+from regions.models import Level, Region
+
+from .models import (
+    Assignment,
+    Campaign,
+    Export,
+    PhotoStatus,
+    SessionLog,
+    SessionPhoto,
+    Status,
+    Team,
+)
+
+
+def _with_photos(logs: QuerySet[SessionLog]) -> QuerySet[SessionLog]:
+    return logs.select_related("campaign", "county", "volunteer").prefetch_related(
+        Prefetch("photos", queryset=SessionPhoto.objects.order_by("id"))
+    )
+
+
+def session_log_get(*, client_uuid: Any) -> SessionLog:
+    return _with_photos(SessionLog.objects.all()).get(client_uuid=client_uuid)
+
+
+def session_logs_of_volunteer(*, volunteer: User) -> QuerySet[SessionLog]:
+    """A volunteer's own logs, newest first, with campaign, county and photos."""
+    return _with_photos(SessionLog.objects.filter(volunteer=volunteer)).order_by("-held_on", "-id")
+
+
+@dataclass
+class VolunteerCampaign:
+    campaign: Campaign
+    default_county: Region | None
+    counties: list[Region] = field(default_factory=list)
+
+
+def campaigns_of_volunteer(*, volunteer: User) -> list[VolunteerCampaign]:
+    """The campaigns a volunteer is in, each with the county their form defaults to and the
+    counties of their teams (the campaign's targets when the team has none)."""
+    assignments = list(
+        Assignment.objects.filter(volunteer=volunteer)
+        .select_related("team__campaign", "county")
+        .prefetch_related("team__counties", "team__campaign__target_counties")
+        .order_by("team__campaign__name")
+    )
+    out: dict[int, VolunteerCampaign] = {}
+    for assignment in assignments:
+        campaign = assignment.team.campaign
+        entry = out.setdefault(campaign.pk, VolunteerCampaign(campaign, assignment.county))
+        counties = list(assignment.team.counties.all()) or list(campaign.target_counties.all())
+        known = {c.code for c in entry.counties}
+        entry.counties.extend(c for c in counties if c.code not in known)
+        if entry.default_county is None:
+            entry.default_county = assignment.county
+    for entry in out.values():
+        if entry.default_county and entry.default_county.code not in {
+            c.code for c in entry.counties
+        }:
+            entry.counties.insert(0, entry.default_county)
+        entry.counties.sort(key=lambda c: c.code)
+    return list(out.values())
+
+
+def campaigns_of_coordinator(*, user: User) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(coordinators=user).order_by("-starts_on", "name")
+
+
+def review_queue(
+    *, coordinator: User, campaign_id: int | None = None, status: str = Status.PENDING
+) -> QuerySet[SessionLog]:
+    """Logs of the coordinator's own campaigns in one status, oldest session first."""
+    logs = SessionLog.objects.filter(campaign__coordinators=coordinator, status=status)
+    if campaign_id is not None:
+        logs = logs.filter(campaign_id=campaign_id)
+    return _with_photos(logs).order_by("held_on", "id")
+
+
+def photos_ready(log: SessionLog) -> list[SessionPhoto]:
+    return [p for p in log.photos.all() if p.status == PhotoStatus.READY]
+
+
+# --- Dashboard ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    code: str
+    name: str
+    level: str
+    targets: int
+    reached: int
+    sessions: int
+    people: int
+
+    @property
+    def coverage(self) -> float:
+        return self.reached / self.targets if self.targets else 0.0
+
+    @property
+    def coverage_percent(self) -> int:
+        return round(100 * self.coverage)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    campaign: Campaign
+    area: Region | None
+    sessions: int
+    people: int
+    pending: int
+    targets: int
+    reached: int
+    rows: list[AreaRow]
+    weeks: list[tuple[date, int, int]]
+    not_reached: list[Region]
+
+    @property
+    def coverage_percent(self) -> int:
+        return round(100 * self.reached / self.targets) if self.targets else 0
+
+    @property
+    def sessions_percent(self) -> int:
+        goal = self.campaign.goal_sessions
+        return min(100, round(100 * self.sessions / goal)) if goal else 0
+
+    @property
+    def people_percent(self) -> int:
+        goal = self.campaign.goal_people
+        return min(100, round(100 * self.people / goal)) if goal else 0
+
+
+def _area_key(prefix: str, area: Region | None) -> Any:
+    """The database expression that names the child area of ``area`` a county belongs to."""
+    code = f"{prefix}code" if prefix else "code"
+    if area is None:  # nation → provinces
+        return Concat(Substr(code, 1, 2), Value("0000"), output_field=CharField())
+    if area.level == Level.PROVINCE:  # province → prefectures (or itself for its districts)
+        return F(f"{prefix}parent_id")
+    return F(code)  # prefecture → counties
+
+
+def _area_filter(prefix: str, area: Region | None) -> Q:
+    if area is None:
+        return Q()
+    if area.level == Level.PROVINCE:
+        return Q(**{f"{prefix}code__startswith": area.code[:2]})
+    return Q(**{f"{prefix}parent_id": area.code}) | Q(**{f"{prefix}code": area.code})
+
+
+def campaign_dashboard(*, campaign: Campaign, area: Region | None = None) -> Dashboard:
+    """Coverage, sessions and people of a campaign, nation-wide or inside one province or
+    prefecture, split by the next level down. Approved sessions only count. Six queries."""
+    approved = SessionLog.objects.filter(campaign=campaign, status=Status.APPROVED)
+    in_area = approved.filter(_area_filter("county__", area))
+    targets = Region.objects.filter(campaigns=campaign).filter(_area_filter("", area))
+    reached_codes = approved.values("county_id")
+
+    target_counts: dict[str, int] = dict(
+        targets.annotate(key=_area_key("", area))
+        .values("key")
+        .annotate(n=Count("code"))
+        .values_list("key", "n")
+    )
+    reached_counts: dict[str, int] = dict(
+        targets.filter(code__in=reached_codes)
+        .annotate(key=_area_key("", area))
+        .values("key")
+        .annotate(n=Count("code"))
+        .values_list("key", "n")
+    )
+    figures: dict[str, Any] = {
+        row["key"]: row
+        for row in in_area.annotate(key=_area_key("county__", area))
+        .values("key")
+        .annotate(sessions=Count("id"), people=Sum("attendees_total"))
+    }
+    keys = set(target_counts) | set(figures)
+    names = {r.code: r for r in Region.objects.filter(code__in=keys)}
+    rows = [
+        AreaRow(
+            code=key,
+            name=names[key].name if key in names else key,
+            level=names[key].level if key in names else "",
+            targets=target_counts.get(key, 0),
+            reached=reached_counts.get(key, 0),
+            sessions=figures.get(key, {}).get("sessions", 0),
+            people=figures.get(key, {}).get("people") or 0,
+        )
+        for key in sorted(keys)
+    ]
+    weeks = [
+        (row["week"], row["sessions"], row["people"] or 0)
+        for row in in_area.annotate(week=TruncWeek("held_on"))
+        .values("week")
+        .annotate(sessions=Count("id"), people=Sum("attendees_total"))
+        .order_by("week")
+    ]
+    not_reached = list(
+        targets.exclude(code__in=reached_codes).select_related("parent").order_by("code")[:200]
+    )
+    pending = SessionLog.objects.filter(
+        Q(campaign=campaign, status=Status.PENDING) & _area_filter("county__", area)
+    ).count()
+    return Dashboard(
+        campaign=campaign,
+        area=area,
+        sessions=sum(r.sessions for r in rows),
+        people=sum(r.people for r in rows),
+        pending=pending,
+        targets=sum(r.targets for r in rows),
+        reached=sum(r.reached for r in rows),
+        rows=rows,
+        weeks=weeks,
+        not_reached=not_reached,
+    )
+
+
+def export_session_rows(*, campaign: Campaign) -> QuerySet[SessionLog]:
+    """Every log of a campaign for export, read in chunks by the caller (iterator)."""
+    return (
+        SessionLog.objects.filter(campaign=campaign)
+        .select_related("county__parent", "volunteer")
+        .annotate(photo_count=Count("photos"))
+        .order_by("id")
+    )
+
+
+def exports_of_campaign(*, campaign: Campaign) -> list[Export]:
+    return list(Export.objects.filter(campaign=campaign).order_by("-created_at")[:5])
+
+
+def campaign_teams(*, campaign: Campaign) -> list[Team]:
+    """Teams of a campaign with their volunteers and default counties (two queries)."""
+    return list(
+        Team.objects.filter(campaign=campaign)
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("volunteer", "county").order_by("id"),
+            )
+        )
+        .order_by("name")
+    )

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "campaigns"
+urlpatterns = [
+    path("sw.js", views.service_worker, name="service-worker"),
+    path("log/", views.session_log_new, name="log"),
+    path("mine/", views.session_log_mine, name="mine"),
+    path("", views.campaign_list, name="list"),
+    path("review/", views.review_queue, name="review"),
+    path("review/<int:log_id>/", views.review_decide, name="review-decide"),
+    path("<int:campaign_id>/", views.campaign_dashboard, name="dashboard"),
+    path("<int:campaign_id>/manage/", views.campaign_manage, name="manage"),
+    path("<int:campaign_id>/export/<str:kind>", views.campaign_export, name="export"),
+    path("<int:campaign_id>/exports/", views.campaign_export_build, name="export-build"),
+    path(
+        "<int:campaign_id>/exports/<int:export_id>",
+        views.campaign_export_download,
+        name="export-download",
+    ),
+]

@@ -1,0 +1,298 @@
+"""Pages of the campaigns app: volunteers' form and logs, coordinators' queue, dashboard."""
+
+from __future__ import annotations
+
+import uuid
+from functools import cache
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from core.problems import Problem
+from regions.models import Level, Region
+
+from . import exports, selectors, services
+from .forms import AssignForm, GoalsForm, RegionsAddForm, ReviewForm, SessionLogForm
+from .models import AUDIENCES, Campaign, SessionLog, Status
+
+LOG_PERM = "accounts.log_field_sessions"
+REVIEW_PERM = "accounts.review_field_sessions"
+STATS_PERM = "accounts.view_reach_statistics"
+
+
+@cache
+def _service_worker_source() -> bytes:
+    found = finders.find("js/campaigns-sw.js")
+    if found:
+        return Path(str(found)).read_bytes()
+    with staticfiles_storage.open("js/campaigns-sw.js") as source:
+        return source.read()
+
+
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from /campaigns/ so its scope covers the volunteers' pages
+    (a worker's scope cannot be above its own URL)."""
+    response = HttpResponse(_service_worker_source(), content_type="text/javascript")
+    response["Service-Worker-Allowed"] = "/campaigns/"
+    return response
+
+
+@login_required
+@permission_required(LOG_PERM, raise_exception=True)
+def session_log_new(request: HttpRequest) -> HttpResponse:
+    """The form. With JavaScript it queues in IndexedDB and syncs through the API; without,
+    it posts here and is stored the same way."""
+    campaigns = selectors.campaigns_of_volunteer(volunteer=request.user)
+    form = SessionLogForm(request.POST or None, request.FILES or None, campaigns=campaigns)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            log, _created = services.session_log_sync(
+                volunteer=request.user,
+                data=services.SessionInput(
+                    client_uuid=uuid.uuid4(),
+                    campaign_id=data["campaign"],
+                    county_code=data["county"],
+                    held_on=data["held_on"],
+                    venue_type=data["venue_type"],
+                    venue_name=data["venue_name"],
+                    attendees={a: data[f"attendees_{a}"] or 0 for a in AUDIENCES},
+                    topics=data["topics"],
+                    notes=data["notes"],
+                    gps_consent=data["gps_consent"],
+                    latitude=data["latitude"] if data["gps_consent"] else None,
+                    longitude=data["longitude"] if data["gps_consent"] else None,
+                ),
+            )
+        except Problem as problem:
+            form.add_error(None, str(problem.detail))
+        else:
+            refused = []
+            for index, upload in enumerate(request.FILES.getlist("photos")[:9]):
+                try:
+                    services.session_photo_attach(
+                        log=log,
+                        volunteer=request.user,
+                        client_photo_id=f"form-{index}",
+                        data=upload.read(),
+                    )
+                except Problem as problem:
+                    refused.append(f"{upload.name}: {problem.detail}")
+            messages.success(request, _("Session saved. Thank you!"))
+            for text in refused:
+                messages.warning(request, _("Photo not attached: %(reason)s") % {"reason": text})
+            return redirect("campaigns:mine")
+    return render(request, "campaigns/log_form.html", {"form": form, "campaigns": campaigns})
+
+
+@login_required
+@permission_required(LOG_PERM, raise_exception=True)
+def session_log_mine(request: HttpRequest) -> HttpResponse:
+    logs = selectors.session_logs_of_volunteer(volunteer=request.user)[:100]
+    return render(request, "campaigns/my_logs.html", {"logs": logs})
+
+
+# --- Coordinators ---------------------------------------------------------------------------
+
+
+def _own_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+    campaign = selectors.campaigns_of_coordinator(user=request.user).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+@login_required
+@permission_required("accounts.coordinate_campaigns", raise_exception=True)
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns = selectors.campaigns_of_coordinator(user=request.user)
+    return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns})
+
+
+@login_required
+@permission_required(REVIEW_PERM, raise_exception=True)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    campaigns = list(selectors.campaigns_of_coordinator(user=request.user))
+    chosen = request.GET.get("campaign")
+    campaign_id = int(chosen) if chosen and chosen.isdigit() else None
+    status = request.GET.get("status", Status.PENDING)
+    if status not in Status.values:
+        status = Status.PENDING
+    logs = list(
+        selectors.review_queue(coordinator=request.user, campaign_id=campaign_id, status=status)[
+            :50
+        ]
+    )
+    return render(
+        request,
+        "campaigns/review.html",
+        {
+            "logs": logs,
+            "campaigns": campaigns,
+            "campaign_id": campaign_id,
+            "status": status,
+            "statuses": Status.choices,
+            "form": ReviewForm(),
+        },
+    )
+
+
+@login_required
+@permission_required(REVIEW_PERM, raise_exception=True)
+@require_POST
+def review_decide(request: HttpRequest, log_id: int) -> HttpResponse:
+    log = get_object_or_404(SessionLog, pk=log_id, campaign__coordinators=request.user)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(request.POST.get("next") or "campaigns:review")
+    services.session_log_review(
+        log=log,
+        reviewer=request.user,
+        decision=form.cleaned_data["decision"],
+        note=form.cleaned_data["note"],
+    )
+    labels = {
+        Status.APPROVED: _("Approved: %(venue)s"),
+        Status.REJECTED: _("Rejected: %(venue)s"),
+        Status.FLAGGED: _("Flagged: %(venue)s"),
+    }
+    messages.success(request, labels[form.cleaned_data["decision"]] % {"venue": log.venue_name})
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/campaigns/") else "campaigns:review")
+
+
+@login_required
+@permission_required(STATS_PERM, raise_exception=True)
+def campaign_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _own_campaign(request, campaign_id)
+    area = None
+    code = request.GET.get("area", "")
+    if code:
+        area = (
+            Region.objects.filter(code=code, level__in=[Level.PROVINCE, Level.PREFECTURE])
+            .select_related("parent")
+            .first()
+        )
+    dashboard = selectors.campaign_dashboard(campaign=campaign, area=area)
+    trail = []
+    node = area
+    while node is not None:
+        trail.insert(0, node)
+        node = node.parent
+    chart = exports.weeks_chart(dashboard.weeks)
+    return render(
+        request,
+        "campaigns/dashboard.html",
+        {
+            "d": dashboard,
+            "campaign": campaign,
+            "trail": trail,
+            "chart": chart,
+            "exports": selectors.exports_of_campaign(campaign=campaign),
+        },
+    )
+
+
+@login_required
+@permission_required(STATS_PERM, raise_exception=True)
+def campaign_export(request: HttpRequest, campaign_id: int, kind: str) -> HttpResponse:
+    campaign = _own_campaign(request, campaign_id)
+    if kind not in exports.STREAMERS:
+        raise Http404
+    return exports.stream_response(campaign=campaign, kind=kind)
+
+
+@login_required
+@permission_required(STATS_PERM, raise_exception=True)
+@require_POST
+def campaign_export_build(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _own_campaign(request, campaign_id)
+    kind = request.POST.get("kind", "")
+    if kind not in exports.STREAMERS:
+        raise Http404
+    exports.export_request(campaign=campaign, kind=kind, by=request.user)
+    messages.success(
+        request, _("The export is being built; it appears below when ready. Reload the page.")
+    )
+    return redirect("campaigns:dashboard", campaign_id=campaign.pk)
+
+
+@login_required
+@permission_required(STATS_PERM, raise_exception=True)
+def campaign_export_download(
+    request: HttpRequest, campaign_id: int, export_id: int
+) -> HttpResponse:
+    """A file built by Celery, for the campaign's coordinators only (never a public URL)."""
+    campaign = _own_campaign(request, campaign_id)
+    export = get_object_or_404(campaign.exports, pk=export_id, done_at__isnull=False)
+    return FileResponse(
+        default_storage.open(export.file),
+        as_attachment=True,
+        filename=export.file.rsplit("/", 1)[-1],
+    )
+
+
+@login_required
+@permission_required("accounts.coordinate_campaigns", raise_exception=True)
+def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """A coordinator's own campaign: add whole regions, change goals, assign volunteers."""
+    campaign = _own_campaign(request, campaign_id)
+    action = request.POST.get("action") if request.method == "POST" else None
+    regions_form = RegionsAddForm(request.POST if action == "regions" else None)
+    goals_form = GoalsForm(
+        request.POST if action == "goals" else None,
+        initial={"goal_sessions": campaign.goal_sessions, "goal_people": campaign.goal_people},
+    )
+    assign_form = AssignForm(request.POST if action == "assign" else None)
+    if action == "regions" and regions_form.is_valid():
+        total = services.campaign_counties_add(
+            campaign=campaign, region_codes=regions_form.cleaned_data["codes"], by=request.user
+        )
+        messages.success(request, _("The campaign now targets %(n)d counties.") % {"n": total})
+        return redirect("campaigns:manage", campaign_id=campaign.pk)
+    if action == "goals" and goals_form.is_valid():
+        services.campaign_goals_update(
+            campaign=campaign, by=request.user, **goals_form.cleaned_data
+        )
+        messages.success(request, _("Goals saved."))
+        return redirect("campaigns:manage", campaign_id=campaign.pk)
+    if action == "assign" and assign_form.is_valid():
+        data = assign_form.cleaned_data
+        services.team_assign(
+            campaign=campaign,
+            team_name=data["team_name"],
+            volunteer=data["volunteer"],
+            county=data["county_region"],
+            by=request.user,
+        )
+        messages.success(
+            request,
+            _("%(name)s is in the team %(team)s.")
+            % {"name": data["volunteer"].shown_name, "team": data["team_name"]},
+        )
+        return redirect("campaigns:manage", campaign_id=campaign.pk)
+    return render(
+        request,
+        "campaigns/manage.html",
+        {
+            "campaign": campaign,
+            "targets": campaign.target_counties.count(),
+            "teams": selectors.campaign_teams(campaign=campaign),
+            "regions_form": regions_form,
+            "goals_form": goals_form,
+            "assign_form": assign_form,
+        },
+    )

@@ -1,0 +1,114 @@
+"""A volunteer in a village with no signal, in real Chromium on a phone-sized screen."""
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from campaigns.models import PhotoStatus, SessionLog, SessionPhoto
+from tests.campaigns.factories import (
+    CampaignFactory,
+    coordinator_of,
+    exif_with_gps,
+    jpeg_bytes,
+    region_tree,
+    volunteer_in,
+)
+from tests.conftest import PHONE, RESULTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct-horse-42"
+
+
+def sign_in(page, base, username):
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/accounts/me/")
+
+
+def wait_until(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.25)
+    raise AssertionError("timed out")
+
+
+def test_a_session_logged_offline_reaches_the_review_queue_once_with_its_photo(
+    web_server, celery_worker, browser, phone, tmp_path
+):
+    # Given a volunteer of a campaign in Leishan county, and its coordinator
+    regions = region_tree()
+    campaign = CampaignFactory(name="金融教育进百县")
+    campaign.target_counties.set([regions["leishan"], regions["congjiang"]])
+    volunteer = volunteer_in(campaign, regions["leishan"], username="lanmajia")
+    coordinator = coordinator_of(campaign, username="chenjing")
+    assert volunteer.has_perm("accounts.log_field_sessions") and coordinator.groups.filter(
+        name=Role.COORDINATOR
+    )
+    photo = tmp_path / "签到表.jpg"
+    photo.write_bytes(jpeg_bytes((1280, 960), color=(240, 240, 230), exif=exif_with_gps()))
+
+    # ... who opened the form once with signal, so the phone keeps it
+    page = phone
+    sign_in(page, web_server, "lanmajia")
+    page.goto(web_server + "/campaigns/log/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+
+    # When the signal is gone, the form still opens, defaulting to their county
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="记录一场活动")).to_be_visible()
+    expect(page.get_by_label("县区")).to_have_value("522634")
+    assert (
+        page.evaluate("() => fetch('/healthz').then(() => 'online', () => 'offline')") == "offline"
+    )
+
+    # ... and they fill it in and save it with a photo
+    page.get_by_label("场所名称").fill("西江村村委会")
+    page.get_by_label("老年人").fill("35")
+    page.get_by_label("农民").fill("12")
+    page.get_by_label("讲了哪些主题或课程").fill("养老诈骗；96110")
+    page.locator("input[type=file]").set_input_files(str(photo))
+    page.get_by_role("button", name="保存").click()
+    queue = page.locator("[data-queue] li")
+    expect(queue).to_have_count(1)
+    expect(queue).to_contain_text("西江村村委会")
+    expect(queue).to_contain_text("1 张照片")
+
+    # ... the page is reloaded with still no signal: the queue is still there, nothing sent
+    page.reload()
+    expect(page.locator("[data-queue] li")).to_have_count(1)
+    assert SessionLog.objects.count() == 0
+
+    # ... and the signal comes back
+    page.context.set_offline(False)
+
+    # Then the log is sent, once, the queue empties and the photo is processed
+    expect(page.locator("[data-queue] li")).to_have_count(0, timeout=30_000)
+    wait_until(lambda: SessionPhoto.objects.filter(status=PhotoStatus.READY).exists())
+    assert SessionLog.objects.count() == 1
+    log = SessionLog.objects.get()
+    assert (log.county_id, log.attendees_total, log.volunteer) == ("522634", 47, volunteer)
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "campaign-log-phone.png"), full_page=True)
+
+    # ... and the coordinator sees it once in the review queue, with its photo
+    desk = browser.new_context(**PHONE)
+    review = desk.new_page()
+    sign_in(review, web_server, "chenjing")
+    review.goto(web_server + "/campaigns/review/")
+    items = review.locator("li[data-log]")
+    expect(items).to_have_count(1)
+    expect(items).to_contain_text("西江村村委会")
+    thumbnail = items.get_by_role("img", name="活动照片 1")
+    expect(thumbnail).to_be_visible()
+    assert review.evaluate(
+        "img => img.complete && img.naturalWidth > 0", thumbnail.element_handle()
+    )
+    review.screenshot(path=str(RESULTS / "campaign-review-phone.png"), full_page=True)
+    desk.close()
