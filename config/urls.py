@@ -8,10 +8,12 @@ from core import views as core_views
 
 api_v1 = [
     path("", include("regions.urls")),
+    path("", include("edu.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("core.urls")),
+    path("", include("edu.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from celery import Task, shared_task
+
+from . import services
+
+
+@shared_task(
+    name="edu.certificate_render",
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def certificate_render_task(self: Task, certificate_id: int) -> bool:
+    return services.certificate_render(certificate_id=certificate_id)
