@@ -251,6 +251,9 @@ class LessonProgress(models.Model):
         verbose_name_plural = _("lesson completions")
         constraints = [models.UniqueConstraint(fields=["user", "lesson"], name="edu_one_progress")]
 
+    def __str__(self) -> str:
+        return f"{self.user} · {self.lesson}"
+
 
 class Certificate(models.Model):
     serial = models.CharField(_("serial"), max_length=32, unique=True)
