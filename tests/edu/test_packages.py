@@ -128,7 +128,7 @@ def traversal_zip() -> bytes:
 
 
 def absolute_zip() -> bytes:
-    return zip_of({**fixture_files(), "/tmp/evil.md": b"x"})
+    return zip_of({**fixture_files(), "/etc/evil.md": b"x"})
 
 
 def bomb_zip() -> bytes:
@@ -199,7 +199,7 @@ def test_the_management_command_imports_and_reports_a_broken_package(tmp_path: P
     out = io.StringIO()
 
     call_command("import_course_package", str(good), "--publish", stdout=out)
-    with pytest.raises(CommandError, match="not imported: course.json is not valid JSON"):
+    with pytest.raises(CommandError, match=r"not imported: course\.json is not valid JSON"):
         call_command("import_course_package", str(bad))
 
     assert "fixture-course" in out.getvalue()
