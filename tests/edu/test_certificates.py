@@ -54,7 +54,8 @@ def test_the_png_draws_the_name_in_ink_not_blank_boxes(course):
     # The rare glyph is drawn from the font, not as the "missing glyph" box.
     font = certificates.cjk_font()
     face = ImageFont.truetype(font.path, 100, index=font.index)
-    assert face.getmask("𠮷").tobytes() != face.getmask("\U000f0000").tobytes()
+    assert face.getbbox("𠮷") != face.getbbox("\U000f0000")
+    assert Image.frombytes("L", face.getmask("𠮷").size, bytes(face.getmask("𠮷"))).getbbox()
 
 
 def test_a_missing_cjk_font_gives_a_clear_error(settings, monkeypatch):
