@@ -18,4 +18,6 @@ class EduConfig(AppConfig):
             if session is not None:
                 guest_progress_merge(user=user, session=session)
 
-        user_logged_in.connect(merge_guest_progress, dispatch_uid="edu.merge_guest_progress")
+        user_logged_in.connect(
+            merge_guest_progress, weak=False, dispatch_uid="edu.merge_guest_progress"
+        )

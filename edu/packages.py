@@ -57,6 +57,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_slug
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -102,7 +103,8 @@ def read_zip(data: bytes) -> dict[str, bytes]:
     max_total, max_file, max_files = _limits()
     if len(data) > max_total:
         raise PackageError(
-            _("The archive is larger than the allowed %(mb)s MB.") % {"mb": max_total // 2**20}
+            _("The archive is larger than the allowed %(size)s.")
+            % {"size": filesizeformat(max_total)}
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -123,8 +125,8 @@ def read_zip(data: bytes) -> dict[str, bytes]:
         total += info.file_size
         if total > max_total:
             raise PackageError(
-                _("The archive unpacks to more than the allowed %(mb)s MB.")
-                % {"mb": max_total // 2**20}
+                _("The archive unpacks to more than the allowed %(size)s.")
+                % {"size": filesizeformat(max_total)}
             )
         try:
             with archive.open(info) as member:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from PIL import Image
 
 from core.models import AuditLog
@@ -27,6 +28,12 @@ from tests.edu.conftest import FIXTURE_COURSE
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    with translation.override("en"):
+        yield
 
 
 def zip_of(files: dict[str, bytes]) -> bytes:
