@@ -148,8 +148,9 @@ def render_png(certificate: Certificate) -> bytes:
     draw.text((120, HEIGHT - 130), lines["serial"], font=small, fill=INK, anchor="ls")
     qr = Image.open(io.BytesIO(_qr_png(verification_url(certificate), 6))).convert("RGB")
     qr = qr.resize((220, 220), Image.Resampling.NEAREST)
-    image.paste(qr, (WIDTH - 120 - 220, HEIGHT - 120 - 250))
-    draw.text((WIDTH - 230, HEIGHT - 110), lines["verify"], font=small, fill=MUTED, anchor="mt")
+    qr_left = WIDTH - 170 - 220
+    image.paste(qr, (qr_left, HEIGHT - 120 - 250))
+    draw.text((qr_left + 110, HEIGHT - 110), lines["verify"], font=small, fill=MUTED, anchor="mt")
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()

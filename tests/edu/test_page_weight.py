@@ -1,0 +1,47 @@
+"""Pages stay light: a lesson without video, with everything it loads, is at most 150 KB on
+the wire (compressed), measured through the production web server."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+
+import pytest
+
+from edu.demo import demo_courses_seed
+from edu.models import Lesson
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BUDGET = 150 * 1024
+ASSET = re.compile(r'(?:href|src)="(/static/[^"]+|/media/[^"]+)"')
+
+
+def transferred(url: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "br, gzip"})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our server
+        body = response.read()
+        text = ""
+        if response.headers.get("Content-Encoding") is None:
+            text = body.decode("utf-8", "replace")
+        elif response.headers["Content-Encoding"] == "gzip":
+            import gzip
+
+            text = gzip.decompress(body).decode("utf-8", "replace")
+        return len(body) + len(str(response.headers)), text
+
+
+def test_every_demo_lesson_page_with_its_assets_stays_under_150_kb_compressed(web_server):
+    demo_courses_seed()
+    lessons = Lesson.objects.select_related("course").filter(video_url="")
+    assert lessons.count() >= 15
+    heaviest = (0, "")
+    for lesson in lessons:
+        url = f"{web_server}/courses/{lesson.course.slug}/{lesson.slug}/"
+        size, html = transferred(url)
+        assert html, f"{url} was not served gzip-compressed"
+        for asset in set(ASSET.findall(html)):
+            size += transferred(web_server + asset)[0]
+        heaviest = max(heaviest, (size, url))
+    print(f"heaviest lesson page with assets: {heaviest[0]} bytes ({heaviest[1]})")
+    assert heaviest[0] <= BUDGET, heaviest
