@@ -19,7 +19,7 @@ ASSET = re.compile(r'(?:href|src)="(/static/[^"]+|/media/[^"]+)"')
 
 def transferred(url: str) -> tuple[int, str]:
     request = urllib.request.Request(url, headers={"Accept-Encoding": "br, gzip"})
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our server
+    with urllib.request.urlopen(request, timeout=10) as response:
         body = response.read()
         text = ""
         if response.headers.get("Content-Encoding") is None:
