@@ -20,7 +20,7 @@ def lesson_image_renditions_make(*, image: LessonImage) -> dict[str, str]:
     again rewrites the same sizes."""
     with image.image.open("rb") as handle, Image.open(handle) as original:
         source = ImageOps.exif_transpose(original).convert("RGB")
-    stem = PurePosixPath(image.image.name).stem
+    stem = PurePosixPath(image.image.name or "image").stem
     renditions: dict[str, str] = {}
     for width in WIDTHS:
         if width > source.width and renditions:

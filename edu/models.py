@@ -55,10 +55,10 @@ class Localized(models.Model):
 
     def text(self, name: str, language: str | None) -> str:
         if language and not language.startswith("zh"):
-            value = getattr(self, f"{name}_en", "")
+            value = str(getattr(self, f"{name}_en", "") or "")
             if value:
                 return value
-        return getattr(self, f"{name}_zh")
+        return str(getattr(self, f"{name}_zh"))
 
 
 class Course(Localized):

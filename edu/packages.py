@@ -521,7 +521,7 @@ def course_package_export(*, course: Course) -> bytes:
                 entry["check_question_count"] = lesson.check_question_count
             images = []
             for i, image in enumerate(lesson.images.all()):
-                suffix = Path(image.image.name).suffix.lower() or ".png"
+                suffix = Path(image.image.name or "").suffix.lower() or ".png"
                 name = f"images/{lesson.slug}-{i + 1}{suffix}"
                 with image.image.open("rb") as handle:
                     files[name] = handle.read()
