@@ -177,3 +177,27 @@ def test_with_a_provider_the_lesson_completes_only_when_the_check_is_passed(
     assert "警察打电话要求转账到安全账户" in page
     assert not failed
     assert LessonProgress.objects.filter(user=user, lesson__slug="hang-up").exists()
+
+
+def test_every_course_page_has_elder_mode_one_heading_and_labelled_progress(course, client):
+    user = UserFactory()
+    for lesson in course.lessons.all():
+        services.lesson_complete(user=user, lesson=lesson)
+    serial = Certificate.objects.get(user=user).serial
+    client.force_login(user)
+    client.cookies["elder_mode"] = "1"
+    urls = [
+        "/courses/",
+        f"/courses/{course.slug}/",
+        lesson_url(course, "hang-up"),
+        "/courses/my/",
+        f"/certificates/{serial}/",
+    ]
+
+    for url in urls:
+        html = client.get(url).content.decode()
+        assert '<html lang="zh-hans" class="elder">' in html, url
+        assert html.count("<h1") == 1, url
+        assert '<main id="main"' in html, url
+        if "<progress" in html:
+            assert 'aria-labelledby="' in html.split("<progress", 1)[1].split(">", 1)[0], url
