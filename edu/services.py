@@ -53,15 +53,19 @@ def _active_lesson_ids(course_id: int) -> set[int]:
     )
 
 
-@transaction.atomic
-def lesson_visit(*, user: Any, lesson: Lesson) -> Enrollment:
+def lesson_visit(*, user: Any, lesson: Lesson) -> None:
     """Remember where the learner is (for "continue where you left off"); enrols on the
-    first visit. Idempotent."""
-    enrollment, _ = Enrollment.objects.get_or_create(user=user, course_id=lesson.course_id)
-    enrollment.last_lesson = lesson
-    enrollment.last_seen_at = timezone.now()
-    enrollment.save(update_fields=["last_lesson", "last_seen_at"])
-    return enrollment
+    first visit. Idempotent; one UPDATE on the hot path of every lesson page."""
+    now = timezone.now()
+    updated = Enrollment.objects.filter(user=user, course_id=lesson.course_id).update(
+        last_lesson=lesson, last_seen_at=now
+    )
+    if not updated:
+        Enrollment.objects.get_or_create(
+            user=user,
+            course_id=lesson.course_id,
+            defaults={"last_lesson": lesson, "last_seen_at": now},
+        )
 
 
 @transaction.atomic

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from PIL import Image
+
 from edu import services
 from edu.models import Certificate, LessonProgress
+from edu.packages import course_package_import, read_folder
 from tests.edu.factories import CourseFactory, LessonFactory
 from tests.factories import UserFactory
 
@@ -201,3 +207,33 @@ def test_every_course_page_has_elder_mode_one_heading_and_labelled_progress(cour
         assert '<main id="main"' in html, url
         if "<progress" in html:
             assert 'aria-labelledby="' in html.split("<progress", 1)[1].split(">", 1)[0], url
+
+
+def test_a_lesson_image_is_served_in_responsive_sizes(course, client, fixture_folder):
+    data = json.loads((fixture_folder / "course.json").read_text())
+    data["modules"][0]["lessons"][0]["images"] = [
+        {"file": "images/call.png", "alt": {"zh-hans": "来电界面", "en": "An incoming call"}}
+    ]
+    (fixture_folder / "course.json").write_text(json.dumps(data))
+    (fixture_folder / "images").mkdir()
+    Image.new("RGB", (1600, 900), (30, 90, 160)).save(fixture_folder / "images" / "call.png")
+    course_package_import(files=read_folder(fixture_folder), by=None, publish=True)
+
+    html = client.get(lesson_url(course, "no-safe-account")).content.decode()
+
+    assert 'alt="来电界面"' in html
+    assert re.search(r'srcset="[^"]+-480\.webp 480w, [^"]+-960\.webp 960w"', html)
+    assert 'width="1600" height="900"' in html
+
+
+def test_a_signed_in_lesson_page_costs_a_fixed_number_of_queries(
+    course, client, django_assert_num_queries
+):
+    user = UserFactory()
+    client.force_login(user)
+    client.get(lesson_url(course, "hang-up"))  # enrolment exists from now on
+
+    with django_assert_num_queries(10):
+        response = client.get(lesson_url(course, "hang-up"))
+
+    assert response.status_code == 200
