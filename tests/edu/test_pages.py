@@ -8,7 +8,6 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-
 from PIL import Image
 
 from edu import services
