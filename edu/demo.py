@@ -8,12 +8,26 @@ from pathlib import Path
 from .packages import course_package_import, read_folder
 
 DEMO_CONTENT = Path(__file__).resolve().parent / "demo_content"
+# Catalogue order of a fresh database (courses not listed here follow, by name).
+DEMO_ORDER = [
+    "recognise-common-scams",
+    "safe-money-for-seniors",
+    "rational-borrowing-credit",
+    "three-pots-of-money",
+    "protect-personal-info",
+]
 
 
 def demo_courses_seed(*, folder: Path = DEMO_CONTENT) -> list[str]:
     """Import and publish every demo course; unchanged courses are left as they are."""
     slugs = []
-    for package in sorted(p for p in folder.iterdir() if (p / "course.json").is_file()):
+    packages = [p for p in folder.iterdir() if (p / "course.json").is_file()]
+
+    def order(path: Path) -> tuple[int, str]:
+        known = path.name in DEMO_ORDER
+        return (DEMO_ORDER.index(path.name) if known else len(DEMO_ORDER), path.name)
+
+    for package in sorted(packages, key=order):
         result = course_package_import(files=read_folder(package), by=None, publish=True)
         slugs.append(result.course.slug)
     return slugs
