@@ -176,3 +176,43 @@ class MyCourseProgressApi(GenericAPIView):
     def get(self, request: Request) -> Response:
         rows = selectors.learner_progress(user=request.user)
         return Response(self.Output(rows, many=True).data)
+
+
+class LessonProgressOutput(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class MyCourseLessonsOutput(serializers.Serializer):
+    course = serializers.SlugField()
+    lessons = LessonProgressOutput(many=True)
+
+
+class MyCourseLessonsApi(GenericAPIView):
+    """The signed-in learner's progress in one course, lesson by lesson (the learner's own
+    only). A course they have not started shows every lesson as not done."""
+
+    permission_classes = [IsAuthenticated]
+
+    serializer_class = MyCourseLessonsOutput
+
+    @extend_schema(operation_id="my_course_progress_retrieve")
+    def get(self, request: Request, slug: str) -> Response:
+        try:
+            course = selectors.course_outline(slug=slug)
+        except Course.DoesNotExist as error:
+            raise Problem(NOT_FOUND, "There is no published course with this slug.") from error
+        lessons = selectors.outline_lessons(course)
+        done = selectors.lesson_completion_times(
+            user=request.user, lesson_ids=[lesson.pk for lesson in lessons]
+        )
+        rows = [
+            {
+                "slug": lesson.slug,
+                "title": lesson.text("title", _lang()),
+                "completed_at": done.get(lesson.pk),
+            }
+            for lesson in lessons
+        ]
+        return Response(MyCourseLessonsOutput({"course": course.slug, "lessons": rows}).data)

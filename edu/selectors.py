@@ -73,6 +73,15 @@ def completed_lesson_ids(*, user: Any, session: Any, lesson_ids: Iterable[int]) 
     return {int(pk) for pk in guest_progress(session)["lessons"]} & ids
 
 
+def lesson_completion_times(*, user: Any, lesson_ids: Iterable[int]) -> dict[int, Any]:
+    """When the learner completed each of ``lesson_ids`` (absent: not done). One query."""
+    return dict(
+        LessonProgress.objects.filter(user=user, lesson_id__in=list(lesson_ids)).values_list(
+            "lesson_id", "completed_at"
+        )
+    )
+
+
 def resume_lesson_id(*, user: Any, session: Any, course: Course) -> int | None:
     if getattr(user, "is_authenticated", False):
         last = (

@@ -111,3 +111,25 @@ def test_the_openapi_schema_documents_the_course_endpoints(api, db):
     assert "/api/v1/courses/" in schema["paths"]
     assert "/api/v1/courses/{slug}/" in schema["paths"]
     assert "/api/v1/me/courses/" in schema["paths"]
+    assert "/api/v1/me/courses/{slug}/" in schema["paths"]
+
+
+def test_a_learner_sees_their_progress_in_one_course_lesson_by_lesson(
+    course, api, django_assert_num_queries
+):
+    me, other = UserFactory(), UserFactory()
+    services.lesson_complete(user=me, lesson=course.lessons.get(slug="hang-up"))
+    services.lesson_complete(user=other, lesson=course.lessons.get(slug="call-96110"))
+    api.force_authenticate(me)
+
+    with django_assert_num_queries(4):  # course, modules, lessons, my completions
+        response = api.get("/api/v1/me/courses/fixture-course/", HTTP_ACCEPT_LANGUAGE="en")
+
+    lessons = response.json()["lessons"]
+    assert [(row["slug"], row["completed_at"] is not None) for row in lessons] == [
+        ("no-safe-account", False),
+        ("hang-up", True),
+        ("call-96110", False),
+    ]
+    assert lessons[1]["title"] == "Hang up, then check"
+    assert api.get("/api/v1/me/courses/nope/").status_code == 404
