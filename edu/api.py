@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -132,7 +133,7 @@ class CourseDetailApi(GenericAPIView):
         try:
             course = selectors.course_outline(slug=slug)
         except Course.DoesNotExist as error:
-            raise Problem(NOT_FOUND, "There is no published course with this slug.") from error
+            raise Problem(NOT_FOUND, _("There is no published course with this slug.")) from error
         return Response(CourseDetailOutput(course, context={"request": request}).data)
 
 
@@ -202,7 +203,7 @@ class MyCourseLessonsApi(GenericAPIView):
         try:
             course = selectors.course_outline(slug=slug)
         except Course.DoesNotExist as error:
-            raise Problem(NOT_FOUND, "There is no published course with this slug.") from error
+            raise Problem(NOT_FOUND, _("There is no published course with this slug.")) from error
         lessons = selectors.outline_lessons(course)
         done = selectors.lesson_completion_times(
             user=request.user, lesson_ids=[lesson.pk for lesson in lessons]

@@ -11,6 +11,25 @@ protocol); the ``quizzes`` app supplies one at merge time, built on
 
 **Until a provider is configured, a lesson with a check configuration completes without
 the check.** :func:`check_required` is that rule, and nothing else in edu decides it.
+
+What edu reads from a provider (duck-typed, so the quizzes app may return its own objects):
+a question has ``id``, ``text``, ``options`` (each with ``id`` and ``text``, never whether it
+is correct), ``multiple`` and ``scenario``; a result has ``passed``, ``correct`` and
+``total``. The answers edu sends to ``grade`` are ``{question id: [option id, …]}`` from the
+lesson page's form fields ``q-<question id>``. Wiring the quizzes app is one small class::
+
+    class QuizzesKnowledgeChecks:
+        def questions(self, *, scam_types, audience, language, count):
+            from quizzes.selectors import questions_for_knowledge_check
+            return questions_for_knowledge_check(
+                scam_types=scam_types, audience=audience, language=language, count=count
+            )
+
+        def grade(self, *, answers):
+            from quizzes.services import knowledge_check_grade
+            return knowledge_check_grade(answers=answers)
+
+and ``EDU_KNOWLEDGE_CHECK_PROVIDER = "<module>.QuizzesKnowledgeChecks"``.
 """
 
 from __future__ import annotations
