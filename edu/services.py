@@ -7,8 +7,9 @@ sign-in.
 
 from __future__ import annotations
 
+import logging
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -17,6 +18,8 @@ from django.utils import timezone
 from core.services import audit_log_record
 
 from .models import Certificate, Course, Enrollment, Lesson, LessonProgress
+
+logger = logging.getLogger(__name__)
 
 GUEST_KEY = "edu.guest_progress"
 SERIAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
@@ -140,10 +143,33 @@ def certificate_issue(*, user: Any, course: Course) -> Certificate:
                 return existing
     else:  # pragma: no cover - 32^10 serials
         raise RuntimeError("could not draw a free certificate serial")
+    transaction.on_commit(lambda: certificate_render_enqueue(certificate_id=certificate.pk))
+    return certificate
+
+
+def certificate_render_enqueue(*, certificate_id: int) -> bool:
+    """Ask the worker to render a certificate. A broker that is down must not fail the
+    learner's request (their completion is saved): the failure is logged and
+    :func:`certificates_render_pending` picks the certificate up later."""
     from .tasks import certificate_render_task
 
-    transaction.on_commit(lambda: certificate_render_task.delay(certificate.pk))
-    return certificate
+    try:
+        certificate_render_task.delay(certificate_id)
+    except Exception:  # any broker error: the sweep retries
+        logger.warning("certificate %s: render not enqueued", certificate_id, exc_info=True)
+        return False
+    return True
+
+
+def certificates_render_pending(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Enqueue rendering of valid certificates still without files after ``older_than``
+    (their first request was lost). Safe to run any time: rendering is idempotent."""
+    pending = Certificate.objects.filter(
+        rendered_at__isnull=True,
+        revoked_at__isnull=True,
+        issued_at__lt=timezone.now() - older_than,
+    ).values_list("pk", flat=True)
+    return sum(certificate_render_enqueue(certificate_id=pk) for pk in pending)
 
 
 def certificate_render(*, certificate_id: int) -> bool:

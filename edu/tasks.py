@@ -14,3 +14,8 @@ from . import services
 )
 def certificate_render_task(self: Task, certificate_id: int) -> bool:
     return services.certificate_render(certificate_id=certificate_id)
+
+
+@shared_task(name="edu.certificates_render_pending")
+def certificates_render_pending_task() -> int:
+    return services.certificates_render_pending()

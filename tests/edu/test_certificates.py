@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from PIL import Image, ImageFont
 from pypdf import PdfReader
 
@@ -88,3 +90,40 @@ def test_the_worker_renders_the_certificate_after_the_course_is_completed(celery
         assert Image.open(handle).size == (certificates.WIDTH, certificates.HEIGHT)
     # Running the task's service again leaves the rendered files alone.
     assert services.certificate_render(certificate_id=certificate.pk) is False
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_certificate_whose_render_request_was_lost_is_rendered_by_the_sweep(
+    celery_worker, course
+):
+    # Given a certificate issued while the broker was unreachable (no render request sent)
+    user = UserFactory(display_name=RARE_NAME)
+    certificate = Certificate.objects.create(
+        serial="AQ-2026-LOST1-LOST2",
+        user=user,
+        course=course,
+        course_version=1,
+        learner_name=RARE_NAME,
+        course_title_zh=course.title_zh,
+        issued_at=timezone.now() - timedelta(minutes=5),
+    )
+
+    # When the scheduled sweep runs
+    assert services.certificates_render_pending() == 1
+
+    # Then the worker renders it
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and certificate.rendered_at is None:
+        time.sleep(0.3)
+        certificate.refresh_from_db()
+    assert certificate.rendered_at is not None
+
+
+@pytest.mark.django_db
+def test_the_sweep_is_scheduled_for_the_admin_to_edit():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="edu.certificates_render_pending")
+
+    assert task.enabled and task.interval.every == 10
