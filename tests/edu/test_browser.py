@@ -31,7 +31,12 @@ def test_a_new_learner_signs_up_completes_a_course_on_a_phone_and_opens_the_cert
     page.get_by_role("link", name="开始学习").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("没有安全账户")
+    # Large type for the rest of the course; the progress bar is named for screen readers.
+    page.get_by_role("button", name="长辈模式：关").click()
+    expect(page.locator("html")).to_have_class("elder")
+    expect(page.get_by_role("progressbar", name="3 个课时中已完成 0 个")).to_be_visible()
     page.get_by_role("button", name="学完了，下一课").click()
+    expect(page.locator("html")).to_have_class("elder")
     expect(page.get_by_role("heading", level=1)).to_have_text("挂断电话再核实")
     page.get_by_role("button", name="学完了，下一课").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("拨打96110")

@@ -127,3 +127,13 @@ def test_the_sweep_is_scheduled_for_the_admin_to_edit():
     task = PeriodicTask.objects.get(task="edu.certificates_render_pending")
 
     assert task.enabled and task.interval.every == 10
+
+
+@pytest.mark.django_db
+def test_the_qr_code_points_at_the_public_verification_page(course, settings, client):
+    certificate = complete_course(UserFactory(), course)
+
+    url = certificates.verification_url(certificate)
+
+    assert url == f"{settings.SITE_URL}/certificates/{certificate.serial}/"
+    assert client.get(url.removeprefix(settings.SITE_URL)).status_code == 200
