@@ -58,7 +58,7 @@ def demo_seed() -> dict[str, object]:
     """Load regions and every app's demo content. Safe to run any number of times."""
     regions = regions_load(rows=region_rows_parse(DEFAULT_SOURCE.read_text("utf-8").splitlines()))
     users = demo_users_seed()
-    from edu.demo import demo_courses_seed
+    from edu.demo import edu_demo_seed
 
-    courses = demo_courses_seed()
+    courses = edu_demo_seed()
     return {"regions": regions, "users": users, "courses": courses}

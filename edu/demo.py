@@ -31,3 +31,38 @@ def demo_courses_seed(*, folder: Path = DEMO_CONTENT) -> list[str]:
         result = course_package_import(files=read_folder(package), by=None, publish=True)
         slugs.append(result.course.slug)
     return slugs
+
+
+# Demo learners' progress, so "my learning" and a certificate can be seen at once.
+DEMO_PROGRESS = {
+    # username: (course slug, lessons done; None = all)
+    "learner": ("recognise-common-scams", 2),
+    "elder": ("safe-money-for-seniors", None),
+}
+
+
+def demo_progress_seed() -> None:
+    """Complete lessons for the demo learners through the real services (the elder demo
+    user finishes a course and gets a certificate). Idempotent."""
+    from accounts.models import User
+
+    from .models import Course
+    from .services import lesson_complete
+
+    for username, (slug, count) in DEMO_PROGRESS.items():
+        user = User.objects.filter(username=username).first()
+        course = Course.objects.filter(slug=slug).first()
+        if user is None or course is None:
+            continue
+        lessons = list(
+            course.lessons.filter(retired=False).order_by("module__position", "position")
+        )
+        for lesson in lessons if count is None else lessons[:count]:
+            lesson_complete(user=user, lesson=lesson)
+
+
+def edu_demo_seed() -> list[str]:
+    """The one call of ``core.demo.demo_seed``: demo courses, then demo learners' progress."""
+    slugs = demo_courses_seed()
+    demo_progress_seed()
+    return slugs

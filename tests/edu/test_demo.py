@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from edu.demo import demo_courses_seed
-from edu.models import Course, Lesson
+from edu.models import Certificate, Course, Lesson, LessonProgress
 from edu.rendering import markdown_to_text
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +37,15 @@ def test_seeding_twice_changes_nothing():
 
     assert list(Course.objects.values_list("slug", "version", "updated_at")) == before
     assert Lesson.objects.count() == lessons
+
+
+def test_seed_demo_gives_the_demo_learners_progress_and_the_elder_a_certificate():
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    elder = Certificate.objects.get(user__username="elder")
+    assert elder.learner_name == "张𠮷英"
+    assert elder.course.slug == "safe-money-for-seniors"
+    assert LessonProgress.objects.filter(user__username="learner").count() == 2
