@@ -17,7 +17,7 @@ from core.admin import ReadOnlyAdmin
 
 from . import services
 from .images import lesson_image_renditions_make
-from .models import Certificate, Course, Lesson, LessonImage, Module
+from .models import Audience, Certificate, Course, Lesson, LessonImage, Module, ScamType
 from .packages import PackageError, course_package_export, course_package_import, read_zip
 
 BOTH_LANGUAGES = _("Chinese first, English beside it; an empty English text shows the Chinese.")
@@ -43,6 +43,39 @@ class LessonInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def _codes_field(choices: list[tuple[str, str]], label: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        choices=choices, widget=forms.CheckboxSelectMultiple, required=False, label=label
+    )
+
+
+class CourseForm(forms.ModelForm):
+    """Tick boxes for the code lists instead of raw JSON."""
+
+    audiences = _codes_field(Audience.choices, _("audiences"))
+    scam_types = _codes_field(ScamType.choices, _("scam types"))
+
+    class Meta:
+        model = Course
+        fields = [
+            "slug", "topic", "audiences", "scam_types", "position",
+            "title_zh", "title_en", "summary_zh", "summary_en",
+        ]  # fmt: skip
+
+
+class LessonForm(forms.ModelForm):
+    check_scam_types = _codes_field(ScamType.choices, _("knowledge check: scam types"))
+    video_url = forms.URLField(label=_("video link"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "course", "module", "position", "slug", "minutes", "retired",
+            "title_zh", "title_en", "body_zh", "body_en", "video_url", "audio",
+            "check_scam_types", "check_question_count",
+        ]  # fmt: skip
+
+
 class ImportForm(forms.Form):
     archive = forms.FileField(label=_("Course package (.zip)"))
     publish = forms.BooleanField(label=_("Publish after import"), required=False)
@@ -50,6 +83,7 @@ class ImportForm(forms.Form):
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
+    form = CourseForm
     list_display = ["title_zh", "title_en", "topic", "status", "version", "position"]
     list_editable = ["position"]
     list_filter = ["status", "topic"]
@@ -162,6 +196,7 @@ class LessonImageInline(admin.TabularInline):
 
 @admin.register(Lesson)
 class LessonAdmin(admin.ModelAdmin):
+    form = LessonForm
     list_display = ["title_zh", "course", "module", "position", "minutes", "retired"]
     list_filter = ["course", "retired"]
     list_editable = ["position"]

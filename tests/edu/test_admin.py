@@ -107,3 +107,59 @@ def test_an_editor_cannot_revoke_certificates(course, client, editor):
     response = client.get(reverse("admin:edu_certificate_changelist"))
 
     assert response.status_code == 403
+
+
+def test_an_editor_ticks_audiences_and_scam_types_instead_of_typing_json(client, editor):
+    response = client.post(
+        reverse("admin:edu_course_add"),
+        {
+            "slug": "new-course",
+            "topic": "anti_fraud",
+            "audiences": ["elderly", "rural"],
+            "scam_types": ["romance"],
+            "position": "0",
+            "title_zh": "新课程",
+            "title_en": "",
+            "summary_zh": "",
+            "summary_en": "",
+            "modules-TOTAL_FORMS": "0",
+            "modules-INITIAL_FORMS": "0",
+            "lessons-TOTAL_FORMS": "0",
+            "lessons-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    course = Course.objects.get(slug="new-course")
+    assert course.audiences == ["elderly", "rural"]
+    assert course.scam_types == ["romance"]
+    assert course.status == "draft"
+
+
+def test_an_editor_writes_a_lesson_with_a_knowledge_check_and_previews_it(course, client, editor):
+    module = course.modules.first()
+    response = client.post(
+        reverse("admin:edu_lesson_add"),
+        {
+            "course": course.pk,
+            "module": module.pk,
+            "position": "9",
+            "slug": "report-fraud",
+            "minutes": "4",
+            "title_zh": "如何报案",
+            "title_en": "How to report",
+            "body_zh": "## 报案\n\n拨打 **110**。",
+            "body_en": "",
+            "video_url": "",
+            "check_scam_types": ["impersonating_police"],
+            "check_question_count": "3",
+            "images-TOTAL_FORMS": "0",
+            "images-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    lesson = course.lessons.get(slug="report-fraud")
+    assert lesson.check_scam_types == ["impersonating_police"]
+    preview = client.get(f"/courses/{course.slug}/report-fraud/").content.decode()
+    assert "<strong>110</strong>" in preview
