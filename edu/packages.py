@@ -22,6 +22,7 @@ of the same files) holding:
           "title": {"zh-hans": "…", "en": "…"},
           "body": {"zh-hans": "lessons/why.zh-hans.md", "en": "lessons/why.en.md"},
           "video_url": "https://…",               # optional
+          "audio": "audio/why.mp3",               # optional: MP3, M4A or Ogg
           "check_scam_types": ["task_rebate"],    # optional: a lesson-end knowledge check
           "check_question_count": 3,              # optional
           "images": [{"file": "images/a.png", "alt": {"zh-hans": "…", "en": "…"}}]
@@ -181,6 +182,7 @@ class LessonSpec:
     title: dict[str, str]
     body: dict[str, str]
     video_url: str
+    audio: str
     check_scam_types: list[str]
     check_question_count: int
     images: list[ImageSpec]
@@ -371,6 +373,7 @@ def parse_package(files: dict[str, bytes]) -> CourseSpec:
                     title=c.localized(lesson.get("title"), f"{lw}.title"),
                     body=c.markdown(lesson.get("body"), f"{lw}.body"),
                     video_url=_url(c, lesson.get("video_url"), f"{lw}.video_url"),
+                    audio=_audio(c, lesson.get("audio"), f"{lw}.audio"),
                     check_scam_types=c.codes(
                         lesson.get("check_scam_types"), f"{lw}.check_scam_types", ScamType.values
                     ),
@@ -398,6 +401,26 @@ def parse_package(files: dict[str, bytes]) -> CourseSpec:
         digest=digest.hexdigest(),
         files=files,
     )
+
+
+def _looks_like_audio(suffix: str, data: bytes) -> bool:
+    """The file's first bytes match its kind (a renamed script or page is refused)."""
+    if suffix == ".ogg":
+        return data.startswith(b"OggS")
+    if suffix == ".m4a":
+        return data[4:8] == b"ftyp"
+    if suffix == ".mp3":
+        return data.startswith(b"ID3") or (len(data) > 1 and data[0] == 0xFF and data[1] >= 0xE0)
+    return False
+
+
+def _audio(c: _Checker, value: Any, where: str) -> str:
+    if not value:
+        return ""
+    name = c.file(value, where)
+    if not _looks_like_audio(posixpath.splitext(name)[1].lower(), c.files[name]):
+        raise c.fail(where, _("%(name)s is not an MP3, M4A or Ogg file") % {"name": name})
+    return name
 
 
 def _url(c: _Checker, value: Any, where: str) -> str:
@@ -464,6 +487,12 @@ def course_package_import(
             lesson.title_zh, lesson.title_en = ls.title["zh-hans"], ls.title["en"]
             lesson.body_zh, lesson.body_en = ls.body["zh-hans"], ls.body["en"]
             lesson.video_url = ls.video_url
+            if ls.audio:
+                lesson.audio.save(
+                    posixpath.basename(ls.audio), ContentFile(spec.files[ls.audio]), save=False
+                )
+            else:
+                lesson.audio = ""
             lesson.check_scam_types = ls.check_scam_types
             lesson.check_question_count = ls.check_question_count
             lesson.retired = False
@@ -516,6 +545,11 @@ def course_package_export(*, course: Course) -> bytes:
             }
             if lesson.video_url:
                 entry["video_url"] = lesson.video_url
+            if lesson.audio:
+                name = f"audio/{lesson.slug}{Path(lesson.audio.name or '').suffix.lower()}"
+                with lesson.audio.open("rb") as handle:
+                    files[name] = handle.read()
+                entry["audio"] = name
             if lesson.check_scam_types:
                 entry["check_scam_types"] = list(lesson.check_scam_types)
                 entry["check_question_count"] = lesson.check_question_count

@@ -36,6 +36,9 @@ def _messages_in_english():
         yield
 
 
+OGG = b"OggS" + bytes(200)  # the start of an Ogg stream; enough for the format check
+
+
 def zip_of(files: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -76,7 +79,9 @@ def test_an_exported_course_imports_into_another_deployment_unchanged(course):
     data["modules"][0]["lessons"][0]["images"] = [
         {"file": "images/phone.png", "alt": {"zh-hans": "一部手机", "en": "A phone"}}
     ]
-    files = with_manifest({**files, "images/phone.png": png_bytes()}, data)
+    data["modules"][0]["lessons"][0]["audio"] = "audio/read-aloud.ogg"
+    files = {**files, "images/phone.png": png_bytes(), "audio/read-aloud.ogg": OGG}
+    files = with_manifest(files, data)
     course = course_package_import(files=files, by=None, publish=True).course
     archive = course_package_export(course=course)
 
@@ -96,6 +101,8 @@ def test_an_exported_course_imports_into_another_deployment_unchanged(course):
     assert image.alt_en == "A phone"
     assert sorted(image.renditions, key=int) == ["480", "960"]
     assert (image.width, image.height) == (1200, 800)
+    with lessons[0].audio.open("rb") as handle:
+        assert handle.read() == OGG
 
 
 def test_reimporting_updates_in_place_and_learners_keep_their_progress(course):
@@ -143,6 +150,13 @@ def bomb_zip() -> bytes:
     return zip_of({**fixture_files(), "lessons/bomb.md": b"\0" * (9 * 1024 * 1024)})
 
 
+def fake_audio_zip() -> bytes:
+    files = fixture_files()
+    data = manifest(files)
+    data["modules"][0]["lessons"][0]["audio"] = "audio/x.ogg"
+    return zip_of(with_manifest({**files, "audio/x.ogg": b"#!/bin/sh\nrm -rf /"}, data))
+
+
 def bad_json_zip() -> bytes:
     return zip_of({**fixture_files(), "course.json": b'{"slug": "x", '})
 
@@ -177,6 +191,7 @@ def fake_image_zip() -> bytes:
         (missing_body_zip, "not in the package: lessons/hang-up.zh-hans.md"),
         (unknown_topic_zip, "topic: unknown code lottery"),
         (fake_image_zip, "not a readable image"),
+        (fake_audio_zip, "not an MP3, M4A or Ogg file"),
         (lambda: b"PK\x03\x04 not really a zip", "not a ZIP archive"),
     ],
 )
