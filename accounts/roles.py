@@ -25,9 +25,15 @@ COORDINATOR_PERMISSIONS = [
     "accounts.view_reach_statistics",
     "regions.view_region",
 ]
+EDU_EDITOR_PERMISSIONS = [
+    f"edu.{action}_{model}"
+    for model in ("course", "module", "lesson", "lessonimage")
+    for action in ("view", "add", "change")
+]
 EDITOR_PERMISSIONS = [
     *LEARNER_PERMISSIONS,
     "accounts.edit_content",
+    *EDU_EDITOR_PERMISSIONS,
     "regions.view_region",
     # Question bank (quizzes): edited in the admin.
     *[
@@ -63,6 +69,8 @@ STAFF_PERMISSIONS = sorted(
         "campaigns.view_sessionlog",
         "campaigns.view_sessionphoto",
         "campaigns.view_export",
+        "edu.view_certificate",
+        "edu.revoke_certificate",
         "django_celery_beat.view_periodictask",
         "django_celery_beat.change_periodictask",
         "django_celery_beat.add_periodictask",

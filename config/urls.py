@@ -10,10 +10,12 @@ api_v1 = [
     path("", include("regions.urls")),
     path("", include("quizzes.api_urls")),
     path("", include("campaigns.api_urls")),
+    path("", include("edu.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("core.urls")),
+    path("", include("edu.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("quizzes.urls")),
     path("campaigns/", include("campaigns.urls")),

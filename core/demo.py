@@ -56,14 +56,16 @@ def demo_users_seed() -> list[DemoUser]:
 
 def demo_seed() -> dict[str, object]:
     """Load regions and every app's demo content. Safe to run any number of times."""
-    regions = regions_load(rows=region_rows_parse(DEFAULT_SOURCE.read_text("utf-8").splitlines()))
-    users = demo_users_seed()
     from campaigns.demo import campaign_demo_seed
+    from edu.demo import edu_demo_seed
     from quizzes.demo import demo_questions_seed
 
+    regions = regions_load(rows=region_rows_parse(DEFAULT_SOURCE.read_text("utf-8").splitlines()))
+    users = demo_users_seed()
     return {
         "regions": regions,
         "users": users,
         "questions": demo_questions_seed(),
+        "courses": edu_demo_seed(),
         "campaigns": campaign_demo_seed(),
     }

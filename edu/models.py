@@ -1,1 +1,294 @@
-# The models of this app arrive with its own issue.
+"""Courses → modules → lessons, learners' progress and certificates.
+
+Bilingual text lives in paired columns (``title_zh`` beside ``title_en``) so an editor sees
+and edits both languages on one form; :meth:`Localized.text` picks the reader's language and
+falls back to Simplified Chinese, the original, when a translation is missing.
+
+Progress points at lessons, which keep their identity (course + slug) across edits, new
+versions and package re-imports; a lesson that disappears from a course is *retired*, never
+deleted, so nobody's progress is lost.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ORIGINAL_LANGUAGE = "zh-hans"
+
+
+class Topic(models.TextChoices):
+    ANTI_FRAUD = "anti_fraud", _("Anti-fraud")
+    BORROWING_CREDIT = "borrowing_credit", _("Rational borrowing and credit")
+    BUDGETING = "budgeting", _("The three pots of money")
+    INSURANCE = "insurance", _("Insurance basics")
+    PERSONAL_INFO = "personal_info", _("Personal-information protection")
+    PENSION_ELDERLY = "pension_elderly", _("Pensions and the elderly")
+
+
+class Audience(models.TextChoices):
+    ELDERLY = "elderly", _("Elderly")
+    STUDENTS = "students", _("Students")
+    RURAL = "rural", _("Rural residents")
+    GENERAL = "general", _("General")
+
+
+class ScamType(models.TextChoices):
+    TASK_REBATE = "task_rebate", _("Task and rebate scams")
+    FAKE_INVESTMENT = "fake_investment", _("Fake online investment")
+    FAKE_LOAN = "fake_loan", _("Fake online loans")
+    FAKE_CUSTOMER_SERVICE = "fake_customer_service", _("Fake shop or courier support")
+    IMPERSONATING_POLICE = "impersonating_police", _("Fake police, prosecutors or courts")
+    FAKE_CREDIT_RECORD = "fake_credit_record", _("Fake credit-record threats")
+    FAKE_SHOPPING = "fake_shopping", _("Fake shopping and services")
+    IMPERSONATING_ACQUAINTANCE = "impersonating_acquaintance", _("Fake boss or acquaintance")
+    ROMANCE = "romance", _("Romance scams")
+    GAME_TRADE = "game_trade", _("Fake game trades")
+
+
+class Localized(models.Model):
+    """Reads a paired ``<name>_zh`` / ``<name>_en`` column in the reader's language."""
+
+    class Meta:
+        abstract = True
+
+    def text(self, name: str, language: str | None) -> str:
+        if language and not language.startswith("zh"):
+            value = str(getattr(self, f"{name}_en", "") or "")
+            if value:
+                return value
+        return str(getattr(self, f"{name}_zh"))
+
+
+class Course(Localized):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    topic = models.CharField(_("topic"), max_length=32, choices=Topic.choices)
+    audiences = models.JSONField(
+        _("audiences"),
+        default=list,
+        blank=True,
+        help_text=_("Codes: elderly, students, rural, general."),
+    )
+    scam_types = models.JSONField(
+        _("scam types"),
+        default=list,
+        blank=True,
+        help_text=_("Scam-type codes this course teaches."),
+    )
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    position = models.PositiveIntegerField(_("position in the catalogue"), default=0)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=0, help_text=_("Raised by one each time the course is published.")
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Fingerprint of the last imported package: re-importing the same content is a no-op.
+    package_digest = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        permissions = [("revoke_certificate", _("Can revoke certificates"))]
+
+    def __str__(self) -> str:
+        return self.title_zh
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Module(Localized):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["course", "position", "id"]
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+
+    def __str__(self) -> str:
+        return self.title_zh
+
+
+class Lesson(Localized):
+    # Denormalised from the module so a lesson's slug is unique per course and progress
+    # queries need no join.
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    slug = models.SlugField(_("slug"), max_length=80)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    body_zh = models.TextField(_("text (Chinese, Markdown)"))
+    body_en = models.TextField(_("text (English, Markdown)"), blank=True)
+    minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=5)
+    video_url = models.URLField(_("video link"), blank=True)
+    audio = models.FileField(_("audio"), upload_to="edu/audio/", blank=True)
+    check_scam_types = models.JSONField(
+        _("knowledge check: scam types"),
+        default=list,
+        blank=True,
+        help_text=_("Leave empty for a lesson without a knowledge check."),
+    )
+    check_question_count = models.PositiveSmallIntegerField(
+        _("knowledge check: questions"), default=3
+    )
+    retired = models.BooleanField(
+        _("retired"),
+        default=False,
+        help_text=_("No longer part of the course; kept so learners' progress is not lost."),
+    )
+
+    class Meta:
+        ordering = ["course", "module__position", "position", "id"]
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="edu_lesson_slug_per_course")
+        ]
+
+    def __str__(self) -> str:
+        return self.title_zh
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.module_id and not self.course_id:
+            self.course_id = self.module.course_id
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def has_check(self) -> bool:
+        return bool(self.check_scam_types)
+
+
+class LessonImage(Localized):
+    """An image shown with a lesson, served in responsive sizes made with Pillow."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    image = models.ImageField(_("image"), upload_to="edu/images/original/")
+    alt_zh = models.CharField(_("description (Chinese)"), max_length=300)
+    alt_en = models.CharField(_("description (English)"), max_length=300, blank=True)
+    # {"480": "edu/images/…-480.webp", …}; filled by lesson_image_renditions_make.
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["lesson", "position", "id"]
+        verbose_name = _("lesson image")
+        verbose_name_plural = _("lesson images")
+
+    def __str__(self) -> str:
+        return self.alt_zh
+
+    @property
+    def srcset(self) -> str:
+        from django.core.files.storage import default_storage
+
+        sizes = sorted(self.renditions.items(), key=lambda item: int(item[0]))
+        return ", ".join(f"{default_storage.url(name)} {width}w" for width, name in sizes)
+
+    @property
+    def src(self) -> str:
+        """The smallest rendition for browsers without srcset; the original before any."""
+        from django.core.files.storage import default_storage
+
+        if self.renditions:
+            smallest = min(self.renditions, key=int)
+            return default_storage.url(self.renditions[smallest])
+        return self.image.url
+
+
+class Enrollment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
+    started_at = models.DateTimeField(auto_now_add=True)
+    last_lesson = models.ForeignKey(
+        Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_version = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="edu_one_enrollment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.course}"
+
+
+class LessonProgress(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress"
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("lesson completion")
+        verbose_name_plural = _("lesson completions")
+        constraints = [models.UniqueConstraint(fields=["user", "lesson"], name="edu_one_progress")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.lesson}"
+
+
+class Certificate(models.Model):
+    serial = models.CharField(_("serial"), max_length=32, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="certificates")
+    course_version = models.PositiveIntegerField(_("course version"))
+    # What the certificate shows, fixed at issue time.
+    learner_name = models.CharField(_("learner's name"), max_length=100)
+    course_title_zh = models.CharField(max_length=200)
+    course_title_en = models.CharField(max_length=200, blank=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    png = models.FileField(upload_to="edu/certificates/", blank=True)
+    pdf = models.FileField(upload_to="edu/certificates/", blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("reason for revoking"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="edu_one_certificate")
+        ]
+
+    def __str__(self) -> str:
+        return self.serial
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None
+
+    def course_title(self, language: str | None) -> str:
+        if language and not language.startswith("zh") and self.course_title_en:
+            return self.course_title_en
+        return self.course_title_zh

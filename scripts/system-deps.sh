@@ -12,11 +12,12 @@ pg_bindir() {
 }
 
 have_cmd msgfmt || need+=(gettext)
+# Certificates draw learners' names (rare characters too) with Noto Sans CJK.
+fc-list ':lang=zh' 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
 if [ "${1:-run}" = "test" ]; then
   [ -n "$(pg_bindir)" ] && [ -x "$(pg_bindir)/initdb" ] || need+=(postgresql)
   have_cmd redis-server || need+=(redis-server)
   have_cmd chromium || need+=(chromium)
-  fc-list ':lang=zh' 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
   have_cmd runuser || need+=(util-linux)
 fi
 

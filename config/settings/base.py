@@ -345,3 +345,13 @@ WEBHOOK_DISPATCH_LEASE = env_int("WEBHOOK_DISPATCH_LEASE", 120)
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
 # API clients are remembered per process this long (seconds): deactivation takes this long.
 API_CLIENT_CACHE_SECONDS = env_int("API_CLIENT_CACHE_SECONDS", 10)
+# --- Courses (edu) --------------------------------------------------------------------------
+# Dotted path to the provider of lesson-end knowledge checks (edu.checks). Empty: lessons
+# with a check configuration complete without the check until a question bank is wired.
+EDU_KNOWLEDGE_CHECK_PROVIDER = env_str("EDU_KNOWLEDGE_CHECK_PROVIDER", "")
+# Font for certificates: empty finds Noto Sans CJK through fontconfig; or "path[:index]".
+EDU_CERTIFICATE_FONT = env_str("EDU_CERTIFICATE_FONT", "")
+# Course packages: limits that make a hostile archive fail before it costs anything.
+EDU_PACKAGE_MAX_BYTES = env_int("EDU_PACKAGE_MAX_BYTES", 20 * 1024 * 1024)
+EDU_PACKAGE_MAX_FILE_BYTES = env_int("EDU_PACKAGE_MAX_FILE_BYTES", 8 * 1024 * 1024)
+EDU_PACKAGE_MAX_FILES = env_int("EDU_PACKAGE_MAX_FILES", 500)

@@ -12,11 +12,13 @@ if (form) {
     button.textContent = on ? button.dataset.labelOn : button.dataset.labelOff;
     const body = new FormData(form);
     field.value = on ? "off" : "on";
+    // Set locally first, so the choice survives a reload that cuts the request short, or
+    // no signal at all; the server's answer sets the same cookie and saves the account.
+    document.cookie = `elder_mode=${on ? 1 : 0}; max-age=31536000; path=/; samesite=lax`;
     try {
       await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
     } catch {
-      // Offline: the cookie is set locally so the choice survives a reload.
-      document.cookie = `elder_mode=${on ? 1 : 0}; max-age=31536000; path=/; samesite=lax`;
+      // Offline: the local cookie above keeps the choice.
     }
   });
 }

@@ -1,0 +1,186 @@
+"""Reads of the edu app: catalogue, course outline, a learner's progress."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import Certificate, Course, Enrollment, Lesson, LessonProgress, Module
+from .services import guest_progress
+
+
+def course_catalogue(*, topic: str = "", audience: str = "", query: str = "") -> QuerySet[Course]:
+    """Published courses, filtered by topic, audience and a search over titles, summaries
+    and lesson text (both languages), each annotated with its number of active lessons."""
+    courses = Course.objects.filter(status=Course.Status.PUBLISHED)
+    if topic:
+        courses = courses.filter(topic=topic)
+    if audience:
+        # JSON list membership, portable between SQLite and PostgreSQL.
+        courses = courses.filter(audiences__icontains=f'"{audience}"')
+    if query:
+        words = query.split()[:5]
+        for word in words:
+            courses = courses.filter(
+                Q(title_zh__icontains=word)
+                | Q(title_en__icontains=word)
+                | Q(summary_zh__icontains=word)
+                | Q(summary_en__icontains=word)
+                | Q(lessons__title_zh__icontains=word, lessons__retired=False)
+                | Q(lessons__title_en__icontains=word, lessons__retired=False)
+                | Q(lessons__body_zh__icontains=word, lessons__retired=False)
+                | Q(lessons__body_en__icontains=word, lessons__retired=False)
+            )
+        courses = courses.distinct()
+    return courses.annotate(
+        lesson_count=Count("lessons", filter=Q(lessons__retired=False), distinct=True)
+    ).order_by("position", "id")
+
+
+def course_outline(*, slug: str, include_drafts: bool = False) -> Course:
+    """A course with its modules and active lessons, in order (three queries)."""
+    courses = Course.objects.all()
+    if not include_drafts:
+        courses = courses.filter(status=Course.Status.PUBLISHED)
+    lessons = Lesson.objects.filter(retired=False).order_by("position", "id")
+    return courses.prefetch_related(
+        Prefetch(
+            "modules",
+            queryset=Module.objects.order_by("position", "id").prefetch_related(
+                Prefetch("lessons", queryset=lessons)
+            ),
+        )
+    ).get(slug=slug)
+
+
+def outline_lessons(course: Course) -> list[Lesson]:
+    """Active lessons of an outline (from :func:`course_outline`) in reading order."""
+    return [lesson for module in course.modules.all() for lesson in module.lessons.all()]
+
+
+def completed_lesson_ids(*, user: Any, session: Any, lesson_ids: Iterable[int]) -> set[int]:
+    """Done lessons among ``lesson_ids``, from the account or, for a guest, the session."""
+    ids = set(lesson_ids)
+    if getattr(user, "is_authenticated", False):
+        return set(
+            LessonProgress.objects.filter(user=user, lesson_id__in=ids).values_list(
+                "lesson_id", flat=True
+            )
+        )
+    return {int(pk) for pk in guest_progress(session)["lessons"]} & ids
+
+
+def lesson_completion_times(*, user: Any, lesson_ids: Iterable[int]) -> dict[int, Any]:
+    """When the learner completed each of ``lesson_ids`` (absent: not done). One query."""
+    return dict(
+        LessonProgress.objects.filter(user=user, lesson_id__in=list(lesson_ids)).values_list(
+            "lesson_id", "completed_at"
+        )
+    )
+
+
+def resume_lesson_id(*, user: Any, session: Any, course: Course) -> int | None:
+    if getattr(user, "is_authenticated", False):
+        last = (
+            Enrollment.objects.filter(user=user, course=course)
+            .values_list("last_lesson_id", flat=True)
+            .first()
+        )
+        return last
+    value = guest_progress(session)["last"].get(str(course.pk))
+    return int(value) if value else None
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    course: Course
+    done: int
+    total: int
+    completed_at: Any
+    last_lesson: Lesson | None
+    certificate: Certificate | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def learner_progress(*, user: Any) -> list[CourseProgress]:
+    """Every course the learner started, with lessons done / total, most recent first.
+    A fixed number of queries whatever the number of courses."""
+    enrollments = list(
+        Enrollment.objects.filter(user=user)
+        .select_related("course", "last_lesson")
+        .annotate(
+            total=Count("course__lessons", filter=Q(course__lessons__retired=False), distinct=True)
+        )
+        .order_by("-last_seen_at", "-started_at")
+    )
+    course_ids = [e.course_id for e in enrollments]
+    done: dict[int, int] = {}
+    for row in (
+        LessonProgress.objects.filter(
+            user=user, lesson__course_id__in=course_ids, lesson__retired=False
+        )
+        .values("lesson__course_id")
+        .annotate(n=Count("id"))
+    ):
+        done[row["lesson__course_id"]] = row["n"]
+    certificates = {
+        c.course_id: c for c in Certificate.objects.filter(user=user, course_id__in=course_ids)
+    }
+    return [
+        CourseProgress(
+            course=e.course,
+            done=done.get(e.course_id, 0),
+            total=e.total,
+            completed_at=e.completed_at,
+            last_lesson=e.last_lesson,
+            certificate=certificates.get(e.course_id),
+        )
+        for e in enrollments
+    ]
+
+
+def certificate_by_serial(*, serial: str) -> Certificate | None:
+    return Certificate.objects.select_related("course").filter(serial=serial.upper()).first()
+
+
+def course_for_scam_type(*, scam_type: str, language: str) -> Course | None:
+    """The best published course that teaches ``scam_type``, for the quizzes result page.
+
+    Best = a course with a translation in ``language`` first, then the most focused course
+    (fewest scam types: a micro-course on this very scam beats a broad survey), then the
+    catalogue order. None when no published course teaches it."""
+    candidates = [
+        course
+        for course in Course.objects.filter(
+            status=Course.Status.PUBLISHED, scam_types__icontains=f'"{scam_type}"'
+        ).order_by("position", "id")
+        if scam_type in (course.scam_types or [])
+    ]
+    if not candidates:
+        return None
+    wants_english = not language.startswith("zh")
+
+    def rank(course: Course) -> tuple[int, int]:
+        missing_language = 1 if wants_english and not course.title_en else 0
+        return (missing_language, len(course.scam_types))
+
+    return min(candidates, key=rank)
+
+
+def courses_with_outline(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """Prefetch modules and active lessons in order: three queries for any number."""
+    lessons = Lesson.objects.filter(retired=False).order_by("position", "id")
+    return courses.prefetch_related(
+        Prefetch(
+            "modules",
+            queryset=Module.objects.order_by("position", "id").prefetch_related(
+                Prefetch("lessons", queryset=lessons)
+            ),
+        )
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "edu"
+urlpatterns = [
+    path("courses/", views.catalogue, name="catalogue"),
+    path("courses/my/", views.my_learning, name="my-learning"),
+    path("courses/<slug:slug>/", views.course_detail, name="course"),
+    path("courses/<slug:slug>/<slug:lesson_slug>/", views.lesson_detail, name="lesson"),
+    path(
+        "courses/<slug:slug>/<slug:lesson_slug>/complete/",
+        views.lesson_complete_view,
+        name="lesson-complete",
+    ),
+    path("certificates/<str:serial>/", views.certificate_detail, name="certificate"),
+]

@@ -1,0 +1,165 @@
+"""Editors in the admin: publish, export, import (hostile archives refused), revoke."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import Role
+from core.models import AuditLog
+from edu import services
+from edu.models import Certificate, Course
+from edu.packages import read_folder
+from tests.edu.conftest import FIXTURE_COURSE
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = UserFactory(roles=[Role.LEARNER, Role.EDITOR], is_staff=True)
+    client.force_login(user)
+    return user
+
+
+def zip_of(files: dict[str, bytes]) -> io.BytesIO:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    out.seek(0)
+    out.name = "package.zip"
+    return out
+
+
+def test_an_editor_sees_both_languages_on_one_form(course, client, editor):
+    html = client.get(reverse("admin:edu_course_change", args=[course.pk])).content.decode()
+
+    assert 'name="title_zh"' in html and 'name="title_en"' in html
+    assert "/courses/fixture-course/" in html  # "view on site": the preview
+
+
+def test_publishing_from_the_admin_raises_the_version_and_is_audited(course, client, editor):
+    client.post(
+        reverse("admin:edu_course_changelist"),
+        {"action": "publish", "_selected_action": [course.pk]},
+    )
+
+    course.refresh_from_db()
+    assert course.version == 2
+    assert AuditLog.objects.filter(action="course.published", actor=editor).exists()
+
+
+def test_the_export_action_downloads_a_package(course, client, editor):
+    response = client.post(
+        reverse("admin:edu_course_changelist"),
+        {"action": "export_packages", "_selected_action": [course.pk]},
+    )
+
+    assert response["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert "course.json" in names and "lessons/no-safe-account.zh-hans.md" in names
+
+
+def test_importing_a_package_in_the_admin_creates_the_course(client, editor):
+    response = client.post(
+        reverse("admin:edu_course_import"),
+        {"archive": zip_of(read_folder(FIXTURE_COURSE)), "publish": "on"},
+    )
+
+    assert response.status_code == 302
+    assert Course.objects.get(slug="fixture-course").is_published
+
+
+def test_a_hostile_package_in_the_admin_shows_why_and_changes_nothing(course, client, editor):
+    files = {**read_folder(FIXTURE_COURSE), "../evil.md": b"x"}
+
+    response = client.post(reverse("admin:edu_course_import"), {"archive": zip_of(files)})
+
+    assert response.status_code == 200
+    assert "../evil.md" in response.content.decode()
+    assert Course.objects.get().version == 1
+
+
+def test_staff_revoke_a_certificate_from_the_admin_and_it_is_audited(course, client):
+    learner = UserFactory()
+    for lesson in course.lessons.all():
+        services.lesson_complete(user=learner, lesson=lesson)
+    certificate = Certificate.objects.get()
+    staff = UserFactory(roles=[Role.LEARNER, Role.STAFF], is_staff=True)
+    client.force_login(staff)
+
+    client.post(
+        reverse("admin:edu_certificate_changelist"),
+        {"action": "revoke", "_selected_action": [certificate.pk]},
+    )
+
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None
+    assert AuditLog.objects.filter(action="certificate.revoked", actor=staff).exists()
+
+
+def test_an_editor_cannot_revoke_certificates(course, client, editor):
+    response = client.get(reverse("admin:edu_certificate_changelist"))
+
+    assert response.status_code == 403
+
+
+def test_an_editor_ticks_audiences_and_scam_types_instead_of_typing_json(client, editor):
+    response = client.post(
+        reverse("admin:edu_course_add"),
+        {
+            "slug": "new-course",
+            "topic": "anti_fraud",
+            "audiences": ["elderly", "rural"],
+            "scam_types": ["romance"],
+            "position": "0",
+            "title_zh": "新课程",
+            "title_en": "",
+            "summary_zh": "",
+            "summary_en": "",
+            "modules-TOTAL_FORMS": "0",
+            "modules-INITIAL_FORMS": "0",
+            "lessons-TOTAL_FORMS": "0",
+            "lessons-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    course = Course.objects.get(slug="new-course")
+    assert course.audiences == ["elderly", "rural"]
+    assert course.scam_types == ["romance"]
+    assert course.status == "draft"
+
+
+def test_an_editor_writes_a_lesson_with_a_knowledge_check_and_previews_it(course, client, editor):
+    module = course.modules.first()
+    response = client.post(
+        reverse("admin:edu_lesson_add"),
+        {
+            "course": course.pk,
+            "module": module.pk,
+            "position": "9",
+            "slug": "report-fraud",
+            "minutes": "4",
+            "title_zh": "如何报案",
+            "title_en": "How to report",
+            "body_zh": "## 报案\n\n拨打 **110**。",
+            "body_en": "",
+            "video_url": "",
+            "check_scam_types": ["impersonating_police"],
+            "check_question_count": "3",
+            "images-TOTAL_FORMS": "0",
+            "images-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    lesson = course.lessons.get(slug="report-fraud")
+    assert lesson.check_scam_types == ["impersonating_police"]
+    preview = client.get(f"/courses/{course.slug}/report-fraud/").content.decode()
+    assert "<strong>110</strong>" in preview

@@ -1,0 +1,61 @@
+"""What a learner sees, in real Chromium on a phone-sized screen, against gunicorn and a real
+Celery worker."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import RESULTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_new_learner_signs_up_completes_a_course_on_a_phone_and_opens_the_certificate_check(
+    course, celery_worker, web_server, phone
+):
+    page = phone
+    page.goto(web_server + "/accounts/signup/")
+    page.get_by_label("用户名").fill("xiaomei")
+    page.get_by_label("您的姓名").fill("林𠮷美")
+    page.get_by_label("密码", exact=True).fill("lanmajia-2026")
+    page.get_by_label("再次输入密码").fill("lanmajia-2026")
+    page.get_by_role("button", name="注册").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("林𠮷美")
+
+    page.get_by_role("link", name="课程", exact=True).click()
+    page.get_by_role("link", name="测试课程：识破冒充公检法").click()
+    expect(page.get_by_text("3 个课时中已完成 0 个")).to_be_visible()
+    page.get_by_role("link", name="开始学习").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("没有安全账户")
+    # Large type for the rest of the course; the progress bar is named for screen readers.
+    page.get_by_role("button", name="长辈模式：关").click()
+    expect(page.locator("html")).to_have_class("elder")
+    expect(page.get_by_role("progressbar", name="3 个课时中已完成 0 个")).to_be_visible()
+    page.get_by_role("button", name="学完了，下一课").click()
+    expect(page.locator("html")).to_have_class("elder")
+    expect(page.get_by_role("heading", level=1)).to_have_text("挂断电话再核实")
+    page.get_by_role("button", name="学完了，下一课").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("拨打96110")
+    page.get_by_role("button", name="学完了，完成课程").click()
+
+    expect(page.get_by_role("status")).to_contain_text("您已学完这门课程")
+    expect(page.get_by_text("3 个课时中已完成 3 个")).to_be_visible()
+    page.get_by_role("link", name="查看您的证书").click()
+
+    expect(page.get_by_role("heading", level=2)).to_have_text("此证书有效。")
+    expect(page.get_by_text("林𠮷美")).to_be_visible()
+    # The worker renders the files; the page offers them once they exist.
+    for _ in range(60):
+        if page.get_by_role("link", name="下载 PDF").count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    pdf = page.get_by_role("link", name="下载 PDF")
+    expect(pdf).to_have_attribute("href", re.compile(r"\.pdf$"))
+    assert page.request.get(web_server + pdf.get_attribute("href")).body().startswith(b"%PDF")
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "certificate-check-phone.png"), full_page=True)

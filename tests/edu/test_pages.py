@@ -1,0 +1,238 @@
+"""Learner pages: catalogue, course, lesson, guest reading, my learning, verification."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from PIL import Image
+
+from edu import services
+from edu.models import Certificate, LessonProgress
+from edu.packages import course_package_import, read_folder
+from tests.edu.factories import CourseFactory, LessonFactory
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def lesson_url(course, slug):
+    return reverse("edu:lesson", args=[course.slug, slug])
+
+
+def complete_url(course, slug):
+    return reverse("edu:lesson-complete", args=[course.slug, slug])
+
+
+def test_the_catalogue_filters_by_topic_audience_and_search(course, client):
+    CourseFactory(slug="budget", topic="budgeting", title_zh="管好零花钱", audiences=["students"])
+
+    everyone = client.get("/courses/").content.decode()
+    elderly = client.get("/courses/?audience=elderly").content.decode()
+    budgeting = client.get("/courses/?topic=budgeting").content.decode()
+    searched = client.get("/courses/?q=96110").content.decode()  # a word in a lesson's text
+
+    assert "测试课程" in everyone and "管好零花钱" in everyone
+    assert "测试课程" in elderly and "管好零花钱" not in elderly
+    assert "管好零花钱" in budgeting and "测试课程" not in budgeting
+    assert "测试课程" in searched and "管好零花钱" not in searched
+
+
+def test_the_catalogue_hides_drafts_and_costs_few_queries(
+    course, client, django_assert_num_queries
+):
+    CourseFactory(slug="secret", title_zh="草稿课程", status="draft")
+    for _ in range(5):
+        LessonFactory(module__course__title_zh="更多课程")
+
+    with django_assert_num_queries(1):  # courses with their lesson counts, in one query
+        html = client.get("/courses/").content.decode()
+
+    assert "草稿课程" not in html
+    assert html.count("更多课程") == 5
+
+
+def test_a_reader_gets_english_and_falls_back_to_chinese_where_it_is_missing(course, client):
+    client.cookies["django_language"] = "en"
+
+    translated = client.get(lesson_url(course, "no-safe-account")).content.decode()
+    untranslated = client.get(lesson_url(course, "hang-up")).content.decode()
+
+    assert "There is no safe account" in translated
+    assert "Hang up, then check" in untranslated  # title translated
+    assert "先挂断，再核实" in untranslated  # body only in Chinese: the original shows
+
+
+def test_lesson_text_is_rendered_without_script_or_javascript_links(course, client):
+    html = client.get(lesson_url(course, "no-safe-account")).content.decode()
+
+    assert "<strong>不会</strong>" in html
+    assert "<script>alert" not in html
+    assert 'href="javascript' not in html
+
+
+def test_a_guest_reads_completes_lessons_and_resumes_where_they_left_off(course, client):
+    client.get(lesson_url(course, "no-safe-account"))
+    response = client.post(complete_url(course, "no-safe-account"))
+
+    assert response.url == lesson_url(course, "hang-up")
+    page = client.get(reverse("edu:course", args=[course.slug])).content.decode()
+    assert "3 个课时中已完成 1 个" in page
+    assert f'href="{lesson_url(course, "hang-up")}">继续上次的学习' in page
+    assert not LessonProgress.objects.exists()
+
+
+def test_a_guests_progress_is_kept_when_they_sign_up(course, client):
+    client.post(complete_url(course, "no-safe-account"))
+    client.post(complete_url(course, "hang-up"))
+
+    client.post(
+        "/accounts/signup/",
+        {
+            "username": "newcomer",
+            "display_name": "新同学",
+            "password1": "lanmajia-2026",
+            "password2": "lanmajia-2026",
+        },
+    )
+
+    done = LessonProgress.objects.filter(user__username="newcomer")
+    assert sorted(done.values_list("lesson__slug", flat=True)) == ["hang-up", "no-safe-account"]
+
+
+def test_a_signed_in_learner_completes_the_course_and_sees_the_certificate_link(course, client):
+    user = UserFactory()
+    client.force_login(user)
+
+    for slug in ("no-safe-account", "hang-up"):
+        client.post(complete_url(course, slug))
+    response = client.post(complete_url(course, "call-96110"), follow=True)
+
+    certificate = Certificate.objects.get(user=user)
+    html = response.content.decode()
+    assert reverse("edu:certificate", args=[certificate.serial]) in html
+    mine = client.get("/courses/my/").content.decode()
+    assert (
+        certificate.serial in mine or reverse("edu:certificate", args=[certificate.serial]) in mine
+    )
+
+
+def test_my_learning_needs_an_account(client):
+    assert client.get("/courses/my/").status_code == 302
+
+
+def test_an_editor_previews_a_draft_that_learners_cannot_open(client):
+    lesson = LessonFactory(module__course__status="draft", module__course__slug="draft-course")
+    editor = UserFactory()
+    editor.user_permissions.add(Permission.objects.get(codename="change_course"))
+
+    assert client.get(lesson_url(lesson.course, lesson.slug)).status_code == 404
+    client.force_login(editor)
+    html = client.get(lesson_url(lesson.course, lesson.slug)).content.decode()
+    assert "预览" in html
+
+
+def test_the_verification_page_shows_valid_then_revoked(course, client):
+    user = UserFactory(display_name="张𠮷英")
+    for lesson in course.lessons.all():
+        certificate = (
+            services.lesson_complete(user=user, lesson=lesson)
+            or Certificate.objects.filter(user=user).first()
+        )
+    url = reverse("edu:certificate", args=[certificate.serial])
+
+    valid = client.get(url).content.decode()
+    services.certificate_revoke(certificate=certificate, by=None, reason="test")
+    revoked = client.get(url).content.decode()
+
+    assert "张𠮷英" in valid and "此证书有效" in valid
+    assert "此证书已被撤销" in revoked
+    assert client.get("/certificates/AQ-NOPE/").status_code == 404
+
+
+def test_a_check_configuration_without_a_provider_completes_without_the_check(
+    course, client, settings
+):
+    settings.EDU_KNOWLEDGE_CHECK_PROVIDER = ""
+    user = UserFactory()
+    client.force_login(user)
+
+    page = client.get(lesson_url(course, "hang-up")).content.decode()
+    client.post(complete_url(course, "hang-up"))
+
+    assert 'name="q-' not in page
+    assert LessonProgress.objects.filter(user=user, lesson__slug="hang-up").exists()
+
+
+def test_with_a_provider_the_lesson_completes_only_when_the_check_is_passed(
+    course, client, settings
+):
+    settings.EDU_KNOWLEDGE_CHECK_PROVIDER = "tests.edu.check_provider.LocalQuestionBank"
+    user = UserFactory()
+    client.force_login(user)
+
+    page = client.get(lesson_url(course, "hang-up")).content.decode()
+    client.post(complete_url(course, "hang-up"), {"q-1": "2"})  # wrong
+    failed = LessonProgress.objects.filter(user=user, lesson__slug="hang-up").exists()
+    client.post(complete_url(course, "hang-up"), {"q-1": "1"})  # right
+
+    assert "警察打电话要求转账到安全账户" in page
+    assert not failed
+    assert LessonProgress.objects.filter(user=user, lesson__slug="hang-up").exists()
+
+
+def test_every_course_page_has_elder_mode_one_heading_and_labelled_progress(course, client):
+    user = UserFactory()
+    for lesson in course.lessons.all():
+        services.lesson_complete(user=user, lesson=lesson)
+    serial = Certificate.objects.get(user=user).serial
+    client.force_login(user)
+    client.cookies["elder_mode"] = "1"
+    urls = [
+        "/courses/",
+        f"/courses/{course.slug}/",
+        lesson_url(course, "hang-up"),
+        "/courses/my/",
+        f"/certificates/{serial}/",
+    ]
+
+    for url in urls:
+        html = client.get(url).content.decode()
+        assert '<html lang="zh-hans" class="elder">' in html, url
+        assert html.count("<h1") == 1, url
+        assert '<main id="main"' in html, url
+        if "<progress" in html:
+            assert 'aria-labelledby="' in html.split("<progress", 1)[1].split(">", 1)[0], url
+
+
+def test_a_lesson_image_is_served_in_responsive_sizes(course, client, fixture_folder):
+    data = json.loads((fixture_folder / "course.json").read_text())
+    data["modules"][0]["lessons"][0]["images"] = [
+        {"file": "images/call.png", "alt": {"zh-hans": "来电界面", "en": "An incoming call"}}
+    ]
+    (fixture_folder / "course.json").write_text(json.dumps(data))
+    (fixture_folder / "images").mkdir()
+    Image.new("RGB", (1600, 900), (30, 90, 160)).save(fixture_folder / "images" / "call.png")
+    course_package_import(files=read_folder(fixture_folder), by=None, publish=True)
+
+    html = client.get(lesson_url(course, "no-safe-account")).content.decode()
+
+    assert 'alt="来电界面"' in html
+    assert re.search(r'srcset="[^"]+-480\.webp 480w, [^"]+-960\.webp 960w"', html)
+    assert 'width="1600" height="900"' in html
+
+
+def test_a_signed_in_lesson_page_costs_a_fixed_number_of_queries(
+    course, client, django_assert_num_queries
+):
+    user = UserFactory()
+    client.force_login(user)
+    client.get(lesson_url(course, "hang-up"))  # enrolment exists from now on
+
+    with django_assert_num_queries(10):
+        response = client.get(lesson_url(course, "hang-up"))
+
+    assert response.status_code == 200
