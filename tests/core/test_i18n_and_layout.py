@@ -158,8 +158,18 @@ def test_the_chinese_catalogue_is_up_to_date_with_the_code(tmp_path: Path):
     )
 
     def msgids(po: Path) -> set[str]:
-        text = po.read_text("utf-8")
-        return set(re.findall(r'^msgid "(.+)"$', text, flags=re.M))
+        # A msgid may continue over several quoted lines; join them.
+        found, current = set(), None
+        for line in po.read_text("utf-8").splitlines():
+            if line.startswith('msgid "'):
+                current = line[7:-1]
+            elif current is not None and line.startswith('"'):
+                current += line[1:-1]
+            else:
+                if current:
+                    found.add(current)
+                current = None
+        return found
 
     missing = msgids(copy / PO.relative_to(ROOT)) - msgids(PO)
     assert not missing, f"run `make makemessages` and translate: {sorted(missing)[:10]}"
