@@ -76,6 +76,10 @@ class LessonForm(forms.ModelForm):
         ]  # fmt: skip
 
 
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("reason for revoking"), max_length=300)
+
+
 class ImportForm(forms.Form):
     archive = forms.FileField(label=_("Course package (.zip)"))
     publish = forms.BooleanField(label=_("Publish after import"), required=False)
@@ -240,9 +244,22 @@ class CertificateAdmin(ReadOnlyAdmin):
         return request.user.has_perm("edu.revoke_certificate")
 
     @admin.action(description=_("Revoke the selected certificates"), permissions=["revoke"])
-    def revoke(self, request: HttpRequest, queryset) -> None:  # type: ignore[no-untyped-def]
-        for certificate in queryset:
-            services.certificate_revoke(
-                certificate=certificate, by=request.user, reason=gettext("Revoked by staff")
-            )
-        self.message_user(request, gettext("Revoked. The verification page now says so."))
+    def revoke(self, request: HttpRequest, queryset) -> HttpResponse | None:  # type: ignore[no-untyped-def]
+        """Asks for the reason first; the reason goes into the audit log."""
+        form = RevokeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            for certificate in queryset:
+                services.certificate_revoke(
+                    certificate=certificate, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            self.message_user(request, gettext("Revoked. The verification page now says so."))
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Revoke certificates"),
+            "opts": self.model._meta,
+            "form": form,
+            "certificates": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return render(request, "admin/edu/certificate/revoke.html", context)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -80,7 +81,7 @@ class CourseOutput(serializers.Serializer):
     modules = ModuleOutput(many=True, source="modules.all")
 
     def get_url(self, course: Course) -> str:
-        return self.context["request"].build_absolute_uri(f"/courses/{course.slug}/")
+        return self.context["request"].build_absolute_uri(reverse("edu:course", args=[course.slug]))
 
 
 class CourseDetailOutput(CourseOutput):

@@ -93,14 +93,27 @@ def test_staff_revoke_a_certificate_from_the_admin_and_it_is_audited(course, cli
     staff = UserFactory(roles=[Role.LEARNER, Role.STAFF], is_staff=True)
     client.force_login(staff)
 
+    changelist = reverse("admin:edu_certificate_changelist")
+
+    asked = client.post(changelist, {"action": "revoke", "_selected_action": [certificate.pk]})
+    certificate.refresh_from_db()
+    revoked_before_reason = certificate.revoked_at is not None
     client.post(
-        reverse("admin:edu_certificate_changelist"),
-        {"action": "revoke", "_selected_action": [certificate.pk]},
+        changelist,
+        {
+            "action": "revoke",
+            "_selected_action": [certificate.pk],
+            "apply": "1",
+            "reason": "answers copied",
+        },
     )
 
+    assert 'name="reason"' in asked.content.decode()
+    assert not revoked_before_reason
     certificate.refresh_from_db()
     assert certificate.revoked_at is not None
-    assert AuditLog.objects.filter(action="certificate.revoked", actor=staff).exists()
+    entry = AuditLog.objects.get(action="certificate.revoked")
+    assert entry.actor == staff and entry.data["reason"] == "answers copied"
 
 
 def test_an_editor_cannot_revoke_certificates(course, client, editor):
