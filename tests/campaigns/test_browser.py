@@ -112,3 +112,36 @@ def test_a_session_logged_offline_reaches_the_review_queue_once_with_its_photo(
     )
     review.screenshot(path=str(RESULTS / "campaign-review-phone.png"), full_page=True)
     desk.close()
+
+
+def test_a_file_that_is_not_a_photo_gets_a_clear_message_and_the_log_is_kept(
+    web_server, phone, tmp_path
+):
+    # Given a volunteer with signal, and a document saved under a photo's name
+    regions = region_tree()
+    campaign = CampaignFactory(name="校园反诈护航行动")
+    campaign.target_counties.set([regions["kaiyang"]])
+    volunteer_in(campaign, regions["kaiyang"], username="xiaozhang")
+    fake = tmp_path / "合影.jpg"
+    fake.write_bytes(b"%PDF-1.7 a scanned form, not a photo")
+    page = phone
+    sign_in(page, web_server, "xiaozhang")
+    page.goto(web_server + "/campaigns/log/")
+
+    # When they save a session with it
+    page.get_by_label("场所名称").fill("开阳县第一中学")
+    page.get_by_label("学生").fill("180")
+    page.locator("input[type=file]").set_input_files(str(fake))
+    page.get_by_role("button", name="保存").click()
+
+    # Then the phone says why the photo was not attached, and the log itself is saved
+    item = page.locator("[data-queue] li")
+    expect(item).to_contain_text("照片未能附上", timeout=30_000)
+    expect(item).to_contain_text("合影.jpg")
+    expect(item).to_contain_text("文件不是图片")
+    log = SessionLog.objects.get()
+    assert (log.venue_name, log.attendees_total, log.photos.count()) == ("开阳县第一中学", 180, 0)
+
+    # ... and they can clear the message from the phone
+    item.get_by_role("button", name="从手机上删除").click()
+    expect(page.locator("[data-queue] li")).to_have_count(0)
