@@ -139,7 +139,7 @@ class Problem(exceptions.APIException):
         self.kind = kind
         self.status_code = kind.status
         self.members = members
-        super().__init__(detail=detail or kind.title)
+        super().__init__(detail=str(detail or kind.title))
 
 
 def problem_body(
@@ -210,8 +210,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = getattr(exc, "detail", None) or kind.title
     if isinstance(exc, Problem):
         members.update(exc.members)
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        members["retry_after"] = int(exc.wait) + 1
+    wait = getattr(exc, "wait", None)  # set by DRF's Throttled
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
+        members["retry_after"] = int(wait) + 1
     response.data = problem_body(
         kind,
         status=response.status_code,
