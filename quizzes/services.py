@@ -454,7 +454,7 @@ def _check_insert_sql() -> str:
     """The INSERT Django would send for a check, wrapped with the UPDATE of the claim."""
     quote = connection.ops.quote_name
     fields = TransferCheck._meta.concrete_fields
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     values = ", ".join(["%s"] * len(fields))
     return (
         f"WITH created AS (INSERT INTO {quote(TransferCheck._meta.db_table)} ({columns}) "  # noqa: S608 - names from the model, values bound
