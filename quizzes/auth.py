@@ -80,6 +80,10 @@ class HasScope(BasePermission):
 
 
 _redis: Any = None
+# After a cache failure the limiter stands aside this long (per process), so an unreachable
+# Redis costs one connect timeout, not one per request.
+CACHE_RETRY_SECONDS = 5
+_cache_down_until = 0.0
 
 
 def _window_count(key: str) -> int:
@@ -114,11 +118,18 @@ class ClientRateThrottle(BaseThrottle):
             return True
         now = time.time()
         window = int(now // 60)
+        global _cache_down_until
+        if time.monotonic() < _cache_down_until:
+            return True  # the cache failed a moment ago: do not wait on it again per request
         try:
             count = _window_count(f"quizzes:rate:{client.pk}:{window}")
         except Exception:
+            _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
             logger.warning(
-                "rate limit not applied for client %s: cache unavailable", client.pk, exc_info=True
+                "rate limit not applied for client %s: cache unavailable (retrying in %d s)",
+                client.pk,
+                CACHE_RETRY_SECONDS,
+                exc_info=True,
             )
             return True
         if count > client.rate_limit_per_minute:

@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 
 from .models import ApiClient, Option, Question, ScamType, TransferCheck
 
@@ -99,15 +100,11 @@ def transfer_check_figures(*, by: str) -> list[dict[str, Any]]:
     """Heeding rate and protected funds grouped by ``day``, ``scam_type``, ``age_band`` or
     ``region_code``. Heeding rate = heeded / (heeded + proceeded); protected funds = sum of
     amounts of checks resolved as cancelled (DESIGN.md, reach statistics)."""
-    from django.db.models.functions import TruncDate
-
     finished = [TransferCheck.Status.HEEDED, TransferCheck.Status.PROCEEDED]
     rows = TransferCheck.objects.all()
     if by == "day":
         rows = rows.annotate(group=TruncDate("created_at"))
     elif by in ("age_band", "region_code"):
-        from django.db.models import F
-
         rows = rows.annotate(group=F(by))
     elif by != "scam_type":
         raise ValueError(by)

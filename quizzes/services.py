@@ -3,6 +3,7 @@ the webhook outbox. Every function is keyword-only; the docstring says what it g
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -19,7 +20,6 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from core.services import audit_log_record
@@ -449,6 +449,20 @@ def transfer_check_create(
     return StoredAnswer(201, body, False)
 
 
+@functools.cache
+def _check_insert_sql() -> str:
+    """The INSERT Django would send for a check, wrapped with the UPDATE of the claim."""
+    quote = connection.ops.quote_name
+    fields = TransferCheck._meta.concrete_fields
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    return (
+        f"WITH created AS (INSERT INTO {quote(TransferCheck._meta.db_table)} ({columns}) "  # noqa: S608 - names from the model, values bound
+        f"VALUES ({values})) UPDATE {quote(IdempotencyKey._meta.db_table)} "
+        "SET response_status = %s, response_body = %s WHERE id = %s"
+    )
+
+
 def _check_insert_with_answer(
     check: TransferCheck, claim: IdempotencyKey, body: dict[str, Any]
 ) -> None:
@@ -464,17 +478,10 @@ def _check_insert_with_answer(
                 response_status=201, response_body=body
             )
         return
-    fields = [f for f in TransferCheck._meta.concrete_fields]
-    query = InsertQuery(TransferCheck)
-    query.insert_values(fields, [check])
-    ((insert_sql, insert_params),) = query.get_compiler(connection=connection).as_sql()
-    key_table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    fields = TransferCheck._meta.concrete_fields
+    params = [f.get_db_prep_save(f.pre_save(check, True), connection) for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH created AS ({insert_sql}) "  # noqa: S608 - SQL from the ORM, values bound
-            f"UPDATE {key_table} SET response_status = %s, response_body = %s WHERE id = %s",
-            [*insert_params, 201, json.dumps(body), claim.pk],
-        )
+        cursor.execute(_check_insert_sql(), [*params, 201, json.dumps(body), claim.pk])
     check._state.adding = False
 
 

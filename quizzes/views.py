@@ -16,6 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from regions.models import Region
+
 from . import selectors, services
 from .models import Attempt, Quiz, ScamType, TransferCheck
 from .recommendations import recommended_course_for
@@ -290,13 +292,6 @@ def attempt_result(request: HttpRequest, attempt_id: Any) -> HttpResponse:
 
 # --- Staff figures --------------------------------------------------------------------------
 
-FIGURE_GROUPS = {
-    "day": "Day",
-    "scam_type": "Scam type",
-    "age_band": "Age band",
-    "region_code": "County",
-}
-
 
 @require_GET
 @permission_required("quizzes.view_transfer_check_figures", raise_exception=True)
@@ -304,8 +299,6 @@ def figures(request: HttpRequest) -> HttpResponse:
     """Heeding rate and protected funds of transfer checks, four ways."""
     names = {s.code: s.name for s in ScamType.objects.all()}
     bands = dict(TransferCheck.AgeBand.choices)
-    from regions.models import Region
-
     tables = []
     for by, label in (
         ("day", _("By day")),

@@ -24,7 +24,10 @@ def test_elder_mode_and_language_stay_chosen_across_reloads_on_a_phone(web_serve
     expect(skip).to_be_focused()
     assert skip.bounding_box()["y"] >= 0
 
-    page.get_by_role("button", name="长辈模式：关").click()
+    # The page switches at once and saves in the background: wait for the save before
+    # reloading, or the reload can cancel it (a race that failed under load).
+    with page.expect_response(lambda r: r.request.method == "POST" and "elder" in r.url):
+        page.get_by_role("button", name="长辈模式：关").click()
     expect(page.locator("html")).to_have_class("elder")
     assert font_size(page) > normal * 1.2
 

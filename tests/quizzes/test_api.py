@@ -343,3 +343,25 @@ def test_create_api_client_refuses_an_internal_webhook_url_in_production(setting
     ):
         with pytest.raises(CommandError, match="refused"):
             call_command("create_api_client", f"Bank {url}", "--webhook-url", url)
+
+
+@pytest.mark.django_db
+def test_with_the_cache_down_checks_are_still_created_and_the_cache_is_not_retried_each_time(
+    api, monkeypatch, caplog
+):
+    from quizzes import auth
+
+    calls = []
+
+    def broken(key):
+        calls.append(key)
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(auth, "_window_count", broken)
+    monkeypatch.setattr(auth, "_cache_down_until", 0.0)
+
+    statuses = [create(api).status_code for _ in range(3)]
+
+    assert statuses == [201, 201, 201]
+    assert len(calls) == 1
+    assert "rate limit not applied" in caplog.text
