@@ -167,17 +167,24 @@ def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResp
             language=_language(),
             count=lesson.check_question_count,
         )
+        # Only the questions served here may be graded, so nobody passes by answering
+        # questions of their own choosing.
+        request.session[_served_key(lesson)] = [q.id for q in context["questions"]]
     return render(request, "edu/lesson.html", context)
 
 
-def _answers(request: HttpRequest) -> dict[int, list[int]]:
+def _served_key(lesson: Lesson) -> str:
+    return f"edu-check-{lesson.pk}"
+
+
+def _answers(request: HttpRequest, served: list[int]) -> dict[int, list[int]]:
+    """The answers to the served questions; a question left out counts as unanswered."""
     answers: dict[int, list[int]] = {}
-    for key in request.POST:
-        if key.startswith("q-"):
-            try:
-                answers[int(key[2:])] = [int(v) for v in request.POST.getlist(key)]
-            except ValueError:
-                continue
+    for question_id in served:
+        try:
+            answers[question_id] = [int(v) for v in request.POST.getlist(f"q-{question_id}")]
+        except ValueError:
+            answers[question_id] = []
     return answers
 
 
@@ -191,8 +198,13 @@ def lesson_complete_view(request: HttpRequest, slug: str, lesson_slug: str) -> H
         return redirect("edu:lesson", slug=course.slug, lesson_slug=lesson.slug)
     provider = checks.provider()
     if checks.check_required(lesson) and provider is not None:
-        result = provider.grade(answers=_answers(request))
-        if not result.passed:
+        served = request.session.get(_served_key(lesson))
+        if served is None:  # the lesson page (and its questions) was never shown
+            messages.error(request, _("Please answer the questions at the end of the lesson."))
+            return redirect("edu:lesson", slug=course.slug, lesson_slug=lesson.slug)
+        # An empty list: the bank had no question for this lesson, so there is no check.
+        result = provider.grade(answers=_answers(request, served)) if served else None
+        if result is not None and not result.passed:
             messages.error(
                 request,
                 _(

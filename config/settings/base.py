@@ -346,9 +346,11 @@ WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", Fals
 # API clients are remembered per process this long (seconds): deactivation takes this long.
 API_CLIENT_CACHE_SECONDS = env_int("API_CLIENT_CACHE_SECONDS", 10)
 # --- Courses (edu) --------------------------------------------------------------------------
-# Dotted path to the provider of lesson-end knowledge checks (edu.checks). Empty: lessons
-# with a check configuration complete without the check until a question bank is wired.
-EDU_KNOWLEDGE_CHECK_PROVIDER = env_str("EDU_KNOWLEDGE_CHECK_PROVIDER", "")
+# Dotted path to the provider of lesson-end knowledge checks (edu.checks): the question
+# bank of the quizzes app. Empty: lessons complete without their check.
+EDU_KNOWLEDGE_CHECK_PROVIDER = env_str(
+    "EDU_KNOWLEDGE_CHECK_PROVIDER", "quizzes.knowledge_checks.QuestionBankChecks"
+)
 # Font for certificates: empty finds Noto Sans CJK through fontconfig; or "path[:index]".
 EDU_CERTIFICATE_FONT = env_str("EDU_CERTIFICATE_FONT", "")
 # Course packages: limits that make a hostile archive fail before it costs anything.

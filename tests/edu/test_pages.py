@@ -15,6 +15,8 @@ from edu.models import Certificate, LessonProgress
 from edu.packages import course_package_import, read_folder
 from tests.edu.factories import CourseFactory, LessonFactory
 from tests.factories import UserFactory
+from tests.quizzes.conftest import contract_codes
+from tests.quizzes.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,9 +87,15 @@ def test_a_guest_reads_completes_lessons_and_resumes_where_they_left_off(course,
     assert not LessonProgress.objects.exists()
 
 
+def read_and_complete(client, course, slug: str):
+    """As a reader does: open the lesson (and its check, if any), then mark it done."""
+    client.get(lesson_url(course, slug))
+    return client.post(complete_url(course, slug), follow=True)
+
+
 def test_a_guests_progress_is_kept_when_they_sign_up(course, client):
-    client.post(complete_url(course, "no-safe-account"))
-    client.post(complete_url(course, "hang-up"))
+    read_and_complete(client, course, "no-safe-account")
+    read_and_complete(client, course, "hang-up")
 
     client.post(
         "/accounts/signup/",
@@ -108,8 +116,8 @@ def test_a_signed_in_learner_completes_the_course_and_sees_the_certificate_link(
     client.force_login(user)
 
     for slug in ("no-safe-account", "hang-up"):
-        client.post(complete_url(course, slug))
-    response = client.post(complete_url(course, "call-96110"), follow=True)
+        read_and_complete(client, course, slug)
+    response = read_and_complete(client, course, "call-96110")
 
     certificate = Certificate.objects.get(user=user)
     html = response.content.decode()
@@ -167,20 +175,71 @@ def test_a_check_configuration_without_a_provider_completes_without_the_check(
     assert LessonProgress.objects.filter(user=user, lesson__slug="hang-up").exists()
 
 
-def test_with_a_provider_the_lesson_completes_only_when_the_check_is_passed(
-    course, client, settings
+@pytest.fixture
+def police_question():
+    """One published question of the real question bank on the lesson's scam type."""
+    contract_codes()
+    question = QuestionFactory(
+        text="警察打电话要求转账到安全账户，应该怎么做？",
+        options=[("马上转账", False), ("挂断，拨打110核实", True)],
+    )
+    options = {o.text: o.id for o in question.options.all()}
+    return question, options["挂断，拨打110核实"], options["马上转账"]
+
+
+def test_the_lesson_check_draws_from_the_question_bank_and_must_be_passed(
+    course, client, police_question
 ):
-    settings.EDU_KNOWLEDGE_CHECK_PROVIDER = "tests.edu.check_provider.LocalQuestionBank"
+    question, right, wrong = police_question
     user = UserFactory()
     client.force_login(user)
 
     page = client.get(lesson_url(course, "hang-up")).content.decode()
-    client.post(complete_url(course, "hang-up"), {"q-1": "2"})  # wrong
+    client.post(complete_url(course, "hang-up"), {f"q-{question.id}": str(wrong)})
     failed = LessonProgress.objects.filter(user=user, lesson__slug="hang-up").exists()
-    client.post(complete_url(course, "hang-up"), {"q-1": "1"})  # right
+    client.post(complete_url(course, "hang-up"), {f"q-{question.id}": str(right)})
 
     assert "警察打电话要求转账到安全账户" in page
+    assert "挂断，拨打110核实" in page
+    assert 'value="true"' not in page and "is_correct" not in page  # no answer in the page
     assert not failed
+    assert LessonProgress.objects.filter(user=user, lesson__slug="hang-up").exists()
+
+
+def test_answering_questions_that_were_not_served_does_not_pass_the_check(
+    course, client, police_question
+):
+    known = QuestionFactory(options=[("对", True), ("错", False)])
+    user = UserFactory()
+    client.force_login(user)
+    client.get(lesson_url(course, "hang-up"))
+
+    easy = known.options.get(is_correct=True).id
+    client.post(complete_url(course, "hang-up"), {f"q-{known.id}": str(easy)})
+
+    assert not LessonProgress.objects.filter(user=user, lesson__slug="hang-up").exists()
+
+
+def test_completing_without_opening_the_lesson_asks_for_the_answers(
+    course, client, police_question
+):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post(complete_url(course, "hang-up"), follow=True)
+
+    assert "请回答课程末尾的问题" in response.content.decode()
+    assert not LessonProgress.objects.filter(user=user, lesson__slug="hang-up").exists()
+
+
+def test_a_lesson_whose_check_finds_no_question_completes_without_it(course, client):
+    contract_codes()  # codes exist, but the bank holds no question of this scam type
+    user = UserFactory()
+    client.force_login(user)
+
+    client.get(lesson_url(course, "hang-up"))
+    client.post(complete_url(course, "hang-up"))
+
     assert LessonProgress.objects.filter(user=user, lesson__slug="hang-up").exists()
 
 
@@ -226,13 +285,15 @@ def test_a_lesson_image_is_served_in_responsive_sizes(course, client, fixture_fo
 
 
 def test_a_signed_in_lesson_page_costs_a_fixed_number_of_queries(
-    course, client, django_assert_num_queries
+    course, client, django_assert_num_queries, police_question
 ):
+    QuestionFactory.create_batch(3)  # more questions in the bank cost no more queries
     user = UserFactory()
     client.force_login(user)
     client.get(lesson_url(course, "hang-up"))  # enrolment exists from now on
 
-    with django_assert_num_queries(10):
+    # 10 for the lesson and progress, 6 to draw the check from the bank and remember it.
+    with django_assert_num_queries(16):
         response = client.get(lesson_url(course, "hang-up"))
 
     assert response.status_code == 200

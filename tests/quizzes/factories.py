@@ -7,6 +7,7 @@ from quizzes.services import api_client_create
 class QuestionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Question
+        skip_postgeneration_save = True
 
     key = factory.Sequence(lambda n: f"impersonating_police-{n + 50}")
     language = "zh-hans"

@@ -324,20 +324,11 @@ def test_a_fixed_quiz_asks_its_questions_in_order_with_shuffled_options(question
 
 
 @pytest.mark.django_db
-def test_the_result_page_recommends_the_course_the_hook_returns(quizzes, monkeypatch):
-    class Course:
-        title = "识破冒充公检法"
+def test_the_result_page_recommends_the_course_on_that_scam_type(quizzes):
+    from tests.edu.factories import CourseFactory
 
-        def get_absolute_url(self):
-            return "/courses/police/"
-
-    seen = []
-
-    def recommended(scam_type, language):
-        seen.append((scam_type, language))
-        return Course()
-
-    monkeypatch.setattr("quizzes.views.recommended_course_for", recommended)
+    CourseFactory(slug="broad", scam_types=["impersonating_police", "romance"], title_zh="综合")
+    CourseFactory(slug="police", scam_types=["impersonating_police"], title_zh="识破冒充公检法")
     browser = Client()
     browser.post("/quizzes/impersonating-police/start")
     attempt = Attempt.objects.get()
@@ -345,8 +336,20 @@ def test_the_result_page_recommends_the_course_the_hook_returns(quizzes, monkeyp
 
     page = browser.get(f"/quizzes/attempts/{attempt.pk}/result/")
 
-    assert seen == [("impersonating_police", "zh-hans")]
+    # The focused micro-course beats the broad one.
     assert '<a href="/courses/police/">识破冒充公检法</a>' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_no_course_is_recommended_when_none_teaches_the_scam_type(quizzes):
+    browser = Client()
+    browser.post("/quizzes/impersonating-police/start")
+    attempt = Attempt.objects.get()
+    Attempt.objects.filter(pk=attempt.pk).update(finished_at=timezone.now())
+
+    page = browser.get(f"/quizzes/attempts/{attempt.pk}/result/")
+
+    assert "推荐课程" not in page.content.decode()
 
 
 @pytest.mark.django_db

@@ -1,0 +1,49 @@
+"""The question bank as edu's knowledge-check provider (``EDU_KNOWLEDGE_CHECK_PROVIDER``).
+
+Adapts ``questions_for_knowledge_check`` and ``knowledge_check_grade`` to the small
+interface in ``edu.checks``: questions go out with their options shuffled and without the
+correct answers; grading happens here, on the server.
+"""
+
+from __future__ import annotations
+
+import random
+
+from edu.checks import CheckOption, CheckQuestion, CheckResult
+
+from .models import Question
+from .selectors import questions_for_knowledge_check
+from .services import knowledge_check_grade
+
+
+class QuestionBankChecks:
+    def questions(
+        self, *, scam_types: list[str], audience: str, language: str, count: int
+    ) -> list[CheckQuestion]:
+        rng = random.SystemRandom()
+        asked = []
+        for question in questions_for_knowledge_check(
+            scam_types=scam_types, audience=audience, language=language, count=count
+        ):
+            options = [CheckOption(id=o.id, text=o.text) for o in question.options.all()]
+            if question.kind != Question.Kind.TRUE_FALSE:  # 对/错 keep their order
+                rng.shuffle(options)
+            asked.append(
+                CheckQuestion(
+                    id=question.id,
+                    text=question.text,
+                    options=options,
+                    multiple=question.kind == Question.Kind.MULTIPLE,
+                    scenario=question.scenario,
+                )
+            )
+        return asked
+
+    def grade(self, *, answers: dict[int, list[int]]) -> CheckResult:
+        result = knowledge_check_grade(answers=answers)
+        return CheckResult(
+            passed=result.passed,
+            correct=result.score,
+            total=result.total,
+            explanations={qid: r.explanation for qid, r in result.questions.items()},
+        )
