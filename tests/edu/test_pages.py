@@ -13,6 +13,7 @@ from PIL import Image
 from edu import services
 from edu.models import Certificate, LessonProgress
 from edu.packages import course_package_import, read_folder
+from quizzes.models import ScamType
 from tests.edu.factories import CourseFactory, LessonFactory
 from tests.factories import UserFactory
 from tests.quizzes.conftest import contract_codes
@@ -209,7 +210,10 @@ def test_the_lesson_check_draws_from_the_question_bank_and_must_be_passed(
 def test_answering_questions_that_were_not_served_does_not_pass_the_check(
     course, client, police_question
 ):
-    known = QuestionFactory(options=[("对", True), ("错", False)])
+    # A question of another scam type, which this lesson never serves.
+    known = QuestionFactory(
+        scam_type=ScamType.objects.get(code="romance"), options=[("对", True), ("错", False)]
+    )
     user = UserFactory()
     client.force_login(user)
     client.get(lesson_url(course, "hang-up"))
