@@ -4,6 +4,8 @@ actions publish a new version, export packages; a page imports one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -14,10 +16,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
+from quizzes.selectors import audience_choices, scam_type_choices
 
 from . import services
 from .images import lesson_image_renditions_make
-from .models import Audience, Certificate, Course, Lesson, LessonImage, Module, ScamType
+from .models import Certificate, Course, Lesson, LessonImage, Module
 from .packages import PackageError, course_package_export, course_package_import, read_zip
 
 BOTH_LANGUAGES = _("Chinese first, English beside it; an empty English text shows the Chinese.")
@@ -43,7 +46,9 @@ class LessonInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def _codes_field(choices: list[tuple[str, str]], label: str) -> forms.MultipleChoiceField:
+def _codes_field(
+    choices: Callable[[], list[tuple[str, str]]], label: str
+) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         choices=choices, widget=forms.CheckboxSelectMultiple, required=False, label=label
     )
@@ -52,8 +57,8 @@ def _codes_field(choices: list[tuple[str, str]], label: str) -> forms.MultipleCh
 class CourseForm(forms.ModelForm):
     """Tick boxes for the code lists instead of raw JSON."""
 
-    audiences = _codes_field(Audience.choices, _("audiences"))
-    scam_types = _codes_field(ScamType.choices, _("scam types"))
+    audiences = _codes_field(audience_choices, _("audiences"))
+    scam_types = _codes_field(scam_type_choices, _("scam types"))
 
     class Meta:
         model = Course
@@ -64,7 +69,7 @@ class CourseForm(forms.ModelForm):
 
 
 class LessonForm(forms.ModelForm):
-    check_scam_types = _codes_field(ScamType.choices, _("knowledge check: scam types"))
+    check_scam_types = _codes_field(scam_type_choices, _("knowledge check: scam types"))
     video_url = forms.URLField(label=_("video link"), required=False, assume_scheme="https")
 
     class Meta:

@@ -27,24 +27,8 @@ class Topic(models.TextChoices):
     PENSION_ELDERLY = "pension_elderly", _("Pensions and the elderly")
 
 
-class Audience(models.TextChoices):
-    ELDERLY = "elderly", _("Elderly")
-    STUDENTS = "students", _("Students")
-    RURAL = "rural", _("Rural residents")
-    GENERAL = "general", _("General")
-
-
-class ScamType(models.TextChoices):
-    TASK_REBATE = "task_rebate", _("Task and rebate scams")
-    FAKE_INVESTMENT = "fake_investment", _("Fake online investment")
-    FAKE_LOAN = "fake_loan", _("Fake online loans")
-    FAKE_CUSTOMER_SERVICE = "fake_customer_service", _("Fake shop or courier support")
-    IMPERSONATING_POLICE = "impersonating_police", _("Fake police, prosecutors or courts")
-    FAKE_CREDIT_RECORD = "fake_credit_record", _("Fake credit-record threats")
-    FAKE_SHOPPING = "fake_shopping", _("Fake shopping and services")
-    IMPERSONATING_ACQUAINTANCE = "impersonating_acquaintance", _("Fake boss or acquaintance")
-    ROMANCE = "romance", _("Romance scams")
-    GAME_TRADE = "game_trade", _("Fake game trades")
+# Audiences and scam types are the question bank's vocabulary (quizzes.ScamType,
+# quizzes.Audience: data editors can extend); courses store their codes.
 
 
 class Localized(models.Model):

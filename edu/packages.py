@@ -10,8 +10,8 @@ of the same files) holding:
       "format_version": 1,                   # optional, 1 when absent
       "slug": "recognise-common-scams",
       "topic": "anti_fraud",                 # edu.models.Topic
-      "audiences": ["general"],              # edu.models.Audience
-      "scam_types": ["task_rebate"],         # edu.models.ScamType, may be empty
+      "audiences": ["general"],              # codes of quizzes.Audience
+      "scam_types": ["task_rebate"],         # codes of quizzes.ScamType, may be empty
       "position": 0,                          # optional, order in the catalogue
       "title": {"zh-hans": "…", "en": "…"},  # zh-hans required, en optional
       "summary": {"zh-hans": "…", "en": "…"},
@@ -63,8 +63,9 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from core.services import audit_log_record
+from quizzes.selectors import audience_choices, scam_type_choices
 
-from .models import Audience, Course, Lesson, LessonImage, Module, ScamType, Topic
+from .models import Course, Lesson, LessonImage, Module, Topic
 
 FORMAT = "anquan-course-package"
 FORMAT_VERSION = 1
@@ -343,6 +344,7 @@ def parse_package(files: dict[str, bytes]) -> CourseSpec:
         raise c.fail("modules", _("must be a non-empty list"))
     modules: list[ModuleSpec] = []
     seen: set[str] = set()
+    scam_codes = [code for code, _name in scam_type_choices()]
     for m, module in enumerate(modules_data):
         where = f"modules[{m}]"
         module = c.obj(module, where)
@@ -375,7 +377,7 @@ def parse_package(files: dict[str, bytes]) -> CourseSpec:
                     video_url=_url(c, lesson.get("video_url"), f"{lw}.video_url"),
                     audio=_audio(c, lesson.get("audio"), f"{lw}.audio"),
                     check_scam_types=c.codes(
-                        lesson.get("check_scam_types"), f"{lw}.check_scam_types", ScamType.values
+                        lesson.get("check_scam_types"), f"{lw}.check_scam_types", scam_codes
                     ),
                     check_question_count=c.integer(
                         lesson.get("check_question_count", 3), f"{lw}.check_question_count", 1, 10
@@ -392,8 +394,8 @@ def parse_package(files: dict[str, bytes]) -> CourseSpec:
     return CourseSpec(
         slug=slug,
         topic=topic,
-        audiences=c.codes(data.get("audiences"), "audiences", Audience.values),
-        scam_types=c.codes(data.get("scam_types"), "scam_types", ScamType.values),
+        audiences=c.codes(data.get("audiences"), "audiences", [a for a, _ in audience_choices()]),
+        scam_types=c.codes(data.get("scam_types"), "scam_types", scam_codes),
         position=c.integer(data.get("position", 0), "position", 0, 10_000),
         title=c.localized(data.get("title"), "title"),
         summary=c.localized(data.get("summary"), "summary", max_length=2000),

@@ -15,8 +15,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from quizzes.selectors import audience_choices
+
 from . import checks, selectors, services
-from .models import Audience, Course, Lesson, Topic
+from .models import Course, Lesson, Topic
 from .rendering import markdown_to_safe_html
 
 
@@ -40,7 +42,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     audience = request.GET.get("audience", "")
     query = request.GET.get("q", "").strip()[:100]
     topic = topic if topic in Topic.values else ""
-    audience = audience if audience in Audience.values else ""
+    audiences = audience_choices()
+    audience = audience if audience in dict(audiences) else ""
     courses = list(selectors.course_catalogue(topic=topic, audience=audience, query=query))
     language = _language()
     return render(
@@ -57,7 +60,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 for c in courses
             ],
             "topics": Topic.choices,
-            "audiences": Audience.choices,
+            "audiences": audiences,
             "topic": topic,
             "audience": audience,
             "query": query,
@@ -147,7 +150,7 @@ def _lesson_context(request: HttpRequest, course: Course, lesson_slug: str) -> d
 
 def _audience(request: HttpRequest, course: Course) -> str:
     audiences = course.audiences or []
-    return audiences[0] if audiences else Audience.GENERAL
+    return audiences[0] if audiences else "general"
 
 
 def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResponse:

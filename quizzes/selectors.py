@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from .models import ApiClient, Option, Question, ScamType, TransferCheck
+from .models import ApiClient, Audience, Option, Question, ScamType, TransferCheck
 
 MIXED_PER_TYPE = 1  # a "sensible general mix": at most one question per scam type first
 
@@ -81,6 +81,17 @@ def questions_for_knowledge_check(
 
 def scam_types_all() -> QuerySet[ScamType]:
     return ScamType.objects.all()
+
+
+def scam_type_choices() -> list[tuple[str, str]]:
+    """(code, name in the active language) of every scam type, for forms and filters. The
+    codes are data editors can extend; other apps (edu) take them from here."""
+    return [(s.code, s.name) for s in ScamType.objects.all()]
+
+
+def audience_choices() -> list[tuple[str, str]]:
+    """(code, name in the active language) of every audience, as for scam types."""
+    return [(a.code, a.name) for a in Audience.objects.all()]
 
 
 def api_client_by_prefix(prefix: str) -> ApiClient | None:
