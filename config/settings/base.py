@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "edu",
     "quizzes",
     "campaigns",
+    "reach",
 ]
 
 MIDDLEWARE = [
