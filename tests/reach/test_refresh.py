@@ -184,7 +184,7 @@ def test_rebuild_command_shows_progress_and_records_the_run(world, capsys):
     call_command("rebuild_reach_stats")
 
     out = capsys.readouterr()
-    assert "Rebuilt reach statistics" in out.out
+    assert "覆盖统计已重建" in out.out  # commands speak the site language, Chinese
     assert "month" in out.err  # the progress bar
     run = JobRun.objects.get(job="reach.rebuild")
     assert run.outcome == JobRun.Outcome.OK
