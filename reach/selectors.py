@@ -154,8 +154,10 @@ class CampaignReach:
 def campaigns_reach(*, campaigns: QuerySet[Campaign] | None = None) -> list[CampaignReach]:
     """Offline figures and coverage of target counties (counties with an approved session ÷
     target counties) of each campaign. Three queries, whatever the number of campaigns."""
-    campaigns = list((campaigns or Campaign.objects.all()).order_by("-starts_on", "name"))
-    ids = [c.pk for c in campaigns]
+    chosen = list(
+        (Campaign.objects.all() if campaigns is None else campaigns).order_by("-starts_on", "name")
+    )
+    ids = [c.pk for c in chosen]
     sums = {
         row["campaign_id"]: row
         for row in CampaignReachDaily.objects.filter(campaign_id__in=ids)
@@ -185,9 +187,9 @@ def campaigns_reach(*, campaigns: QuerySet[Campaign] | None = None) -> list[Camp
         .order_by()
     }
     out = []
-    for campaign in campaigns:
-        figures = _figures(sums.get(campaign.pk, {}), OFFLINE_FIELDS)
-        cover = coverage.get(campaign.pk, {})
+    for campaign in chosen:
+        figures = _figures(dict(sums.get(campaign.pk, {})), OFFLINE_FIELDS)
+        cover: dict[str, Any] = dict(coverage.get(campaign.pk, {}))
         out.append(
             CampaignReach(
                 campaign=campaign,

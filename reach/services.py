@@ -41,6 +41,8 @@ DAYS_PER_CHUNK = 31
 CENT = Decimal("0.01")
 
 Cell = tuple[str, date]
+CampaignCell = tuple[int, str, date]
+Row = dict[str, Any]
 OFFLINE_FIELDS = ["sessions", *[f"attendees_{a}" for a in AUDIENCES], "attendees_total"]
 DAILY_FIELDS = [
     *OFFLINE_FIELDS,
@@ -89,7 +91,7 @@ class Scope:
 def _on_days(qs: QuerySet[Any], column: str, days: Iterable[date]) -> QuerySet[Any]:
     """Rows whose ``column`` falls on one of ``days`` (local time), with a ``day`` column."""
     days = sorted(days)
-    return (
+    found: QuerySet[Any] = (
         qs.filter(
             **{
                 f"{column}__gte": _day_start(days[0]),
@@ -100,6 +102,7 @@ def _on_days(qs: QuerySet[Any], column: str, days: Iterable[date]) -> QuerySet[A
         .filter(day__in=days)
         .order_by()
     )
+    return found
 
 
 def _county_parents(codes: Iterable[str]) -> dict[str, tuple[str, str]]:
@@ -132,7 +135,7 @@ def _approved_logs(scope: Scope) -> QuerySet[SessionLog] | None:
     return logs.order_by()
 
 
-def _compute(scope: Scope) -> tuple[dict[Cell, dict[str, Any]], dict[tuple[int, str, date], dict]]:
+def _compute(scope: Scope) -> tuple[dict[Cell, Row], dict[CampaignCell, Row]]:
     """Every figure of the cells in ``scope``, grouped by the database: one query per source.
     Returns the daily rows and the per-campaign rows (offline figures only)."""
     daily: dict[Cell, dict[str, Any]] = {}
@@ -140,14 +143,21 @@ def _compute(scope: Scope) -> tuple[dict[Cell, dict[str, Any]], dict[tuple[int, 
     def cell(county: str, day: date) -> dict[str, Any]:
         return daily.setdefault((county, day), dict.fromkeys(DAILY_FIELDS, 0))
 
-    campaign_rows: dict[tuple[int, str, date], dict] = {}
+    campaign_rows: dict[CampaignCell, Row] = {}
     logs = _approved_logs(scope)
     if logs is not None:
-        for row in logs.values("county_id", "held_on").annotate(**_offline_sums()):
+        by_cell: list[Row] = [
+            dict(r) for r in logs.values("county_id", "held_on").annotate(**_offline_sums())
+        ]
+        for row in by_cell:
             target = cell(row["county_id"], row["held_on"])
             for name in OFFLINE_FIELDS:
                 target[name] = row[name] or 0
-        for row in logs.values("campaign_id", "county_id", "held_on").annotate(**_offline_sums()):
+        by_campaign: list[Row] = [
+            dict(r)
+            for r in logs.values("campaign_id", "county_id", "held_on").annotate(**_offline_sums())
+        ]
+        for row in by_campaign:
             key = (row["campaign_id"], row["county_id"], row["held_on"])
             campaign_rows[key] = {name: row[name] or 0 for name in OFFLINE_FIELDS}
 
@@ -222,7 +232,7 @@ def _sync(
     existing_qs: QuerySet[Any],
     key_fields: list[str],
     fields: list[str],
-    wanted: dict[tuple, dict[str, Any]],
+    wanted: dict[tuple[Any, ...], Row],
     parents: dict[str, tuple[str, str]],
 ) -> int:
     """Make the rows of ``existing_qs`` equal ``wanted``, touching only rows that differ.
@@ -236,7 +246,7 @@ def _sync(
         for key, row in existing.items()
         if key not in wanted or not _same(fields, row, wanted[key])
     }
-    fresh: dict[tuple, models.Model] = {}
+    fresh: dict[tuple[Any, ...], models.Model] = {}
     for key, figures in wanted.items():
         if key in existing and key not in stale:
             continue
