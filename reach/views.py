@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import cache_control
 
 from regions.models import Region
 
@@ -34,7 +33,6 @@ def _trail(area: Region | None) -> list[Region]:
     return trail
 
 
-@cache_control(public=True, max_age=300)
 def impact(request: HttpRequest) -> HttpResponse:
     """What the programme reached, nation-wide, for anyone to see."""
     form, filters = _filters(request)
