@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("quizzes.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("impact/", include("reach.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

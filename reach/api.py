@@ -23,7 +23,7 @@ class CanViewReach(BasePermission):
         return bool(request.user and request.user.has_perm("accounts.view_reach_statistics"))
 
 
-class FiguresOutput(serializers.Serializer):
+class ReachFiguresOutput(serializers.Serializer):
     person_times = serializers.IntegerField()
     sessions = serializers.IntegerField()
     counties_reached = serializers.IntegerField()
@@ -53,6 +53,12 @@ def _figures(figures: Figures) -> dict[str, Any]:
     }
 
 
+class ReachAreaOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    figures = ReachFiguresOutput()
+
+
 class ReachSummaryApi(APIView):
     """Reach figures of the nation or one area over a period, and split by the next level
     down (provinces, prefectures or counties; code "" is online learning and checks
@@ -60,7 +66,7 @@ class ReachSummaryApi(APIView):
 
     permission_classes = [AllowAny]
 
-    class Input(serializers.Serializer):
+    class ReachSummaryInput(serializers.Serializer):
         area = serializers.CharField(required=False, max_length=6, help_text="region code")
         start = serializers.DateField(required=False)
         end = serializers.DateField(required=False)
@@ -76,25 +82,20 @@ class ReachSummaryApi(APIView):
                 raise serializers.ValidationError(_("The end of the period is before its start."))
             return data
 
-    class AreaOutput(serializers.Serializer):
-        code = serializers.CharField()
-        name = serializers.CharField()
-        figures = FiguresOutput()
-
-    class Output(serializers.Serializer):
+    class ReachSummaryOutput(serializers.Serializer):
         area = serializers.CharField(allow_null=True)
         start = serializers.DateField(allow_null=True)
         end = serializers.DateField(allow_null=True)
-        totals = FiguresOutput()
-        areas = serializers.ListField(child=serializers.DictField())
+        totals = ReachFiguresOutput()
+        areas = ReachAreaOutput(many=True)
 
     @extend_schema(
         operation_id="reach_summary",
-        parameters=[Input],
-        responses=Output,
+        parameters=[ReachSummaryInput],
+        responses=ReachSummaryOutput,
     )
     def get(self, request: Request) -> Response:
-        query = self.Input(data=request.query_params)
+        query = self.ReachSummaryInput(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = {
             "area": query.validated_data.get("area"),
@@ -107,13 +108,12 @@ class ReachSummaryApi(APIView):
             "area": filters["area"].code if filters["area"] else None,
             "start": filters["start"],
             "end": filters["end"],
-            "totals": FiguresOutput(_figures(totals)).data,
+            "totals": _figures(totals),
             "areas": [
-                {"code": a.code, "name": a.name, "figures": FiguresOutput(_figures(a.figures)).data}
-                for a in areas
+                {"code": a.code, "name": a.name, "figures": _figures(a.figures)} for a in areas
             ],
         }
-        return Response(body)
+        return Response(self.ReachSummaryOutput(body).data)
 
 
 class CampaignReachApi(APIView):
@@ -121,7 +121,7 @@ class CampaignReachApi(APIView):
 
     permission_classes = [IsAuthenticated, CanViewReach]
 
-    class Output(serializers.Serializer):
+    class CampaignReachOutput(serializers.Serializer):
         campaign = serializers.IntegerField(source="campaign.pk")
         name = serializers.CharField(source="campaign.name")
         sessions = serializers.IntegerField(source="figures.sessions")
@@ -130,6 +130,6 @@ class CampaignReachApi(APIView):
         counties_reached = serializers.IntegerField(source="reached")
         coverage_percent = serializers.IntegerField()
 
-    @extend_schema(operation_id="reach_campaigns_list", responses=Output(many=True))
+    @extend_schema(operation_id="reach_campaigns_list", responses=CampaignReachOutput(many=True))
     def get(self, request: Request) -> Response:
-        return Response(self.Output(selectors.campaigns_reach(), many=True).data)
+        return Response(self.CampaignReachOutput(selectors.campaigns_reach(), many=True).data)
