@@ -32,7 +32,7 @@ class ChannelBackend(Protocol):
 
 
 class EmailChannel:
-    name = Channel.EMAIL
+    name: str = Channel.EMAIL
 
     def wanted(self, preference: Preference) -> bool:
         return preference.email and bool(preference.user.email)
@@ -53,7 +53,7 @@ class EmailChannel:
 
 
 class InAppChannel:
-    name = Channel.IN_APP
+    name: str = Channel.IN_APP
 
     def wanted(self, preference: Preference) -> bool:
         return preference.in_app
@@ -76,7 +76,7 @@ class OutboxSmsAdapter:
 
 
 class SmsChannel:
-    name = Channel.SMS
+    name: str = Channel.SMS
 
     def wanted(self, preference: Preference) -> bool:
         return preference.sms and bool(preference.phone)
