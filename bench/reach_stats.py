@@ -79,15 +79,18 @@ def setup_world() -> None:
 
 def add_checks(n: int, *, recent: bool) -> None:
     """n checks, over the past year (or all within the last minute when recent)."""
-    spread = "interval '1 minute' * random()" if recent else f"interval '1 day' * (g % {DAYS})"
+    spread = (
+        "interval '1 minute' * random()" if recent else f"interval '1 day' * (mod(g, {DAYS}) + 1)"
+    )
     sql(
         "INSERT INTO quizzes_transfercheck (id, client_id, subject_ref, age_band, locale, "  # noqa: S608 - module constants only
         "region_code, amount, currency, channel, payee_type, scam_types, reasons, status, "
         "items, answers, resolution, created_at, expires_at, opened_at, completed_at) "
         f"SELECT gen_random_uuid(), (SELECT id FROM quizzes_apiclient LIMIT 1), 'u-' || g, "
-        f"'60_plus', 'zh-hans', (990101 + g % {COUNTIES})::text, (g % 9000) + 100, 'CNY', 'app', "
-        "'personal', '[]', '[]', CASE WHEN g % 3 = 0 THEN 'proceeded' ELSE 'heeded' END, "
-        "'[]', '{}', CASE WHEN g % 3 = 0 THEN '' ELSE 'cancelled' END, "
+        f"'60_plus', 'zh-hans', (990101 + mod(g, {COUNTIES}))::text, mod(g, 9000) + 100, "
+        "'CNY', 'app', "
+        "'personal', '[]', '[]', CASE WHEN mod(g, 3) = 0 THEN 'proceeded' ELSE 'heeded' END, "
+        "'[]', '{}', CASE WHEN mod(g, 3) = 0 THEN '' ELSE 'cancelled' END, "
         f"now() - {spread}, now(), now() - {spread}, now() - {spread} "
         "FROM generate_series(1, %s) g",
         [n],
@@ -95,7 +98,9 @@ def add_checks(n: int, *, recent: bool) -> None:
 
 
 def add_sessions(n: int, *, recent: bool) -> None:
-    day = "current_date" if recent else f"current_date - (g % {DAYS})"
+    day = "current_date" if recent else f"current_date - (mod(g, {DAYS}) + 1)"
+    # Old logs were received, reviewed and last changed on their day; new ones just now.
+    stamp = "now()" if recent else f"({day})::timestamptz + interval '20 hours'"
     sql(
         "INSERT INTO campaigns_sessionlog (client_uuid, campaign_id, volunteer_id, county_id, "  # noqa: S608 - module constants only
         "held_on, venue_type, venue_name, attendees_elderly, attendees_students, "
@@ -103,8 +108,9 @@ def add_sessions(n: int, *, recent: bool) -> None:
         "gps_consent, status, flags, review_note, created_at, updated_at, reviewed_at) "
         "SELECT gen_random_uuid(), (SELECT id FROM campaigns_campaign LIMIT 1), "
         "(SELECT id FROM accounts_user LIMIT 1), "
-        f"(990101 + g % {COUNTIES})::text, {day}, 'village_committee', 'v', 20, 5, 5, 5, 5, 40, "
-        "'', '', false, 'approved', '[]', '', now(), now(), now() "
+        f"(990101 + mod(g, {COUNTIES}))::text, {day}, 'village_committee', 'v', "
+        "20, 5, 5, 5, 5, 40, "
+        f"'', '', false, 'approved', '[]', '', {stamp}, {stamp}, {stamp} "
         "FROM generate_series(1, %s) g",
         [n],
     )
