@@ -210,6 +210,8 @@ class SessionLog(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # Read by reach statistics: an edit in the admin must reach the summary tables.
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("session log")

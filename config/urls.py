@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("quizzes.api_urls")),
     path("", include("campaigns.api_urls")),
     path("", include("edu.api_urls")),
+    path("", include("reach.api_urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("quizzes.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("impact/", include("reach.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -59,6 +59,7 @@ def demo_seed() -> dict[str, object]:
     from campaigns.demo import campaign_demo_seed
     from edu.demo import edu_demo_seed
     from quizzes.demo import demo_questions_seed
+    from reach.demo import reach_demo_seed
 
     regions = regions_load(rows=region_rows_parse(DEFAULT_SOURCE.read_text("utf-8").splitlines()))
     users = demo_users_seed()
@@ -68,4 +69,5 @@ def demo_seed() -> dict[str, object]:
         "questions": demo_questions_seed(),
         "courses": edu_demo_seed(),
         "campaigns": campaign_demo_seed(),
+        "reach": reach_demo_seed(),  # last: it counts what the others seeded
     }

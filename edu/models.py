@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ORIGINAL_LANGUAGE = "zh-hans"
@@ -229,6 +230,9 @@ class LessonProgress(models.Model):
     )
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
     completed_at = models.DateTimeField()
+    # When the row reached us: a guest's progress merged later arrives with an earlier
+    # completed_at, and reach statistics read new rows by this column.
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("lesson completion")

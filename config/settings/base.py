@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "edu",
     "quizzes",
     "campaigns",
+    "reach",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +291,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Reminders (notifications app): days without progress before a nudge, at most this many
+# reminders per person a day, reminders per batch, and the SMS gateway adapter.
+REMINDERS_NUDGE_AFTER_DAYS = env_int("REMINDERS_NUDGE_AFTER_DAYS", 7)
+REMINDERS_DAILY_CAP = env_int("REMINDERS_DAILY_CAP", 3)
+REMINDERS_BATCH_SIZE = env_int("REMINDERS_BATCH_SIZE", 200)
+REMINDERS_SMS_ADAPTER = env_str("REMINDERS_SMS_ADAPTER", "notifications.channels.OutboxSmsAdapter")
 
 # --- Logging --------------------------------------------------------------------------------
 # One JSON object per line (LOG_FORMAT=json) or readable text (LOG_FORMAT=text).

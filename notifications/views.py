@@ -1,0 +1,54 @@
+"""In-app notifications, the unread count for the header, and one-click unsubscribe."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .models import Kind, Notification
+from .services import notifications_mark_read, unsubscribe
+
+
+@login_required
+@never_cache
+def notification_list(request: HttpRequest) -> HttpResponse:
+    items = list(Notification.objects.filter(user=request.user)[:50])
+    return render(request, "notifications/list.html", {"items": items})
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    notifications_mark_read(user=request.user)
+    return redirect("notifications:list")
+
+
+@never_cache
+def unread_count(request: HttpRequest) -> JsonResponse:
+    """For the header's small script; one query, nothing for anonymous visitors."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"unread": 0})
+    count = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    return JsonResponse({"unread": count})
+
+
+# Mail clients post the one-click unsubscribe (RFC 8058) without a CSRF token; the signed
+# token is what authorises it.
+@csrf_exempt
+def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        signing.loads(token, salt="notifications.unsubscribe")
+    except signing.BadSignature:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        _user, kind = unsubscribe(token=token)
+        return render(
+            request, "notifications/unsubscribe.html", {"done": True, "kind": Kind(kind).label}
+        )
+    kind = signing.loads(token, salt="notifications.unsubscribe")["k"]
+    return render(request, "notifications/unsubscribe.html", {"kind": Kind(kind).label})

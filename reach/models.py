@@ -1,0 +1,131 @@
+"""Summary tables of reach statistics (see DESIGN.md, "Reach statistics").
+
+One row per (county, day) holds every figure of that cell; a county code of "" holds what
+cannot be placed in a county (online learning, transfer checks without a county code).
+The parent codes are stored on each row so the roll-ups are one GROUP BY each."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+AUDIENCES = ("elderly", "students", "farmers", "women", "other")
+
+
+class OfflineFigures(models.Model):
+    county_code = models.CharField(_("county"), max_length=6, blank=True)
+    prefecture_code = models.CharField(_("prefecture"), max_length=6, blank=True)
+    province_code = models.CharField(_("province"), max_length=6, blank=True)
+    day = models.DateField(_("day"))
+    sessions = models.PositiveIntegerField(_("sessions"), default=0)
+    attendees_elderly = models.PositiveIntegerField(_("elderly"), default=0)
+    attendees_students = models.PositiveIntegerField(_("students"), default=0)
+    attendees_farmers = models.PositiveIntegerField(_("farmers"), default=0)
+    attendees_women = models.PositiveIntegerField(_("women"), default=0)
+    attendees_other = models.PositiveIntegerField(_("others"), default=0)
+    attendees_total = models.PositiveIntegerField(_("attendees"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ReachDaily(OfflineFigures):
+    """Every figure of one county on one day."""
+
+    learners_active = models.PositiveIntegerField(_("online learners active"), default=0)
+    lessons_completed = models.PositiveIntegerField(_("lessons completed"), default=0)
+    courses_completed = models.PositiveIntegerField(_("courses completed"), default=0)
+    certificates_issued = models.PositiveIntegerField(_("certificates"), default=0)
+    checks_shown = models.PositiveIntegerField(_("transfer checks shown"), default=0)
+    checks_heeded = models.PositiveIntegerField(_("heeded"), default=0)
+    checks_proceeded = models.PositiveIntegerField(_("proceeded"), default=0)
+    protected_funds = models.DecimalField(
+        _("protected funds"), max_digits=18, decimal_places=2, default=0
+    )
+    person_times = models.PositiveIntegerField(_("person-times"), default=0)
+
+    class Meta:
+        verbose_name = _("reach figures of a county and day")
+        verbose_name_plural = _("reach figures by county and day")
+        constraints = [
+            models.UniqueConstraint(fields=["county_code", "day"], name="reach_one_row_per_cell")
+        ]
+        indexes = [
+            models.Index(fields=["day", "province_code"]),
+            models.Index(fields=["day", "prefecture_code"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_code or '-'} {self.day}"
+
+
+class CampaignReachDaily(OfflineFigures):
+    """A campaign's approved sessions in one county on one day."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="reach_rows"
+    )
+
+    class Meta:
+        verbose_name = _("campaign reach of a county and day")
+        verbose_name_plural = _("campaign reach by county and day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "county_code", "day"], name="reach_campaign_one_row_per_cell"
+            )
+        ]
+        indexes = [models.Index(fields=["county_code", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.county_code} {self.day}"
+
+
+class SessionLogCell(models.Model):
+    """The cell a session log was last counted in, so a log moved to another county or
+    day (an edit in the admin) is taken out of its old cell too."""
+
+    log_id = models.BigIntegerField(primary_key=True)
+    county_code = models.CharField(max_length=6)
+    day = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.log_id} → {self.county_code} {self.day}"
+
+
+class Watermark(models.Model):
+    """How far the incremental refresh has read. Its row is also the refresh's lock."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.value}"
+
+
+class JobRun(models.Model):
+    """One run of a background job: when, how long, what it changed, how it failed."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("running")
+        OK = "ok", _("finished")
+        SKIPPED = "skipped", _("skipped (another run held the lock)")
+        FAILED = "failed", _("failed")
+
+    job = models.CharField(_("job"), max_length=80, db_index=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    rows_changed = models.PositiveIntegerField(_("rows changed"), default=0)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M}"

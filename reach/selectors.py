@@ -1,0 +1,210 @@
+"""Reads of reach statistics, from the summary tables only. Every roll-up is one GROUP BY
+(county → prefecture → province → nation); a page needs a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+
+from campaigns.models import Campaign
+from regions.models import Level, Region
+
+from .models import AUDIENCES, CampaignReachDaily, JobRun, ReachDaily
+from .services import DAILY_FIELDS, OFFLINE_FIELDS
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Summed figures of an area and period."""
+
+    values: dict[str, Any]
+    counties_reached: int
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def checks_completed(self) -> int:
+        return int(self.values["checks_heeded"]) + int(self.values["checks_proceeded"])
+
+    @property
+    def heeding_rate(self) -> float | None:
+        """Heeded ÷ completed checks (听劝率); None when no check was completed."""
+        done = self.checks_completed
+        return self.values["checks_heeded"] / done if done else None
+
+    @property
+    def heeding_percent(self) -> int | None:
+        rate = self.heeding_rate
+        return None if rate is None else round(100 * rate)
+
+    @property
+    def audiences(self) -> list[tuple[str, int]]:
+        return [(a, int(self.values[f"attendees_{a}"])) for a in AUDIENCES]
+
+
+def _sums(fields: list[str]) -> dict[str, Any]:
+    # Aliased: an aggregate may not share a field's name when another aggregate filters on it.
+    return {f"sum_{name}": Sum(name) for name in fields}
+
+
+def _figures(row: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    out = {name: row.get(f"sum_{name}") or 0 for name in fields}
+    if "protected_funds" in out:
+        out["protected_funds"] = Decimal(out["protected_funds"]).quantize(Decimal("0.01"))
+    return out
+
+
+def _period(qs: QuerySet[Any], start: date | None, end: date | None) -> QuerySet[Any]:
+    if start:
+        qs = qs.filter(day__gte=start)
+    if end:
+        qs = qs.filter(day__lte=end)
+    return qs
+
+
+def _in_area(area: Region | None) -> Q:
+    if area is None:
+        return Q()
+    if area.level == Level.PROVINCE:
+        return Q(province_code=area.code)
+    if area.level == Level.PREFECTURE:
+        return Q(prefecture_code=area.code)
+    return Q(county_code=area.code)
+
+
+def _child_column(area: Region | None) -> str:
+    if area is None:
+        return "province_code"
+    if area.level == Level.PROVINCE:
+        return "prefecture_code"
+    return "county_code"
+
+
+def reach_totals(
+    *, area: Region | None = None, start: date | None = None, end: date | None = None
+) -> Figures:
+    """Every figure of an area (None: the nation) over a period (inclusive). One query."""
+    qs = _period(ReachDaily.objects.filter(_in_area(area)), start, end)
+    row = qs.aggregate(
+        **_sums(DAILY_FIELDS),
+        counties=Count("county_code", distinct=True, filter=Q(sessions__gt=0)),
+    )
+    return Figures(_figures(row, DAILY_FIELDS), counties_reached=row["counties"] or 0)
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    code: str
+    name: str
+    figures: Figures
+
+
+def reach_by_area(
+    *, area: Region | None = None, start: date | None = None, end: date | None = None
+) -> list[AreaFigures]:
+    """The figures of an area split by the next level down, largest reach first (the part
+    that cannot be placed in a county comes last, named ""). Two queries."""
+    column = _child_column(area)
+    qs = _period(ReachDaily.objects.filter(_in_area(area)), start, end)
+    rows = list(
+        qs.values(column)
+        .annotate(
+            **_sums(DAILY_FIELDS),
+            counties=Count("county_code", distinct=True, filter=Q(sessions__gt=0)),
+        )
+        .order_by("-sum_person_times", column)
+    )
+    names = dict(
+        Region.objects.filter(code__in=[r[column] for r in rows if r[column]]).values_list(
+            "code", "name"
+        )
+    )
+    out = [
+        AreaFigures(
+            code=row[column],
+            name=names.get(row[column], row[column]),
+            figures=Figures(_figures(row, DAILY_FIELDS), counties_reached=row["counties"] or 0),
+        )
+        for row in rows
+    ]
+    return sorted(out, key=lambda a: a.code == "")
+
+
+@dataclass(frozen=True)
+class CampaignReach:
+    campaign: Campaign
+    figures: dict[str, int]
+    targets: int
+    reached: int
+    person_times: int = field(default=0)
+
+    @property
+    def coverage_percent(self) -> int:
+        return round(100 * self.reached / self.targets) if self.targets else 0
+
+
+def campaigns_reach(*, campaigns: QuerySet[Campaign] | None = None) -> list[CampaignReach]:
+    """Offline figures and coverage of target counties (counties with an approved session ÷
+    target counties) of each campaign. Three queries, whatever the number of campaigns."""
+    chosen = list(
+        (Campaign.objects.all() if campaigns is None else campaigns).order_by("-starts_on", "name")
+    )
+    ids = [c.pk for c in chosen]
+    sums = {
+        row["campaign_id"]: row
+        for row in CampaignReachDaily.objects.filter(campaign_id__in=ids)
+        .values("campaign_id")
+        .annotate(**_sums(OFFLINE_FIELDS))
+        .order_by()
+    }
+    through = Campaign.target_counties.through
+    coverage = {
+        row["campaign_id"]: row
+        for row in through.objects.filter(campaign_id__in=ids)
+        .values("campaign_id")
+        .annotate(
+            targets=Count("region_id", distinct=True),
+            reached=Count(
+                "region_id",
+                distinct=True,
+                filter=Q(
+                    Exists(
+                        CampaignReachDaily.objects.filter(
+                            campaign_id=OuterRef("campaign_id"), county_code=OuterRef("region_id")
+                        )
+                    )
+                ),
+            ),
+        )
+        .order_by()
+    }
+    out = []
+    for campaign in chosen:
+        figures = _figures(dict(sums.get(campaign.pk, {})), OFFLINE_FIELDS)
+        cover: dict[str, Any] = dict(coverage.get(campaign.pk, {}))
+        out.append(
+            CampaignReach(
+                campaign=campaign,
+                figures=figures,
+                targets=cover.get("targets", 0),
+                reached=cover.get("reached", 0),
+                person_times=figures["attendees_total"],
+            )
+        )
+    return out
+
+
+def job_runs_latest() -> list[JobRun]:
+    """The last run of each job. One query."""
+    latest: dict[str, JobRun] = {}
+    for run in JobRun.objects.order_by("-started_at")[:200]:
+        latest.setdefault(run.job, run)
+    return sorted(latest.values(), key=lambda r: r.job)
