@@ -103,6 +103,24 @@ def clean_broker() -> None:
             os.makedirs(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key], exist_ok=True)
 
 
+def start_celery_worker(log: Path, node: str, **env: str) -> subprocess.Popen:
+    """Start a real ``celery worker`` (solo pool) on the test database and the configured
+    broker, logging to ``log``; return once it is ready. ``env`` adds settings."""
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", "-n", node],
+            cwd=ROOT, env=process_env(**env), stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        wait_for_line(log, "ready.", proc)
+    except BaseException:
+        stop_process_group(proc)
+        raise
+    return proc
+
+
 @pytest.fixture(scope="module")
 def celery_worker(
     django_db_setup: None, django_db_blocker: object, clean_broker: None, tmp_path_factory
@@ -113,30 +131,8 @@ def celery_worker(
     Yields the worker's node name."""
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     node = f"pytest-{os.getpid()}@localhost"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "-n",
-                node,
-            ],
-            cwd=ROOT,
-            env=process_env(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = start_celery_worker(log, node)
     try:
-        wait_for_line(log, "ready.", proc)
         yield node
     finally:
         stop_process_group(proc)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from notifications import tasks
 from notifications.models import Delivery, Kind, Notification, Preference, Reminder, SmsOutbox
-from tests.conftest import ROOT, process_env, stop_process_group, wait_for_line
+from tests.conftest import start_celery_worker, stop_process_group
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -27,30 +26,7 @@ TOTAL = 400
 
 
 def start_worker(log: Path, name: str) -> subprocess.Popen:
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "-n",
-                name,
-            ],
-            cwd=ROOT,
-            env=process_env(REMINDERS_BATCH_SIZE="40", REMINDERS_DAILY_CAP="100"),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    wait_for_line(log, "ready.", proc)
-    return proc
+    return start_celery_worker(log, name, REMINDERS_BATCH_SIZE="40", REMINDERS_DAILY_CAP="100")
 
 
 def wait_until(condition, timeout: float = 90) -> None:
