@@ -8,7 +8,9 @@ from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageOps
+from PIL import Image
+
+from core.images import image_open_safely
 
 from .models import LessonImage
 
@@ -18,8 +20,9 @@ WIDTHS = (480, 960)
 def lesson_image_renditions_make(*, image: LessonImage) -> dict[str, str]:
     """Write the renditions of ``image`` to storage and record them. Idempotent: running it
     again rewrites the same sizes."""
-    with image.image.open("rb") as handle, Image.open(handle) as original:
-        source = ImageOps.exif_transpose(original).convert("RGB")
+    with image.image.open("rb") as handle:
+        # Same limits as any upload: pixel count checked before decoding, upright, RGB.
+        source = image_open_safely(handle.read()).convert("RGB")
     stem = PurePosixPath(image.image.name or "image").stem
     renditions: dict[str, str] = {}
     for width in WIDTHS:

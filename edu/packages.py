@@ -60,8 +60,8 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
+from core.images import ImageRefused, image_open_safely, image_probe
 from core.services import audit_log_record
 from quizzes.selectors import audience_choices, scam_type_choices
 
@@ -285,23 +285,20 @@ class _Checker:
         value = self.obj(value, where)
         name = self.file(value.get("file"), f"{where}.file")
         try:
-            with Image.open(io.BytesIO(self.files[name])) as image:
-                if image.format not in IMAGE_FORMATS:
-                    raise self.fail(
-                        where, _("%(name)s is not a PNG, JPEG or WebP image") % {"name": name}
-                    )
-                if image.width * image.height > MAX_IMAGE_PIXELS:
-                    raise self.fail(where, _("%(name)s has too many pixels") % {"name": name})
-                image.verify()
-        except (
-            UnidentifiedImageError,
-            OSError,
-            Image.DecompressionBombError,
-            SyntaxError,
-        ) as error:
+            # Fully decoded and verified, with the pixel limit checked before decoding.
+            image = image_open_safely(self.files[name], max_pixels=MAX_IMAGE_PIXELS)
+            image_format = image_probe(self.files[name], max_pixels=MAX_IMAGE_PIXELS).format
+        except ImageRefused as error:
+            if error.code == "too_many_pixels":
+                raise self.fail(
+                    where, _("%(name)s has too many pixels") % {"name": name}
+                ) from error
             raise self.fail(
                 where, _("%(name)s is not a readable image") % {"name": name}
             ) from error
+        image.close()
+        if image_format not in IMAGE_FORMATS:
+            raise self.fail(where, _("%(name)s is not a PNG, JPEG or WebP image") % {"name": name})
         return ImageSpec(
             file=name, alt=self.localized(value.get("alt"), f"{where}.alt", max_length=300)
         )
