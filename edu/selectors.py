@@ -45,15 +45,7 @@ def course_outline(*, slug: str, include_drafts: bool = False) -> Course:
     courses = Course.objects.all()
     if not include_drafts:
         courses = courses.filter(status=Course.Status.PUBLISHED)
-    lessons = Lesson.objects.filter(retired=False).order_by("position", "id")
-    return courses.prefetch_related(
-        Prefetch(
-            "modules",
-            queryset=Module.objects.order_by("position", "id").prefetch_related(
-                Prefetch("lessons", queryset=lessons)
-            ),
-        )
-    ).get(slug=slug)
+    return courses_with_outline(courses).get(slug=slug)
 
 
 def outline_lessons(course: Course) -> list[Lesson]:
