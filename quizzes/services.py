@@ -348,7 +348,9 @@ def request_fingerprint(data: Any) -> str:
 def _claim_insert(
     client: ApiClient, key: str, fingerprint: str, now: datetime
 ) -> IdempotencyKey | None:
-    """Insert the claim; None if the key is taken (then the caller reads the stored row)."""
+    """Insert the claim in its own transaction; None if the key is taken (then the caller
+    reads the stored row). The portable path: the claim is committed before the check is
+    written, so a concurrent duplicate finds it in flight."""
     claim = IdempotencyKey(
         client=client,
         key=key,
@@ -356,23 +358,6 @@ def _claim_insert(
         created_at=now,
         expires_at=now + timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL),
     )
-    if connection.vendor == "postgresql" and connection.get_autocommit():
-        # The API's hot path: one statement, committed at once (so a concurrent duplicate
-        # sees the claim), no exception on conflict.
-        table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (client_id, key, request_hash, created_at, expires_at) "  # noqa: S608 - no user input in the SQL text
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (client_id, key) DO NOTHING "
-                "RETURNING id",
-                [client.pk, key, fingerprint, claim.created_at, claim.expires_at],
-            )
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        claim.pk = row[0]
-        claim._state.adding = False
-        return claim
     try:
         with transaction.atomic():
             claim.save(force_insert=True)
@@ -381,28 +366,30 @@ def _claim_insert(
     return claim
 
 
-def _claim(
+def _stored_answer(
     client: ApiClient, key: str, fingerprint: str, now: datetime
-) -> IdempotencyKey | StoredAnswer:
-    for _ in range(2):
-        claim = _claim_insert(client, key, fingerprint, now)
-        if claim is not None:
-            return claim
-        stored = IdempotencyKey.objects.filter(client=client, key=key).first()
-        if stored is None:
-            continue  # deleted meanwhile: claim again
-        stale = stored.response_status is None and stored.created_at < now - timedelta(
-            seconds=settings.IDEMPOTENCY_IN_FLIGHT_TIMEOUT
-        )
-        if stored.expires_at <= now or stale:
-            IdempotencyKey.objects.filter(pk=stored.pk).delete()
-            continue
-        if stored.request_hash != fingerprint:
-            raise IdempotencyMismatch from None
-        if stored.response_status is None:
-            raise IdempotencyConflict from None
-        return StoredAnswer(stored.response_status, stored.response_body or {}, True)
-    raise IdempotencyConflict
+) -> StoredAnswer | None:
+    """The answer stored under a key that is taken: a replay, or IdempotencyMismatch /
+    IdempotencyConflict; None if the row was expired or stale and is now gone (claim again)."""
+    stored = IdempotencyKey.objects.filter(client=client, key=key).first()
+    if stored is None:
+        return None  # deleted meanwhile: claim again
+    stale = stored.response_status is None and stored.created_at < now - timedelta(
+        seconds=settings.IDEMPOTENCY_IN_FLIGHT_TIMEOUT
+    )
+    if stored.expires_at <= now or stale:
+        IdempotencyKey.objects.filter(pk=stored.pk).delete()
+        return None
+    if stored.request_hash != fingerprint:
+        raise IdempotencyMismatch
+    if stored.response_status is None:
+        raise IdempotencyConflict
+    return StoredAnswer(stored.response_status, stored.response_body or {}, True)
+
+
+def _one_statement() -> bool:
+    """The create call's hot path: PostgreSQL outside any transaction."""
+    return connection.vendor == "postgresql" and connection.get_autocommit()
 
 
 def transfer_check_create(
@@ -410,14 +397,13 @@ def transfer_check_create(
 ) -> StoredAnswer:
     """Create a pending check, exactly once per (client, Idempotency-Key).
 
-    The key is claimed first in its own short transaction, so a concurrent duplicate finds it
-    in flight (IdempotencyConflict); the check and the stored answer are then written in one
-    transaction. A replay with the same body returns the stored answer; another body raises
-    IdempotencyMismatch. Does no network I/O beyond the database: nothing is enqueued here."""
+    A replay with the same body returns the stored answer; another body raises
+    IdempotencyMismatch; a duplicate arriving while the first is still being written raises
+    IdempotencyConflict. On PostgreSQL outside a transaction the claim, the check and the
+    stored answer are ONE statement (see _create_in_one_statement); elsewhere the claim is
+    committed first, then the check and the answer in one transaction. Does no network I/O
+    beyond the database: nothing is enqueued here."""
     now = timezone.now()
-    claim = _claim(client, idempotency_key, fingerprint, now)
-    if isinstance(claim, StoredAnswer):
-        return claim
     subject, transfer, risk = data["subject"], data["transfer"], data.get("risk") or {}
     check = TransferCheck(
         client=client,
@@ -441,48 +427,91 @@ def transfer_check_create(
         "quiz_url": quiz_url(check),
         "expires_at": check.expires_at.isoformat(),
     }
-    try:
-        _check_insert_with_answer(check, claim, body)
-    except BaseException:
-        IdempotencyKey.objects.filter(pk=claim.pk).delete()
-        raise
-    return StoredAnswer(201, body, False)
+    for _ in range(2):
+        if _one_statement():
+            created = _create_in_one_statement(
+                check, key=idempotency_key, fingerprint=fingerprint, body=body
+            )
+            if created:
+                return StoredAnswer(201, body, False)
+        else:
+            claim = _claim_insert(client, idempotency_key, fingerprint, now)
+            if claim is not None:
+                try:
+                    with transaction.atomic():
+                        check.save(force_insert=True)
+                        IdempotencyKey.objects.filter(pk=claim.pk).update(
+                            response_status=201, response_body=body
+                        )
+                except BaseException:
+                    IdempotencyKey.objects.filter(pk=claim.pk).delete()
+                    raise
+                return StoredAnswer(201, body, False)
+        stored = _stored_answer(client, idempotency_key, fingerprint, now)
+        if stored is not None:
+            return stored
+    raise IdempotencyConflict
+
+
+def _advisory_lock_id(client_id: int, key: str) -> int:
+    """A signed 64-bit lock id for (client, key), for pg_try_advisory_xact_lock."""
+    digest = hashlib.blake2b(f"idempotency:{client_id}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 @functools.cache
-def _check_insert_sql() -> str:
-    """The INSERT Django would send for a check, wrapped with the UPDATE of the claim."""
+def _create_sql() -> str:
+    """Claim the key, insert the check and store the answer: one statement, one transaction.
+
+    The advisory lock makes a duplicate that arrives while the first is being written fail
+    fast (409) instead of queueing behind it; the claim is the unique (client, key) row,
+    inserted with its answer; the check is inserted only if the claim was."""
     quote = connection.ops.quote_name
     fields = TransferCheck._meta.concrete_fields
     columns = ", ".join(quote(str(f.column)) for f in fields)
     values = ", ".join(["%s"] * len(fields))
+    keys = quote(IdempotencyKey._meta.db_table)
+    checks = quote(TransferCheck._meta.db_table)
     return (
-        f"WITH created AS (INSERT INTO {quote(TransferCheck._meta.db_table)} ({columns}) "  # noqa: S608 - names from the model, values bound
-        f"VALUES ({values})) UPDATE {quote(IdempotencyKey._meta.db_table)} "
-        "SET response_status = %s, response_body = %s WHERE id = %s"
+        "WITH lock AS (SELECT pg_try_advisory_xact_lock(%s) AS held), "  # noqa: S608 - names from the models, values bound
+        f"claim AS (INSERT INTO {keys} "
+        "(client_id, key, request_hash, created_at, expires_at, response_status, response_body) "
+        "SELECT %s, %s, %s, %s, %s, 201, %s::jsonb FROM lock WHERE held "
+        "ON CONFLICT (client_id, key) DO NOTHING RETURNING id), "
+        f"created AS (INSERT INTO {checks} ({columns}) SELECT {values} FROM claim) "
+        "SELECT held, EXISTS (SELECT 1 FROM claim) FROM lock"
     )
 
 
-def _check_insert_with_answer(
-    check: TransferCheck, claim: IdempotencyKey, body: dict[str, Any]
-) -> None:
-    """Insert the check and store the answer on the claim, atomically.
-
-    On PostgreSQL outside a transaction this is ONE statement (a data-modifying CTE: the
-    INSERT that Django itself would send, then the UPDATE), so one round trip instead of
-    BEGIN, INSERT, UPDATE, COMMIT on the API's hot path. Elsewhere, the ORM in a transaction."""
-    if connection.vendor != "postgresql" or not connection.get_autocommit():
-        with transaction.atomic():
-            check.save(force_insert=True)
-            IdempotencyKey.objects.filter(pk=claim.pk).update(
-                response_status=201, response_body=body
-            )
-        return
+def _create_in_one_statement(
+    check: TransferCheck, *, key: str, fingerprint: str, body: dict[str, Any]
+) -> bool:
+    """True if the check was created; False if the key is already taken (committed: the
+    caller reads the stored answer). Raises IdempotencyConflict if a request with the same
+    key holds the lock right now."""
     fields = TransferCheck._meta.concrete_fields
     params = [f.get_db_prep_save(f.pre_save(check, True), connection) for f in fields]
+    expires = check.created_at + timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL)
     with connection.cursor() as cursor:
-        cursor.execute(_check_insert_sql(), [*params, 201, json.dumps(body), claim.pk])
-    check._state.adding = False
+        cursor.execute(
+            _create_sql(),
+            [
+                _advisory_lock_id(check.client_id, key),
+                check.client_id,
+                key,
+                fingerprint,
+                check.created_at,
+                expires,
+                json.dumps(body),
+                *params,
+            ],
+        )
+        held, created = cursor.fetchone()
+    if not held:
+        raise IdempotencyConflict
+    if created:
+        check._state.adding = False
+    return bool(created)
 
 
 @transaction.atomic

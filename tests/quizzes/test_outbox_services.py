@@ -184,3 +184,40 @@ def test_outside_a_transaction_replay_and_reuse_behave_the_same(db):
     assert check.subject_ref == "u-8f3a21"
     assert str(check.amount) == "5000.00"
     assert check.age_band == "60_plus"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_arriving_while_the_first_is_being_written_is_answered_409(db):
+    # Given a first request with key "slow" that is still inside its statement (another
+    # connection holds the key's lock, as the first request's transaction does)
+    import psycopg
+    from django.db import connection
+
+    new = api_client()
+    data = {"subject": check_body()["subject"], "transfer": check_body()["transfer"]}
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params) as other, other.transaction():
+        other.execute(
+            "SELECT pg_advisory_xact_lock(%s)",
+            [services._advisory_lock_id(new.client.pk, "slow")],
+        )
+        # When the duplicate arrives meanwhile
+        with pytest.raises(services.IdempotencyConflict):
+            services.transfer_check_create(
+                client=new.client, idempotency_key="slow", fingerprint="a", data=data
+            )
+        # Then nothing was written for it, and another key is not held up
+        other_key = services.transfer_check_create(
+            client=new.client, idempotency_key="other", fingerprint="a", data=data
+        )
+    assert TransferCheck.objects.count() == 1
+    assert other_key.status == 201
+    # And once the first is done, the same key works (here: it creates, as the holder wrote
+    # nothing)
+    after = services.transfer_check_create(
+        client=new.client, idempotency_key="slow", fingerprint="a", data=data
+    )
+    assert (after.status, after.replayed) == (201, False)
+    assert TransferCheck.objects.count() == 2
