@@ -15,6 +15,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The API first: server-to-server calls resolve without walking every page pattern.
+    path("api/v1/", include(api_v1)),
     path("", include("core.urls")),
     path("", include("edu.urls")),
     path("accounts/", include("accounts.urls")),
@@ -23,7 +25,6 @@ urlpatterns = [
     path("impact/", include("reach.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", core_views.healthz, name="healthz"),

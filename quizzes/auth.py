@@ -105,10 +105,34 @@ def _window_count(key: str) -> int:
     return int(cache.incr(key))
 
 
+def rate_limit_wait(client: ApiClient) -> float | None:
+    """Count one request of this client in its one-minute window: None if it is allowed,
+    else the seconds until the window ends. A fixed window per client, counted in the shared
+    cache (Redis past one machine). If the cache is down the request is let through and a
+    warning logged: the rate limit protects us, it must not take the API down with it."""
+    now = time.time()
+    window = int(now // 60)
+    global _cache_down_until
+    if time.monotonic() < _cache_down_until:
+        return None  # the cache failed a moment ago: do not wait on it again per request
+    try:
+        count = _window_count(f"quizzes:rate:{client.pk}:{window}")
+    except Exception:
+        _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+        logger.warning(
+            "rate limit not applied for client %s: cache unavailable (retrying in %d s)",
+            client.pk,
+            CACHE_RETRY_SECONDS,
+            exc_info=True,
+        )
+        return None
+    if count > client.rate_limit_per_minute:
+        return (window + 1) * 60 - now
+    return None
+
+
 class ClientRateThrottle(BaseThrottle):
-    """A fixed one-minute window per client, counted in the shared cache (Redis past one
-    machine). If the cache is down the request is let through and a warning logged: the rate
-    limit protects us, it must not take the API down with it."""
+    """DRF's face of :func:`rate_limit_wait`."""
 
     wait_seconds: float | None = None
 
@@ -116,26 +140,8 @@ class ClientRateThrottle(BaseThrottle):
         client = request.user
         if not isinstance(client, ApiClient):
             return True
-        now = time.time()
-        window = int(now // 60)
-        global _cache_down_until
-        if time.monotonic() < _cache_down_until:
-            return True  # the cache failed a moment ago: do not wait on it again per request
-        try:
-            count = _window_count(f"quizzes:rate:{client.pk}:{window}")
-        except Exception:
-            _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
-            logger.warning(
-                "rate limit not applied for client %s: cache unavailable (retrying in %d s)",
-                client.pk,
-                CACHE_RETRY_SECONDS,
-                exc_info=True,
-            )
-            return True
-        if count > client.rate_limit_per_minute:
-            self.wait_seconds = (window + 1) * 60 - now
-            return False
-        return True
+        self.wait_seconds = rate_limit_wait(client)
+        return self.wait_seconds is None
 
     def wait(self) -> float | None:
         # Whole seconds, rounded up: Retry-After: 0 would invite an immediate retry.

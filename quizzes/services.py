@@ -465,18 +465,20 @@ def _create_sql() -> str:
 
     The advisory lock makes a duplicate that arrives while the first is being written fail
     fast (409) instead of queueing behind it; the claim is the unique (client, key) row,
-    inserted with its answer; the check is inserted only if the claim was."""
+    inserted with its answer; the check is inserted only if the claim was. Parameters carry
+    explicit types (INSERT … SELECT does not infer them from the columns)."""
     quote = connection.ops.quote_name
     fields = TransferCheck._meta.concrete_fields
     columns = ", ".join(quote(str(f.column)) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
+    values = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)
     keys = quote(IdempotencyKey._meta.db_table)
     checks = quote(TransferCheck._meta.db_table)
     return (
-        "WITH lock AS (SELECT pg_try_advisory_xact_lock(%s) AS held), "  # noqa: S608 - names from the models, values bound
+        "WITH lock AS (SELECT pg_try_advisory_xact_lock(%s::bigint) AS held), "  # noqa: S608 - names from the models, values bound
         f"claim AS (INSERT INTO {keys} "
         "(client_id, key, request_hash, created_at, expires_at, response_status, response_body) "
-        "SELECT %s, %s, %s, %s, %s, 201, %s::jsonb FROM lock WHERE held "
+        "SELECT %s::integer, %s::varchar, %s::varchar, %s::timestamptz, %s::timestamptz, 201, "
+        "%s::jsonb FROM lock WHERE held "
         "ON CONFLICT (client_id, key) DO NOTHING RETURNING id), "
         f"created AS (INSERT INTO {checks} ({columns}) SELECT {values} FROM claim) "
         "SELECT held, EXISTS (SELECT 1 FROM claim) FROM lock"
@@ -492,20 +494,18 @@ def _create_in_one_statement(
     fields = TransferCheck._meta.concrete_fields
     params = [f.get_db_prep_save(f.pre_save(check, True), connection) for f in fields]
     expires = check.created_at + timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL)
+    values = [
+        _advisory_lock_id(check.client_id, key),
+        check.client_id,
+        key,
+        fingerprint,
+        check.created_at,
+        expires,
+        json.dumps(body),
+        *params,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _create_sql(),
-            [
-                _advisory_lock_id(check.client_id, key),
-                check.client_id,
-                key,
-                fingerprint,
-                check.created_at,
-                expires,
-                json.dumps(body),
-                *params,
-            ],
-        )
+        cursor.execute(_create_sql(), values)
         held, created = cursor.fetchone()
     if not held:
         raise IdempotencyConflict
