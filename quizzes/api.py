@@ -408,6 +408,7 @@ class TransferCheckDetailApi(APIView):
         check = selectors.transfer_check_for_client(client=request.user, check_id=check_id)
         if check is None:
             raise Problem(NOT_FOUND)
+        check = services.transfer_check_finish_if_overdue(check)
         return Response(services.transfer_check_body(check))
 
 

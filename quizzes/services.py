@@ -10,8 +10,6 @@ import logging
 import random
 import secrets
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -20,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.services import audit_log_record
@@ -35,7 +34,13 @@ from .models import (
     TransferCheck,
     WebhookEvent,
 )
-from .webhooks import UnsafeWebhookUrl, signed_headers, webhook_secret_generate, webhook_url_check
+from .webhooks import (
+    UnsafeWebhookUrl,
+    signed_headers,
+    webhook_post,
+    webhook_secret_generate,
+    webhook_url_check,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -601,6 +606,18 @@ def _finish(check: TransferCheck, status: str, now: datetime) -> TransferCheck:
     return check
 
 
+def transfer_check_finish_if_overdue(
+    check: TransferCheck, *, now: datetime | None = None
+) -> TransferCheck:
+    """A check read after its time is up is finished at once (expired, or abandoned if
+    opened; webhook recorded), as the periodic sweeper would a moment later: a poller never
+    sees ``pending`` past ``expires_at``."""
+    now = now or timezone.now()
+    if check.is_final or now < check.expires_at:
+        return check
+    return transfer_check_open(check_id=check.pk, now=now)
+
+
 def transfer_checks_expire_due(*, now: datetime | None = None, limit: int = 1000) -> int:
     """Finish checks whose time is up (expired, or abandoned if opened). Idempotent."""
     now = now or timezone.now()
@@ -718,80 +735,87 @@ def webhooks_dispatch_due(*, now: datetime | None = None, limit: int = 500) -> i
     return sent
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect could point inside our network: treat it as a failure
-
-
-def webhook_post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """POST and return the HTTP status (network errors raise OSError)."""
-    opener = urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    try:
-        with opener.open(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
-
-
 def webhook_deliver(*, event_id: str, now: datetime | None = None) -> str:
     """Try to deliver one event. Safe to run twice: a delivered or abandoned event, or one
     another worker is sending, is skipped. 2xx: delivered. 410: the client's endpoint is
     disabled (audited) and the event dropped. Otherwise the next attempt is scheduled with
-    backoff, and after WEBHOOK_RETRY_WINDOW seconds the event is given up."""
-    with transaction.atomic():
-        event = (
-            WebhookEvent.objects.select_for_update(skip_locked=True)
-            .select_related("client")
-            .filter(pk=event_id, delivered_at__isnull=True, gave_up_at__isnull=True)
-            .first()
-        )
-        if event is None:
-            return "skipped"
-        client = event.client
-        now = now or timezone.now()
-        if not client.webhook_url or client.webhook_disabled_at:
-            event.gave_up_at = now
-            event.last_error = "no enabled webhook endpoint"
-            event.save(update_fields=["gave_up_at", "last_error"])
-            return "no-endpoint"
+    backoff, and after WEBHOOK_RETRY_WINDOW seconds the event is given up.
+
+    No transaction is open during the POST: the event is leased first (``sending_until``,
+    one short UPDATE), so a slow receiver holds no lock (on SQLite, no write lock on the
+    whole database); a worker killed mid-POST leaves a lease that simply runs out."""
+    now = now or timezone.now()
+    lease_end = now + timedelta(seconds=settings.WEBHOOK_DISPATCH_LEASE)
+    leased = (
+        WebhookEvent.objects.filter(pk=event_id, delivered_at__isnull=True, gave_up_at__isnull=True)
+        .filter(Q(sending_until__isnull=True) | Q(sending_until__lte=now))
+        .update(sending_until=lease_end, attempts=F("attempts") + 1)
+    )
+    if not leased:
+        return "skipped"
+    event = WebhookEvent.objects.select_related("client").get(pk=event_id)
+    client = event.client
+    status: int | None = None
+    if not client.webhook_url or client.webhook_disabled_at:
+        error = "no enabled webhook endpoint"
+    else:
         body = json.dumps(event.payload, ensure_ascii=False, separators=(",", ":")).encode()
         headers = signed_headers(
             client.webhook_secrets(), event.message_id, int(now.timestamp()), body
         )
-        event.attempts += 1
-        status: int | None = None
         try:
-            webhook_url_check(client.webhook_url)
-            status = webhook_post(client.webhook_url, body, headers)
+            addresses = webhook_url_check(client.webhook_url)
+            status = webhook_post(client.webhook_url, body, headers, addresses=addresses)
             error = "" if 200 <= status < 300 else f"HTTP {status}"
         except UnsafeWebhookUrl as unsafe:
             error = f"unsafe URL: {unsafe}"
         except OSError as failure:
             error = f"{type(failure).__name__}: {failure}"[:300]
-        event.last_status = status
-        event.last_error = error
+    return _webhook_attempt_record(event, status=status, error=error, now=now)
+
+
+@transaction.atomic
+def _webhook_attempt_record(
+    event: WebhookEvent, *, status: int | None, error: str, now: datetime
+) -> str:
+    """Store the outcome of one attempt and release the lease."""
+    client = event.client
+    event.last_status = status
+    event.last_error = error
+    event.sending_until = None
+    if status is not None and 200 <= status < 300:
+        event.delivered_at = now
         outcome = "delivered"
-        if status is not None and 200 <= status < 300:
-            event.delivered_at = now
-        elif status == 410:
-            event.gave_up_at = now
-            client.webhook_disabled_at = now
-            client.save(update_fields=["webhook_disabled_at"])
-            audit_log_record(
-                actor=None,
-                action="quizzes.webhook_endpoint_disabled",
-                target=client,
-                data={"url": client.webhook_url, "event": event.message_id},
-            )
-            outcome = "disabled"
-        elif now - event.created_at >= timedelta(seconds=settings.WEBHOOK_RETRY_WINDOW):
-            event.gave_up_at = now
-            outcome = "gave-up"
-        else:
-            event.next_attempt_at = now + webhook_backoff(event.attempts)
-            outcome = "retry"
-        event.save()
+    elif not client.webhook_url or client.webhook_disabled_at:
+        event.gave_up_at = now
+        outcome = "no-endpoint"
+    elif status == 410:
+        event.gave_up_at = now
+        client.webhook_disabled_at = now
+        client.save(update_fields=["webhook_disabled_at"])
+        audit_log_record(
+            actor=None,
+            action="quizzes.webhook_endpoint_disabled",
+            target=client,
+            data={"url": client.webhook_url, "event": event.message_id},
+        )
+        outcome = "disabled"
+    elif now - event.created_at >= timedelta(seconds=settings.WEBHOOK_RETRY_WINDOW):
+        event.gave_up_at = now
+        outcome = "gave-up"
+    else:
+        event.next_attempt_at = now + webhook_backoff(event.attempts)
+        outcome = "retry"
+    event.save(
+        update_fields=[
+            "last_status",
+            "last_error",
+            "sending_until",
+            "delivered_at",
+            "gave_up_at",
+            "next_attempt_at",
+        ]
+    )
     if outcome != "delivered":
         logger.info("webhook %s: %s (%s)", event.message_id, outcome, error)
     return outcome

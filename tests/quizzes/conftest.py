@@ -70,6 +70,7 @@ class Receiver:
 
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.status = 204
+        self.on_post: object = None  # a callable run while a POST is being answered
         self.lock = threading.Lock()
         receiver = self
 
@@ -80,6 +81,8 @@ class Receiver:
                     receiver.received.append(
                         ({k.lower(): v for k, v in self.headers.items()}, body)
                     )
+                if callable(receiver.on_post):
+                    receiver.on_post()
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

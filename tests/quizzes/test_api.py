@@ -5,9 +5,10 @@ import uuid
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from core.models import AuditLog
-from quizzes.models import IdempotencyKey, TransferCheck
+from quizzes.models import IdempotencyKey, TransferCheck, WebhookEvent
 from quizzes.services import request_fingerprint
 
 from .conftest import check_body
@@ -80,7 +81,6 @@ def test_same_idempotency_key_with_other_body_is_rejected(api):
 @pytest.mark.django_db
 def test_a_concurrent_duplicate_in_flight_is_answered_409(api, client_key):
     # Given a first request that claimed the key and is still being processed
-    from django.utils import timezone
 
     IdempotencyKey.objects.create(
         client=client_key.client,
@@ -108,8 +108,6 @@ def test_missing_idempotency_key_is_a_400(api):
 @pytest.mark.django_db
 def test_keys_are_kept_24_hours_then_forgotten(api, client_key):
     from datetime import timedelta
-
-    from django.utils import timezone
 
     from quizzes.services import idempotency_keys_purge
 
@@ -244,11 +242,28 @@ def test_get_serves_status_outcome_and_timestamps(api, django_assert_num_queries
 
 
 @pytest.mark.django_db
+def test_a_check_read_after_its_time_is_up_is_expired_at_once(api, client_key):
+    # Given a check nobody opened, whose time ran out before the sweeper came by
+    check_id = create(api).json()["id"]
+    TransferCheck.objects.filter(pk=check_id).update(
+        expires_at=timezone.now() - timezone.timedelta(seconds=1)
+    )
+    # When the risk system polls it (twice)
+    first = api.get(f"{URL}/{check_id}").json()
+    again = api.get(f"{URL}/{check_id}").json()
+    # Then it reads expired, with its completion time, and one webhook is on its way
+    assert first["status"] == again["status"] == "expired"
+    assert first["completed_at"] == again["completed_at"] is not None
+    assert WebhookEvent.objects.filter(check_ref_id=check_id).count() == 1
+
+
+@pytest.mark.django_db
 def test_the_create_call_stays_within_its_query_budget(api, django_assert_num_queries):
     create(api)  # warm the scam-type codes
     with django_assert_num_queries(7):
         # Inside the test's transaction: claim (savepoint, insert, release); check and stored
-        # answer (savepoint, insert, update, release). In production: 1 + 4 round trips.
+        # answer (savepoint, insert, update, release). In production on PostgreSQL: one
+        # statement (test_outbox_services.py).
         assert create(api).status_code == 201
 
 

@@ -221,3 +221,18 @@ def test_a_duplicate_arriving_while_the_first_is_being_written_is_answered_409(d
     )
     assert (after.status, after.replayed) == (201, False)
     assert TransferCheck.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_create_call_is_one_statement(db, django_assert_num_queries):
+    new = api_client()
+    data = {"subject": check_body()["subject"], "transfer": check_body()["transfer"]}
+    services.transfer_check_create(
+        client=new.client, idempotency_key="w", fingerprint="a", data=data
+    )
+    with django_assert_num_queries(1):
+        created = services.transfer_check_create(
+            client=new.client, idempotency_key="one", fingerprint="a", data=data
+        )
+    assert created.status == 201
+    assert TransferCheck.objects.filter(pk=created.body["id"]).exists()
