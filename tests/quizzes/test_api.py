@@ -368,7 +368,7 @@ def test_with_the_cache_down_checks_are_still_created_and_the_cache_is_not_retri
 
     calls = []
 
-    def broken(key):
+    def broken(key, amount):
         calls.append(key)
         raise ConnectionError("cache unreachable")
 
