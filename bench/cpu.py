@@ -14,6 +14,7 @@ the top of a cProfile of the create call.
 from __future__ import annotations
 
 import cProfile
+import gzip
 import io
 import json
 import os
@@ -98,6 +99,38 @@ def run(app, path: str, key: str | None, n: int) -> tuple[float, float, float]:
     return cpu * 1000 / n, wall * 1000 / n, db * 1000 / n
 
 
+def first_screens(app, key: str, n: int, profile: bool) -> tuple[float, float, float]:
+    """Create n checks, then GET each quiz link once: CPU and wall time of the first screen
+    (the check is opened, its questions drawn and the first one rendered)."""
+    from urllib.parse import urlsplit
+
+    paths = []
+    for _ in range(n):
+        out = app(environ("/api/v1/transfer-checks", key, BODY), lambda s, h: None)
+        raw = b"".join(out)
+        raw = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        paths.append(urlsplit(json.loads(raw)["quiz_url"]).path)
+    profiler = cProfile.Profile() if profile else None
+    db0 = backend_cpu()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for path in paths:
+        env = environ(path, None, b"")
+        env["REQUEST_METHOD"] = "GET"
+        seen: list[str] = []
+        out = app(env, lambda s, h, seen=seen: seen.append(s))
+        b"".join(out)
+        assert seen[0] == "200 OK", seen
+    if profiler:
+        profiler.disable()
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    db = backend_cpu() - db0
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    return cpu * 1000 / n, wall * 1000 / n, db * 1000 / n
+
+
 def main() -> None:
     if not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
         sys.exit("Run through scripts/services.py: DATABASE_URL and REDIS_URL are needed.")
@@ -145,6 +178,8 @@ def main() -> None:
         f"create / baseline CPU: web {create[0] / base[0]:.2f}x, "
         f"web + db {(create[0] + create[2]) / (base[0] + base[2]):.2f}x"
     )
+    quiz = first_screens(app, key, 300, profile="--profile-quiz" in sys.argv)
+    print(f"{'GET quiz link (first screen)':34}{quiz[0]:11.3f}{quiz[2]:11.3f}{quiz[1]:9.3f}")
     if "--profile" in sys.argv:
         profile = cProfile.Profile()
         profile.enable()

@@ -30,6 +30,31 @@ def questions_with_options(ids: Sequence[int]) -> list[Question]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def question_with_options(question_id: int) -> tuple[Question, list[Option]] | None:
+    """One question and its options in their order, in one query (a quiz screen)."""
+    options = list(
+        Option.objects.filter(question_id=question_id)
+        .select_related("question")
+        .order_by("position", "id")
+    )
+    if not options:
+        return None
+    return options[0].question, options
+
+
+def option_ids_by_question(question_ids: Sequence[int]) -> dict[int, tuple[str, list[int]]]:
+    """Each question's kind and option ids in their order, in one query."""
+    out: dict[int, tuple[str, list[int]]] = {}
+    rows = (
+        Option.objects.filter(question_id__in=question_ids)
+        .order_by("question_id", "position", "id")
+        .values_list("question_id", "question__kind", "id")
+    )
+    for question_id, kind, option_id in rows:
+        out.setdefault(question_id, (kind, []))[1].append(option_id)
+    return out
+
+
 def question_ids_draw(
     *,
     scam_types: Iterable[str],

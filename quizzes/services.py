@@ -97,11 +97,14 @@ def knowledge_check_grade(*, answers: dict[int, list[int]], pass_ratio: float = 
 def _items_for(question_ids: list[int], rng: random.Random) -> list[dict[str, Any]]:
     """The questions with their options in a shuffled order (true/false keeps 对 before 错)."""
     items = []
-    for question in selectors.questions_with_options(question_ids):
-        options = [o.id for o in question.options.all()]
-        if question.kind != Question.Kind.TRUE_FALSE:
+    by_question = selectors.option_ids_by_question(question_ids)
+    for question_id in question_ids:
+        if question_id not in by_question:
+            continue
+        kind, options = by_question[question_id]
+        if kind != Question.Kind.TRUE_FALSE:
             rng.shuffle(options)
-        items.append({"q": question.id, "o": options})
+        items.append({"q": question_id, "o": options})
     return items
 
 

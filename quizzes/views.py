@@ -40,8 +40,11 @@ def _question_id(request: HttpRequest) -> int:
 def _screen(items: list[dict[str, Any]], answers: dict[str, list[int]], position: int) -> dict:
     """The question at ``position`` with its options in the order drawn for this attempt."""
     item = items[position]
-    question = selectors.questions_with_options([item["q"]])[0]
-    by_id = {o.id: o for o in question.options.all()}
+    found = selectors.question_with_options(item["q"])
+    if found is None:  # deleted since it was drawn
+        raise Http404
+    question, options = found
+    by_id = {o.id: o for o in options}
     return {
         "question": question,
         "options": [by_id[o] for o in item["o"] if o in by_id],
@@ -85,9 +88,13 @@ def _check_from_token(request: HttpRequest, token: str) -> TransferCheck | HttpR
     check = TransferCheck.objects.filter(pk=check_id).first()
     if check is None:
         return render(request, "quizzes/check_link_invalid.html", status=404)
+    _activate_check_locale(request, check)
+    return check
+
+
+def _activate_check_locale(request: HttpRequest, check: TransferCheck) -> None:
     translation.activate(check.locale)
     request.LANGUAGE_CODE = check.locale
-    return check
 
 
 def _check_context(check: TransferCheck, token: str, **extra: Any) -> dict[str, Any]:
@@ -113,10 +120,16 @@ def _closed(request: HttpRequest, check: TransferCheck, token: str) -> HttpRespo
 @require_GET
 def check_quiz(request: HttpRequest, token: str) -> HttpResponse:
     """The next unanswered question, or the final choice once all are answered."""
-    found = _check_from_token(request, token)
-    if isinstance(found, HttpResponse):
-        return found
-    check = services.transfer_check_open(check_id=found.pk)
+    check_id = services.quiz_token_check_id(token)
+    if check_id is None:
+        return render(request, "quizzes/check_link_invalid.html", status=404)
+    if check_id == "expired":
+        return render(request, "quizzes/check_link_expired.html", status=410)
+    try:
+        check = services.transfer_check_open(check_id=check_id)
+    except TransferCheck.DoesNotExist:
+        return render(request, "quizzes/check_link_invalid.html", status=404)
+    _activate_check_locale(request, check)
     if check.is_final:
         return _closed(request, check, token)
     if not check.items:
