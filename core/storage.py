@@ -26,9 +26,9 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
     @cached_property
     def base_location(self) -> str:
-        return self._value_or_setting(self._location, str(settings.PRIVATE_MEDIA_ROOT))
+        return str(self._location or settings.PRIVATE_MEDIA_ROOT)  # type: ignore[attr-defined]
 
-    def _clear_cached_properties(self, setting: str, **kwargs: Any) -> None:
+    def _clear_cached_properties(self, setting: Any, **kwargs: Any) -> None:
         super()._clear_cached_properties(setting, **kwargs)
         if setting == "PRIVATE_MEDIA_ROOT":
             self.__dict__.pop("base_location", None)

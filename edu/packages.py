@@ -437,7 +437,7 @@ def parse_package(files: dict[str, bytes]) -> CourseSpec:
     )
 
 
-MAX_QUESTIONS = 500
+MAX_QUESTIONS = 2000
 MAX_OPTIONS = 8
 QUESTION_STATUSES = (Question.Status.PUBLISHED, Question.Status.DRAFT)
 
@@ -601,10 +601,10 @@ class ImportResult:
 
 
 def _storage_delete(names: list[str]) -> None:
-    for name in dict.fromkeys(names):
+    for name in dict.fromkeys(filter(None, names)):
         try:
             default_storage.delete(name)
-        except OSError:  # already gone, or the backend refuses: nothing left to undo
+        except Exception:  # already gone, or the backend refuses: nothing left to undo
             logger.warning("course package: could not delete %s", name, exc_info=True)
 
 
@@ -625,7 +625,8 @@ def course_package_import(
             result = _import(spec, by=by, publish=publish, track=track)
             written = set(track.written_files)
             unused = [name for name in track.replaced_files if name not in written]
-            transaction.on_commit(lambda: _storage_delete(unused))
+            # robust: a failing delete is logged; it must not look like a failed import.
+            transaction.on_commit(lambda: _storage_delete(unused), robust=True)
     except OSError as error:
         _storage_delete(track.written_files)
         raise PackageError(
@@ -688,12 +689,12 @@ def _import(
             lesson.body_zh, lesson.body_en = ls.body["zh-hans"], ls.body["en"]
             lesson.video_url = ls.video_url
             if lesson.audio:
-                track.replaced_files.append(lesson.audio.name)
+                track.replaced_files.append(lesson.audio.name or "")
             if ls.audio:
                 lesson.audio.save(
                     posixpath.basename(ls.audio), ContentFile(spec.files[ls.audio]), save=False
                 )
-                track.written_files.append(lesson.audio.name)
+                track.written_files.append(lesson.audio.name or "")
             else:
                 lesson.audio = ""
             lesson.check_scam_types = ls.check_scam_types
@@ -702,7 +703,7 @@ def _import(
             lesson.save()
             kept.add(lesson.pk)
             for old in lesson.images.all():
-                track.replaced_files += [old.image.name, *old.renditions.values()]
+                track.replaced_files += [old.image.name or "", *old.renditions.values()]
             lesson.images.all().delete()
             for i, image_spec in enumerate(ls.images):
                 image = LessonImage(
@@ -716,7 +717,7 @@ def _import(
                     ContentFile(spec.files[image_spec.file]),
                     save=False,
                 )
-                track.written_files.append(image.image.name)
+                track.written_files.append(image.image.name or "")
                 image.save()
                 track.written_files += lesson_image_renditions_make(image=image).values()
     course.lessons.exclude(pk__in=kept).update(retired=True)

@@ -121,7 +121,8 @@ def _stored_bytes(question: Question) -> bytes | None:
         return None
     try:
         with question.image.open("rb") as handle:
-            return handle.read()
+            data: bytes = handle.read()
+            return data
     except OSError:  # the row names a file that is gone: treat as different
         return None
 
@@ -192,14 +193,14 @@ def questions_import(
             question.explanation = version.explanation
             if old_image != new_image:
                 if question.image:
-                    out.replaced_files.append(question.image.name)
+                    out.replaced_files.append(question.image.name or "")
                 if version.image is not None:
                     question.image.save(
                         posixpath.basename(version.image.name),
                         ContentFile(version.image.data),
                         save=False,
                     )
-                    out.written_files.append(question.image.name)
+                    out.written_files.append(question.image.name or "")
                 else:
                     question.image = ""
             question.image_alt = version.image.alt if version.image else ""
