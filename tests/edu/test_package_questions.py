@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.urls import reverse
 from django.utils import translation
 
+from accounts.roles import Role
 from edu.checks import provider
 from edu.models import Course
 from edu.packages import (
@@ -20,6 +26,7 @@ from edu.packages import (
 )
 from quizzes.models import Audience, Option, Question, ScamType
 from tests.edu.test_packages import fixture_files, manifest, png_bytes, with_manifest, zip_of
+from tests.factories import UserFactory
 from tests.quizzes.conftest import contract_codes
 from tests.quizzes.factories import QuestionFactory
 
@@ -284,3 +291,63 @@ def test_the_archive_as_a_zip_refuses_a_question_image_outside_the_package(cours
 
     with pytest.raises(PackageError, match="unsafe file name: /etc/passwd"):
         course_package_import(files=read_zip(zip_of(with_manifest(archive, data))), by=None)
+
+
+# --- Commands and admin ---------------------------------------------------------------------
+
+
+def test_the_commands_carry_the_questions_from_one_bank_to_another(course_with_questions, tmp_path):
+    # Given a course exported with the management command
+    archive = tmp_path / "police.zip"
+    call_command("export_course_package", "fixture-course", str(archive))
+
+    # When another deployment (empty bank) imports it with the command
+    Question.objects.all().delete()
+    out = io.StringIO()
+    call_command("import_course_package", str(archive), stdout=out)
+
+    # Then the command says what it did to the bank, and the questions are there
+    assert "Questions: 4 created, 0 updated" in out.getvalue()
+    assert Question.objects.filter(key__startswith="police").count() == 4
+
+
+@pytest.fixture
+def editor(client):
+    user = UserFactory(roles=[Role.LEARNER, Role.EDITOR], is_staff=True)
+    client.force_login(user)
+    return user
+
+
+def test_an_editor_exports_and_imports_a_course_with_its_questions_in_the_admin(
+    course_with_questions, client, editor
+):
+    exported = client.post(
+        reverse("admin:edu_course_changelist"),
+        {"action": "export_packages", "_selected_action": [course_with_questions.pk]},
+    )
+    Question.objects.all().delete()
+    upload = io.BytesIO(exported.content)
+    upload.name = "police.zip"
+
+    response = client.post(reverse("admin:edu_course_import"), {"archive": upload}, follow=True)
+
+    assert "questions/police-a.zh-hans.png" in zipfile.ZipFile(upload).namelist()
+    assert "题目：新增 4 道，更新 0 道" in response.content.decode()
+    assert Question.objects.filter(key__startswith="police").count() == 4
+
+
+def test_someone_who_may_edit_courses_but_not_questions_cannot_import(course, client):
+    # Given staff with the course permissions only
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="edu", codename__in=["add_course", "change_course"]
+        )
+    )
+    client.force_login(user)
+
+    # When they open the import page
+    response = client.get(reverse("admin:edu_course_import"))
+
+    # Then they are sent back: a package writes to the question bank too
+    assert response.status_code == 302
