@@ -63,3 +63,21 @@ def private_root_outside_media_check(**kwargs: Any) -> list[checks.CheckMessage]
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def private_storage_shared_check(**kwargs: Any) -> list[checks.CheckMessage]:
+    """Media on a shared backend means several hosts; private files on one host's disk would
+    then be written by a worker where the web hosts cannot read them."""
+    media = settings.STORAGES["default"]["BACKEND"]
+    private = settings.STORAGES.get("private", {}).get("BACKEND", "")
+    if not media.endswith("FileSystemStorage") and private.endswith("FileSystemStorage"):
+        return [
+            checks.Warning(
+                "Media use a shared storage backend but private files (certificates) are on "
+                "this host's disk.",
+                hint="Set DJANGO_PRIVATE_STORAGE to a shared backend that is not public.",
+                id="core.W011",
+            )
+        ]
+    return []

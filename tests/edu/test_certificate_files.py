@@ -166,3 +166,13 @@ def test_a_private_root_inside_the_media_root_fails_the_system_check(settings, t
 
     with pytest.raises(SystemCheckError, match=r"core\.E010"):
         call_command("check")
+
+
+def test_a_deploy_check_warns_when_media_are_shared_but_private_files_are_local(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+    }
+
+    with pytest.raises(SystemCheckError, match=r"core\.W011"):
+        call_command("check", "--deploy", "--fail-level", "WARNING", "--tag", "security")
