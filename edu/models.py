@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.storage import private_storage
+
 ORIGINAL_LANGUAGE = "zh-hans"
 
 
@@ -255,8 +257,9 @@ class Certificate(models.Model):
     course_title_zh = models.CharField(max_length=200)
     course_title_en = models.CharField(max_length=200, blank=True)
     issued_at = models.DateTimeField(_("issued at"))
-    png = models.FileField(upload_to="edu/certificates/", blank=True)
-    pdf = models.FileField(upload_to="edu/certificates/", blank=True)
+    # Private: no public URL; served by edu.views.certificate_file to the owner and staff.
+    png = models.FileField(upload_to="edu/certificates/", storage=private_storage, blank=True)
+    pdf = models.FileField(upload_to="edu/certificates/", storage=private_storage, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_reason = models.CharField(_("reason for revoking"), max_length=300, blank=True)

@@ -7,7 +7,7 @@ of the same files) holding:
 
     {
       "format": "anquan-course-package",     # optional in a folder
-      "format_version": 1,                   # optional, 1 when absent
+      "format_version": 2,                   # optional, 1 when absent; 1 and 2 are read
       "slug": "recognise-common-scams",
       "topic": "anti_fraud",                 # edu.models.Topic
       "audiences": ["general"],              # codes of quizzes.Audience
@@ -27,12 +27,22 @@ of the same files) holding:
           "check_question_count": 3,              # optional
           "images": [{"file": "images/a.png", "alt": {"zh-hans": "…", "en": "…"}}]
         }]
+      }],
+      "questions": [{                          # version 2: the questions the checks draw
+        "key": "police-01", "scam_type": "impersonating_police", "audiences": ["general"],
+        "difficulty": 1, "kind": "single",     # quizzes.Question.Kind
+        "versions": {"zh-hans": {
+          "status": "published", "text": "…", "scenario": "", "explanation": "…",
+          "options": [{"text": "…", "correct": true}, {"text": "…", "correct": false}],
+          "image": {"file": "questions/police-01.zh-hans.png", "alt": "…"}   # optional
+        }, "en": {…}}
       }]
     }
 
 and the files it names (Markdown lesson bodies, PNG/JPEG/WebP images). The questions of
-knowledge checks live in the quizzes question bank; a package carries the check
-configuration (scam types and count), which draws from the bank of the deployment.
+knowledge checks live in the quizzes question bank; since version 2 a package also carries
+the questions its checks can draw (both languages, with their images), created or updated
+by key on import. Version 1 packages (no questions) are still read.
 
 Importing is all or nothing: the whole archive is read and checked first (paths, sizes,
 JSON, every field, every file named), and any problem raises :class:`PackageError` with a
@@ -46,6 +56,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import posixpath
 import stat
 import zipfile
@@ -56,6 +67,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.validators import validate_slug
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -63,16 +75,29 @@ from django.utils.translation import gettext as _
 
 from core.images import ImageRefused, image_open_safely, image_probe
 from core.services import audit_log_record
+from quizzes.models import Question
+from quizzes.packages import (
+    QuestionImageSpec,
+    QuestionSpec,
+    QuestionsWritten,
+    QuestionVersionSpec,
+    questions_export,
+    questions_import,
+)
 from quizzes.selectors import audience_choices, scam_type_choices
 
 from .models import Course, Lesson, LessonImage, Module, Topic
 
 FORMAT = "anquan-course-package"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "course.json"
 LANGUAGES = ("zh-hans", "en")
 IMAGE_FORMATS = {"PNG", "JPEG", "WEBP"}
 MAX_IMAGE_PIXELS = 40_000_000
+
+
+logger = logging.getLogger(__name__)
 
 
 class PackageError(ValueError):
@@ -205,6 +230,7 @@ class CourseSpec:
     title: dict[str, str]
     summary: dict[str, str]
     modules: list[ModuleSpec]
+    questions: list[QuestionSpec]
     digest: str
     files: dict[str, bytes]
 
@@ -283,7 +309,14 @@ class _Checker:
 
     def image(self, value: Any, where: str) -> ImageSpec:
         value = self.obj(value, where)
-        name = self.file(value.get("file"), f"{where}.file")
+        name = self.image_file(value.get("file"), where)
+        return ImageSpec(
+            file=name, alt=self.localized(value.get("alt"), f"{where}.alt", max_length=300)
+        )
+
+    def image_file(self, value: Any, where: str) -> str:
+        """The name of a PNG, JPEG or WebP file in the package that Pillow fully decodes."""
+        name = self.file(value, f"{where}.file")
         try:
             # Fully decoded and verified, with the pixel limit checked before decoding.
             image = image_open_safely(self.files[name], max_pixels=MAX_IMAGE_PIXELS)
@@ -299,9 +332,7 @@ class _Checker:
         image.close()
         if image_format not in IMAGE_FORMATS:
             raise self.fail(where, _("%(name)s is not a PNG, JPEG or WebP image") % {"name": name})
-        return ImageSpec(
-            file=name, alt=self.localized(value.get("alt"), f"{where}.alt", max_length=300)
-        )
+        return name
 
 
 def parse_package(files: dict[str, bytes]) -> CourseSpec:
@@ -321,13 +352,15 @@ def parse_package(files: dict[str, bytes]) -> CourseSpec:
     data = c.obj(data, "(top level)")
     if data.get("format", FORMAT) != FORMAT:
         raise c.fail("format", _("must be %(format)s") % {"format": FORMAT})
-    version = data.get("format_version", FORMAT_VERSION)
-    if version != FORMAT_VERSION:
+    version = data.get("format_version", 1)
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise c.fail(
             "format_version",
-            _("version %(version)s is not supported (this site reads version %(ours)s)")
+            _("version %(version)s is not supported (this site reads versions 1 to %(ours)s)")
             % {"version": version, "ours": FORMAT_VERSION},
         )
+    if version < 2 and "questions" in data:
+        raise c.fail("questions", _("needs format_version 2 or later"))
     slug = c.text(data.get("slug"), "slug", max_length=80)
     try:
         validate_slug(slug)
@@ -385,6 +418,7 @@ def parse_package(files: dict[str, bytes]) -> CourseSpec:
         modules.append(
             ModuleSpec(title=c.localized(module.get("title"), f"{where}.title"), lessons=lessons)
         )
+    questions = _questions(c, data.get("questions"), scam_codes)
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
@@ -397,9 +431,132 @@ def parse_package(files: dict[str, bytes]) -> CourseSpec:
         title=c.localized(data.get("title"), "title"),
         summary=c.localized(data.get("summary"), "summary", max_length=2000),
         modules=modules,
+        questions=questions,
         digest=digest.hexdigest(),
         files=files,
     )
+
+
+MAX_QUESTIONS = 2000
+MAX_OPTIONS = 8
+QUESTION_STATUSES = (Question.Status.PUBLISHED, Question.Status.DRAFT)
+
+
+def _questions(c: _Checker, value: Any, scam_codes: list[str]) -> list[QuestionSpec]:
+    """The package's questions, each checked as the question bank would accept it. Unknown
+    scam-type or audience codes are refused, not created: codes are a contract with the risk
+    systems (DESIGN.md), and adding one is an editor's decision in the admin."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise c.fail("questions", _("must be a list"))
+    if len(value) > MAX_QUESTIONS:
+        raise c.fail("questions", _("holds more than %(n)s questions") % {"n": MAX_QUESTIONS})
+    audience_codes = [a for a, _name in audience_choices()]
+    out: list[QuestionSpec] = []
+    keys: set[str] = set()
+    for q, entry in enumerate(value):
+        where = f"questions[{q}]"
+        entry = c.obj(entry, where)
+        key = c.text(entry.get("key"), f"{where}.key", max_length=60)
+        try:
+            validate_slug(key)
+        except ValidationError as error:
+            raise c.fail(
+                f"{where}.key", _("must use only letters, digits, hyphens and underscores")
+            ) from error
+        if key in keys:
+            raise c.fail(f"{where}.key", _("%(slug)s is used twice") % {"slug": key})
+        keys.add(key)
+        scam_type = entry.get("scam_type")
+        if not isinstance(scam_type, str) or scam_type not in scam_codes:
+            raise c.fail(
+                f"{where}.scam_type",
+                _("unknown code %(code)s (add the scam type in the admin first)")
+                % {"code": scam_type},
+            )
+        kind = entry.get("kind")
+        if not isinstance(kind, str) or kind not in Question.Kind.values:
+            raise c.fail(f"{where}.kind", _("unknown code %(code)s") % {"code": kind})
+        versions_data = c.obj(entry.get("versions"), f"{where}.versions")
+        unknown = set(versions_data) - set(LANGUAGES)
+        if unknown:
+            raise c.fail(
+                f"{where}.versions", _("unknown language %(code)s") % {"code": sorted(unknown)[0]}
+            )
+        if not versions_data:
+            raise c.fail(f"{where}.versions", _("must hold at least one language"))
+        versions = [
+            QuestionVersionSpec(
+                language=language,
+                **_question_version(
+                    c, versions_data[language], f"{where}.versions.{language}", kind
+                ),
+            )
+            for language in LANGUAGES
+            if language in versions_data
+        ]
+        if len({tuple(correct for _t, correct in v.options) for v in versions}) > 1:
+            raise c.fail(
+                f"{where}.versions", _("the language versions differ in their correct options")
+            )
+        out.append(
+            QuestionSpec(
+                key=key,
+                scam_type=scam_type,
+                audiences=c.codes(entry.get("audiences"), f"{where}.audiences", audience_codes),
+                difficulty=c.integer(entry.get("difficulty", 1), f"{where}.difficulty", 1, 3),
+                kind=kind,
+                versions=versions,
+            )
+        )
+    return out
+
+
+def _question_version(c: _Checker, value: Any, where: str, kind: str) -> dict[str, Any]:
+    value = c.obj(value, where)
+    status = value.get("status", Question.Status.PUBLISHED)
+    if status not in QUESTION_STATUSES:
+        raise c.fail(f"{where}.status", _("unknown code %(code)s") % {"code": status})
+    scenario = c.text(value.get("scenario"), f"{where}.scenario", max_length=4000, required=False)
+    if kind == Question.Kind.SCENARIO and not scenario:
+        raise c.fail(f"{where}.scenario", _("a scenario question needs its scenario"))
+    options_data = value.get("options")
+    if not isinstance(options_data, list) or not 2 <= len(options_data) <= MAX_OPTIONS:
+        raise c.fail(
+            f"{where}.options",
+            _("must be a list of %(low)s to %(high)s options") % {"low": 2, "high": MAX_OPTIONS},
+        )
+    options: list[tuple[str, bool]] = []
+    for o, option in enumerate(options_data):
+        option = c.obj(option, f"{where}.options[{o}]")
+        correct = option.get("correct", False)
+        if not isinstance(correct, bool):
+            raise c.fail(f"{where}.options[{o}].correct", _("must be true or false"))
+        options.append(
+            (c.text(option.get("text"), f"{where}.options[{o}].text", max_length=500), correct)
+        )
+    right = sum(correct for _text, correct in options)
+    if kind == Question.Kind.MULTIPLE and right < 1:
+        raise c.fail(f"{where}.options", _("needs at least one correct option"))
+    if kind != Question.Kind.MULTIPLE and right != 1:
+        raise c.fail(f"{where}.options", _("needs exactly one correct option"))
+    if kind == Question.Kind.TRUE_FALSE and len(options) != 2:
+        raise c.fail(f"{where}.options", _("a true/false question has exactly two options"))
+    image = None
+    if value.get("image") is not None:
+        image_value = c.obj(value.get("image"), f"{where}.image")
+        name = c.image_file(image_value.get("file"), f"{where}.image")
+        alt = c.text(image_value.get("alt"), f"{where}.image.alt", max_length=300, required=False)
+        image = QuestionImageSpec(name=name, data=c.files[name], alt=alt)
+    return {
+        "status": status,
+        "text": c.text(value.get("text"), f"{where}.text", max_length=2000),
+        "scenario": scenario,
+        "explanation": c.text(value.get("explanation"), f"{where}.explanation", max_length=4000),
+        "options": options,
+        "image": image,
+    }
 
 
 def _looks_like_audio(suffix: str, data: bytes) -> bool:
@@ -439,27 +596,72 @@ class ImportResult:
     course: Course
     created: bool
     changed: bool
+    questions_created: int = 0
+    questions_updated: int = 0
 
 
-@transaction.atomic
+def _storage_delete(names: list[str]) -> None:
+    for name in dict.fromkeys(filter(None, names)):
+        try:
+            default_storage.delete(name)
+        except Exception:  # already gone, or the backend refuses: nothing left to undo
+            logger.warning("course package: could not delete %s", name, exc_info=True)
+
+
 def course_package_import(
     *, files: dict[str, bytes], by: Any | None, publish: bool = False
 ) -> ImportResult:
-    """Create or update (by slug) a course from a package's files. All or nothing; the
-    package is fully checked before anything is written. Idempotent: the same content again
-    changes nothing. ``publish`` publishes a new version when the content changed (or the
-    course was a draft). Audited."""
+    """Create or update (by slug) a course, and the questions its checks draw (by key), from
+    a package's files. All or nothing: the package is fully checked before anything is
+    written, and the database work is one transaction. Files: the files the import stops
+    using (replaced images and audio) are deleted only after the commit; when the import
+    fails, the files it had already written are deleted and the old ones stay. Idempotent:
+    the same content again changes nothing. ``publish`` publishes a new version when the
+    content changed (or the course was a draft). Audited."""
+    spec = parse_package(files)
+    track = QuestionsWritten()
+    try:
+        with transaction.atomic():
+            result = _import(spec, by=by, publish=publish, track=track)
+            written = set(track.written_files)
+            unused = [name for name in track.replaced_files if name not in written]
+            # robust: a failing delete is logged; it must not look like a failed import.
+            transaction.on_commit(lambda: _storage_delete(unused), robust=True)
+    except OSError as error:
+        _storage_delete(track.written_files)
+        raise PackageError(
+            _("The package's files could not be saved (%(error)s); nothing was imported.")
+            % {"error": error.strerror or error}
+        ) from error
+    except BaseException:
+        _storage_delete(track.written_files)
+        raise
+    return result
+
+
+def _import(
+    spec: CourseSpec, *, by: Any | None, publish: bool, track: QuestionsWritten
+) -> ImportResult:
     from .images import lesson_image_renditions_make
     from .services import course_publish
 
-    spec = parse_package(files)
+    questions = questions_import(specs=spec.questions, into=track)
+    counts = {"questions_created": questions.created, "questions_updated": questions.updated}
+    questions_changed = bool(questions.created or questions.updated)
     course = Course.objects.select_for_update().filter(slug=spec.slug).first()
     created = course is None
     if course is not None and course.package_digest == spec.digest:
+        if questions_changed:
+            audit_log_record(
+                actor=by,
+                action="course.imported",
+                target=course,
+                data={"created": False, "digest": spec.digest, **counts},
+            )
         if publish and not course.is_published:
             course = course_publish(course=course, by=by)
-            return ImportResult(course=course, created=False, changed=True)
-        return ImportResult(course=course, created=False, changed=False)
+            return ImportResult(course=course, created=False, changed=True, **counts)
+        return ImportResult(course=course, created=False, changed=questions_changed, **counts)
     course = course or Course(slug=spec.slug)
     course.topic = spec.topic
     course.audiences = spec.audiences
@@ -486,10 +688,13 @@ def course_package_import(
             lesson.title_zh, lesson.title_en = ls.title["zh-hans"], ls.title["en"]
             lesson.body_zh, lesson.body_en = ls.body["zh-hans"], ls.body["en"]
             lesson.video_url = ls.video_url
+            if lesson.audio:
+                track.replaced_files.append(lesson.audio.name or "")
             if ls.audio:
                 lesson.audio.save(
                     posixpath.basename(ls.audio), ContentFile(spec.files[ls.audio]), save=False
                 )
+                track.written_files.append(lesson.audio.name or "")
             else:
                 lesson.audio = ""
             lesson.check_scam_types = ls.check_scam_types
@@ -497,6 +702,8 @@ def course_package_import(
             lesson.retired = False
             lesson.save()
             kept.add(lesson.pk)
+            for old in lesson.images.all():
+                track.replaced_files += [old.image.name or "", *old.renditions.values()]
             lesson.images.all().delete()
             for i, image_spec in enumerate(ls.images):
                 image = LessonImage(
@@ -510,24 +717,28 @@ def course_package_import(
                     ContentFile(spec.files[image_spec.file]),
                     save=False,
                 )
+                track.written_files.append(image.image.name or "")
                 image.save()
-                lesson_image_renditions_make(image=image)
+                track.written_files += lesson_image_renditions_make(image=image).values()
     course.lessons.exclude(pk__in=kept).update(retired=True)
     audit_log_record(
         actor=by,
         action="course.imported",
         target=course,
-        data={"created": created, "digest": spec.digest},
+        data={"created": created, "digest": spec.digest, **counts},
     )
     if publish:
         course = course_publish(course=course, by=by)
-    return ImportResult(course=course, created=created, changed=True)
+    return ImportResult(course=course, created=created, changed=True, **counts)
 
 
 def course_package_export(*, course: Course) -> bytes:
-    """The course as a ZIP package (format version 1), readable by course_package_import."""
+    """The course as a ZIP package (format version 2), readable by course_package_import:
+    its lessons, their images and audio, and the questions its knowledge checks can draw
+    (every language version, images included)."""
     files: dict[str, bytes] = {}
     modules = []
+    check_scam_types: set[str] = set()
     for module in course.modules.order_by("position", "id"):
         lessons = []
         for lesson in module.lessons.filter(retired=False).order_by("position", "id"):
@@ -550,6 +761,7 @@ def course_package_export(*, course: Course) -> bytes:
                     files[name] = handle.read()
                 entry["audio"] = name
             if lesson.check_scam_types:
+                check_scam_types.update(lesson.check_scam_types)
                 entry["check_scam_types"] = list(lesson.check_scam_types)
                 entry["check_question_count"] = lesson.check_question_count
             images = []
@@ -578,6 +790,9 @@ def course_package_export(*, course: Course) -> bytes:
         "summary": {"zh-hans": course.summary_zh, "en": course.summary_en},
         "modules": modules,
     }
+    if check_scam_types:
+        manifest["questions"], question_files = questions_export(scam_types=check_scam_types)
+        files.update(question_files)
     files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -141,6 +141,17 @@ def certificate_by_serial(*, serial: str) -> Certificate | None:
     return Certificate.objects.select_related("course").filter(serial=serial.upper()).first()
 
 
+def certificate_may_download(*, certificate: Certificate, user: Any) -> bool:
+    """Whether ``user`` may download the certificate's files: its owner while it is valid
+    (a revoked certificate's files are withdrawn), and staff who may view certificates,
+    always. Anyone else may only see the public verification page."""
+    if not user.is_authenticated:
+        return False
+    if user.has_perm("edu.view_certificate"):
+        return True
+    return user.pk == certificate.user_id and certificate.is_valid
+
+
 def course_for_scam_type(*, scam_type: str, language: str) -> Course | None:
     """The best published course that teaches ``scam_type``, for the quizzes result page.
 

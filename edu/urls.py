@@ -14,4 +14,9 @@ urlpatterns = [
         name="lesson-complete",
     ),
     path("certificates/<str:serial>/", views.certificate_detail, name="certificate"),
+    path(
+        "certificates/<str:serial>/certificate.<str:kind>",
+        views.certificate_file,
+        name="certificate-file",
+    ),
 ]

@@ -9,11 +9,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from quizzes.selectors import audience_choices
 
@@ -262,5 +263,36 @@ def certificate_detail(request: HttpRequest, serial: str) -> HttpResponse:
             "certificate": certificate,
             "course_title": certificate.course_title(_language()),
             "is_owner": request.user.is_authenticated and request.user.pk == certificate.user_id,
+            "may_download": selectors.certificate_may_download(
+                certificate=certificate, user=request.user
+            ),
         },
     )
+
+
+CERTIFICATE_FILES = {"png": "image/png", "pdf": "application/pdf"}
+
+
+@require_GET
+def certificate_file(request: HttpRequest, serial: str, kind: str) -> FileResponse:
+    """A certificate's image or PDF, for its owner (while valid) and staff allowed to view
+    certificates. Files live in the private storage and have no public URL. Anyone else
+    gets the same 404 as for a serial that does not exist, so nothing tells whether it
+    does."""
+    certificate = selectors.certificate_by_serial(serial=serial)
+    if (
+        certificate is None
+        or kind not in CERTIFICATE_FILES
+        or certificate.rendered_at is None
+        or not selectors.certificate_may_download(certificate=certificate, user=request.user)
+    ):
+        raise Http404
+    response = FileResponse(
+        getattr(certificate, kind).open("rb"),
+        as_attachment=True,
+        filename=f"certificate-{certificate.serial}.{kind}",
+        content_type=CERTIFICATE_FILES[kind],
+    )
+    # Personal data: never kept by a shared cache.
+    patch_cache_control(response, private=True, no_store=True)
+    return response

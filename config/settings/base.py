@@ -8,6 +8,7 @@ file-based cache under ``VAR_DIR``. Past one machine, set ``DATABASE_URL`` (Post
 Reference: https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +194,16 @@ STORAGES = {
     },
     # Hashed names for far-future caching, gzip and Brotli variants built at collectstatic.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Private files (certificates): outside MEDIA_ROOT, no public URL, served only by views that
+# check who asks (core/storage.py). Several hosts: a shared backend whose objects are not
+# public, e.g. DJANGO_PRIVATE_STORAGE=storages.backends.s3.S3Storage and
+# DJANGO_PRIVATE_STORAGE_OPTIONS='{"bucket_name": "…-private", "default_acl": "private"}'.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+_PRIVATE_BACKEND = env_str("DJANGO_PRIVATE_STORAGE", "core.storage.PrivateFileSystemStorage")
+STORAGES["private"] = {
+    "BACKEND": _PRIVATE_BACKEND,
+    "OPTIONS": json.loads(env_str("DJANGO_PRIVATE_STORAGE_OPTIONS", "{}")),
 }
 # https://whitenoise.readthedocs.io/en/stable/django.html
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True

@@ -3,18 +3,54 @@ Celery worker."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from quizzes.demo import DEFAULT_QUESTIONS, questions_load
+from quizzes.models import Question
 from tests.conftest import RESULTS
+from tests.quizzes.conftest import contract_codes
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def police_questions(db):
+    """The real demo questions on the lesson check's scam type, published in the bank."""
+    contract_codes()
+    entries = json.loads(DEFAULT_QUESTIONS.read_text("utf-8"))
+    questions_load(entries=[e for e in entries if e["scam_type"] == "impersonating_police"])
+
+
+def answer_the_check(page, *, correctly: bool) -> int:
+    """Answer every question the lesson shows, rightly or wrongly, as a learner would by
+    tapping the options; the right ones are looked up in the bank by the question's text."""
+    questions = page.locator("fieldset.question")
+    for i in range(questions.count()):
+        question = questions.nth(i)
+        text = question.locator("legend").inner_text().split(". ", 1)[1].strip()
+        right = {
+            o.text
+            for o in Question.objects.get(language="zh-hans", text=text).options.all()
+            if o.is_correct
+        }
+        options = question.locator("label.option")
+        for j in range(options.count()):
+            option = options.nth(j)
+            is_right = option.inner_text().strip() in right
+            if is_right and correctly:
+                option.locator("input").check()
+            elif not is_right and not correctly:
+                option.locator("input").check()
+                break
+    return questions.count()
+
+
 def test_a_new_learner_signs_up_completes_a_course_on_a_phone_and_opens_the_certificate_check(
-    course, celery_worker, web_server, phone
+    course, police_questions, celery_worker, web_server, browser, phone
 ):
     page = phone
     page.goto(web_server + "/accounts/signup/")
@@ -38,6 +74,14 @@ def test_a_new_learner_signs_up_completes_a_course_on_a_phone_and_opens_the_cert
     page.get_by_role("button", name="学完了，下一课").click()
     expect(page.locator("html")).to_have_class("elder")
     expect(page.get_by_role("heading", level=1)).to_have_text("挂断电话再核实")
+    # The lesson ends in a knowledge check from the question bank: wrong answers are
+    # refused with a way to retry, right ones move on.
+    asked = answer_the_check(page, correctly=False)
+    assert asked == 3
+    page.get_by_role("button", name="学完了，下一课").click()
+    expect(page.get_by_text(f"您答对了 {asked} 题中的 0 题")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("挂断电话再核实")
+    answer_the_check(page, correctly=True)
     page.get_by_role("button", name="学完了，下一课").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("拨打96110")
     page.get_by_role("button", name="学完了，完成课程").click()
@@ -57,5 +101,9 @@ def test_a_new_learner_signs_up_completes_a_course_on_a_phone_and_opens_the_cert
     pdf = page.get_by_role("link", name="下载 PDF")
     expect(pdf).to_have_attribute("href", re.compile(r"\.pdf$"))
     assert page.request.get(web_server + pdf.get_attribute("href")).body().startswith(b"%PDF")
+    # The file is the learner's own: a stranger's browser gets a plain 404.
+    stranger = browser.new_context()
+    assert stranger.request.get(web_server + pdf.get_attribute("href")).status == 404
+    stranger.close()
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "certificate-check-phone.png"), full_page=True)

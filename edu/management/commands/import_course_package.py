@@ -34,3 +34,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(_("Created: %(slug)s") % {"slug": course.slug}))
         else:
             self.stdout.write(self.style.SUCCESS(_("Updated: %(slug)s") % {"slug": course.slug}))
+        if result.questions_created or result.questions_updated:
+            self.stdout.write(
+                _("Questions: %(created)s created, %(updated)s updated")
+                % {"created": result.questions_created, "updated": result.questions_updated}
+            )

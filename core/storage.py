@@ -1,0 +1,83 @@
+"""Private files: stored through a storage backend like any media, but never given a public
+URL. Views that check who asks serve them (e.g. ``edu``'s certificate downloads).
+
+``STORAGES["private"]`` names the backend: by default a file-system storage under
+``PRIVATE_MEDIA_ROOT``, which is outside ``MEDIA_ROOT`` so the public media route never
+reaches it (a system check refuses a private root inside the media root). Past one host,
+point ``DJANGO_PRIVATE_STORAGE`` at a shared backend whose objects are not public (e.g. a
+private S3 bucket).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.utils.functional import cached_property
+
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """A file-system storage under ``PRIVATE_MEDIA_ROOT`` (unless given a ``location``)
+    whose files have no URL: asking for one is a programming error, so a template can never
+    link a private file by mistake."""
+
+    @cached_property
+    def base_location(self) -> str:
+        return str(self._location or settings.PRIVATE_MEDIA_ROOT)  # type: ignore[attr-defined]
+
+    def _clear_cached_properties(self, setting: Any, **kwargs: Any) -> None:
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Private files have no public URL; serve them through a view.")
+
+
+def private_storage() -> Storage:
+    """The storage of private files (a callable, so FileFields and migrations name it)."""
+    return storages["private"]
+
+
+@checks.register(checks.Tags.security)
+def private_root_outside_media_check(**kwargs: Any) -> list[checks.CheckMessage]:
+    if (
+        not settings.STORAGES.get("private", {})
+        .get("BACKEND", "")
+        .endswith("PrivateFileSystemStorage")
+    ):
+        return []
+    private = Path(private_storage().location).resolve()  # type: ignore[attr-defined]
+    media = Path(settings.MEDIA_ROOT).resolve()
+    if private == media or media in private.parents:
+        return [
+            checks.Error(
+                "PRIVATE_MEDIA_ROOT is inside MEDIA_ROOT, so private files would be served "
+                "publicly by the media route.",
+                hint="Point PRIVATE_MEDIA_ROOT at a folder outside MEDIA_ROOT.",
+                id="core.E010",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def private_storage_shared_check(**kwargs: Any) -> list[checks.CheckMessage]:
+    """Media on a shared backend means several hosts; private files on one host's disk would
+    then be written by a worker where the web hosts cannot read them."""
+    media = settings.STORAGES["default"]["BACKEND"]
+    private = settings.STORAGES.get("private", {}).get("BACKEND", "")
+    if not media.endswith("FileSystemStorage") and private.endswith("FileSystemStorage"):
+        return [
+            checks.Warning(
+                "Media use a shared storage backend but private files (certificates) are on "
+                "this host's disk.",
+                hint="Set DJANGO_PRIVATE_STORAGE to a shared backend that is not public.",
+                id="core.W011",
+            )
+        ]
+    return []
