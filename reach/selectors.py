@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +13,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from campaigns.models import Campaign
 from regions.models import Level, Region
 
-from .models import AUDIENCES, CampaignReachDaily, JobRun, ReachDaily
-from .services import DAILY_FIELDS, OFFLINE_FIELDS
+from .models import AUDIENCES, CampaignReachDaily, JobRun, ReachDaily, Watermark
+from .services import DAILY_FIELDS, OFFLINE_FIELDS, WATERMARK
 
 
 @dataclass(frozen=True)
@@ -200,6 +200,14 @@ def campaigns_reach(*, campaigns: QuerySet[Campaign] | None = None) -> list[Camp
             )
         )
     return out
+
+
+def reach_figures_as_of() -> datetime | None:
+    """When the figures in the summary tables were taken: the start of the last refresh or
+    rebuild that finished (a failed or skipped run leaves it as it was). None before the
+    first run. One query."""
+    mark = Watermark.objects.filter(name=WATERMARK, value__isnull=False).first()
+    return mark.updated_at if mark else None
 
 
 def job_runs_latest() -> list[JobRun]:
