@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from campaigns.models import SessionLog, Status
 from edu.models import Certificate
-from reach import services
 from quizzes.models import TransferCheck
+from reach import services
 from reach.models import CheckBreakdownDaily, JobRun, ReachDaily, Watermark
 from tests.reach.factories import START, World, at, snapshot
 
