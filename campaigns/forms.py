@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +88,44 @@ class SessionLogForm(forms.Form):
     @property
     def detail_fields(self) -> list[forms.BoundField]:
         return [self[n] for n in ("topics", "notes")]
+
+
+class PlannedSessionForm(forms.Form):
+    """A session a volunteer means to hold. Same campaign and county choices as the log."""
+
+    campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int)
+    county = forms.ChoiceField(label=_("County or district"))
+    planned_on = forms.DateField(
+        label=_("Planned date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    venue_type = forms.ChoiceField(label=_("Venue type"), choices=VenueType.choices)
+    venue_name = forms.CharField(
+        label=_("Venue name"), max_length=120, help_text=_("For example: 西江村村委会")
+    )
+    expected_audience = forms.IntegerField(
+        label=_("Expected audience"),
+        min_value=0,
+        max_value=100_000,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+    )
+
+    def __init__(self, *args: object, campaigns: list[VolunteerCampaign], **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        log_form = SessionLogForm(campaigns=campaigns)
+        for name in ("campaign", "county"):
+            self.fields[name].choices = log_form.fields[name].choices  # type: ignore[attr-defined]
+            self.fields[name].initial = log_form.fields[name].initial
+
+    def clean_planned_on(self) -> date:
+        day: date = self.cleaned_data["planned_on"]
+        today = timezone.localdate()
+        if day < today - timedelta(days=7):
+            raise forms.ValidationError(_("Choose a date from a week ago onwards."))
+        if day > today + timedelta(days=365):
+            raise forms.ValidationError(_("Choose a date within the coming year."))
+        return day
 
 
 class ReviewForm(forms.Form):

@@ -7,7 +7,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Concat, Substr, TruncWeek
 
 from accounts.models import User
@@ -20,6 +31,7 @@ from .models import (
     Campaign,
     Export,
     PhotoStatus,
+    PlannedSession,
     SessionLog,
     SessionPhoto,
     Status,
@@ -74,6 +86,45 @@ def campaigns_of_volunteer(*, volunteer: User) -> list[VolunteerCampaign]:
             entry.counties.insert(0, entry.default_county)
         entry.counties.sort(key=lambda c: c.code)
     return list(out.values())
+
+
+def plan_logged() -> Exists:
+    """True for a plan with a matching log: same volunteer, campaign and county, dated
+    within ``PLAN_MATCH_DAYS`` of the plan, in any review status (a rejected log has its
+    own reminder)."""
+    return Exists(
+        SessionLog.objects.filter(
+            volunteer_id=OuterRef("volunteer_id"),
+            campaign_id=OuterRef("campaign_id"),
+            county_id=OuterRef("county_id"),
+            held_on__gte=OuterRef("match_from"),
+            held_on__lte=OuterRef("match_until"),
+        )
+    )
+
+
+def planned_sessions_of_volunteer(*, volunteer: User) -> QuerySet[PlannedSession]:
+    """A volunteer's plans, each with ``logged``; the coming ones first, then the past
+    ones newest first (one query)."""
+    return (
+        PlannedSession.objects.filter(volunteer=volunteer)
+        .select_related("campaign", "county")
+        .annotate(logged=plan_logged())
+        .order_by("-planned_on", "-id")
+    )
+
+
+def planned_sessions_unlogged(*, due_on: date, since: date) -> QuerySet[PlannedSession]:
+    """Plans dated from ``since`` to ``due_on`` that are neither logged nor marked as not
+    held: the ones to remind their volunteer of."""
+    return (
+        PlannedSession.objects.filter(
+            planned_on__gte=since, planned_on__lte=due_on, cancelled_at__isnull=True
+        )
+        .annotate(logged=plan_logged())
+        .filter(logged=False)
+        .order_by()
+    )
 
 
 def campaigns_of_coordinator(*, user: User) -> QuerySet[Campaign]:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from campaigns.models import SessionLog
 from campaigns.models import Status as LogStatus
+from campaigns.selectors import planned_sessions_unlogged
 from edu.models import Certificate, Enrollment
 
 from .channels import CHANNELS, Message
@@ -185,6 +186,31 @@ def reminders_plan(*, now: datetime | None = None) -> dict[str, int]:
     return planned
 
 
+def unlogged_sessions_plan(*, now: datetime | None = None) -> int:
+    """Plan a reminder to each volunteer whose planned session's date passed
+    ``REMINDERS_UNLOGGED_AFTER_DAYS`` ago or more (within the last month) with no matching
+    log and not marked as not held (matching: ``campaigns.selectors.plan_logged``). Once per
+    plan (its key); safe to run any number of times. Returns how many were new."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due_on = today - timedelta(days=settings.REMINDERS_UNLOGGED_AFTER_DAYS)
+    plans = planned_sessions_unlogged(due_on=due_on, since=due_on - timedelta(days=30))
+    return _plan(
+        [
+            Reminder(
+                key=f"session_not_logged:{pk}",
+                user_id=user_id,
+                kind=Kind.SESSION_NOT_LOGGED,
+                context={"venue": venue, "planned_on": planned_on.isoformat()},
+            )
+            for pk, user_id, venue, planned_on in plans.values_list(
+                "id", "volunteer_id", "venue_name", "planned_on"
+            )
+        ],
+        now,
+    )
+
+
 # --- Sending ------------------------------------------------------------------------------
 
 
@@ -210,6 +236,15 @@ def _message(reminder: Reminder, user: User) -> Message:
                 "day": context.get("held_on", ""),
             }
             url = reverse("campaigns:mine")
+        elif reminder.kind == Kind.SESSION_NOT_LOGGED:
+            subject = _("Did you hold the session at %(venue)s?") % {
+                "venue": context.get("venue", "")
+            }
+            body = _(
+                "You planned a session at %(venue)s on %(day)s and we have no log of it yet. "
+                "Log it now, or mark it as not held."
+            ) % {"venue": context.get("venue", ""), "day": context.get("planned_on", "")}
+            url = reverse("campaigns:plans")
         elif reminder.kind == Kind.REVIEW_DIGEST:
             subject = _("Session logs waiting for your review")
             body = _("%(count)s session logs are waiting for review.") % {
