@@ -82,6 +82,31 @@ def unsubscribe(*, token: str) -> tuple[User, str]:
     return user, kind
 
 
+@transaction.atomic
+def preference_update(
+    *,
+    user: User,
+    kinds: list[str],
+    weekly_summary: bool,
+    email: bool,
+    in_app: bool,
+    sms: bool,
+    phone: str,
+) -> Preference:
+    """Save what a person wants: ``kinds`` are the kinds they keep (every other kind is
+    muted, the weekly summary by ``weekly_summary``), and the channels. Atomic; the form
+    validates the phone number. Reminders already sent are not affected; planned ones
+    follow the new choice when they go out."""
+    preference = Preference.objects.select_for_update().get(pk=preference_of(user).pk)
+    wanted = set(kinds) | ({Kind.WEEKLY_SUMMARY.value} if weekly_summary else set())
+    preference.muted_kinds = [k.value for k in Kind if k.value not in wanted]
+    preference.weekly_summary = weekly_summary
+    preference.email, preference.in_app, preference.sms = email, in_app, sms
+    preference.phone = phone
+    preference.save()
+    return preference
+
+
 # --- Planning -----------------------------------------------------------------------------
 
 
