@@ -293,8 +293,13 @@ def _compute(
     breakdown: dict[BreakdownCell, Row] = {}
     for dimension, rows in ((AGE_BAND, by_band), (SCAM_TYPE, by_type)):
         for row in rows:
-            key = (dimension, placed(row["region_code"]), row["day"], row["code"] or "")
-            add_checks(breakdown.setdefault(key, dict.fromkeys(CHECK_FIELDS, 0)), row)
+            group: BreakdownCell = (
+                dimension,
+                placed(row["region_code"]),
+                row["day"],
+                row["code"] or "",
+            )
+            add_checks(breakdown.setdefault(group, dict.fromkeys(CHECK_FIELDS, 0)), row)
     for figures in breakdown.values():
         figures["protected_funds"] = Decimal(figures["protected_funds"]).quantize(CENT)
     breakdown = {k: v for k, v in breakdown.items() if any(v[f] for f in CHECK_FIELDS)}
