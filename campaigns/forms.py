@@ -202,3 +202,28 @@ class AssignForm(forms.Form):
                 self.add_error("county", _("This is not the code of a county."))
             data["county_region"] = county
         return data
+
+
+class CoordinatorPlanForm(forms.Form):
+    """A coordinator plans a session for one of the campaign's volunteers."""
+
+    username = forms.CharField(label=_("Volunteer's user name"), max_length=150)
+    county = forms.RegexField(
+        label=_("County code"), regex=r"^\d{6}$", help_text=_("For example 522634 for Leishan.")
+    )
+    planned_on = PlannedSessionForm.base_fields["planned_on"]
+    venue_type = PlannedSessionForm.base_fields["venue_type"]
+    venue_name = PlannedSessionForm.base_fields["venue_name"]
+    expected_audience = PlannedSessionForm.base_fields["expected_audience"]
+    clean_planned_on = PlannedSessionForm.clean_planned_on
+
+    def clean(self) -> dict:
+        from accounts.models import User
+
+        data = super().clean() or {}
+        if "username" in data:
+            user = User.objects.filter(username=data["username"]).first()
+            if user is None:
+                self.add_error("username", _("No volunteer has this user name."))
+            data["volunteer"] = user
+        return data

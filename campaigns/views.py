@@ -24,6 +24,7 @@ from regions.models import Level, Region
 from . import exports, selectors, services
 from .forms import (
     AssignForm,
+    CoordinatorPlanForm,
     GoalsForm,
     PlannedSessionForm,
     RegionsAddForm,
@@ -332,6 +333,30 @@ def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
         initial={"goal_sessions": campaign.goal_sessions, "goal_people": campaign.goal_people},
     )
     assign_form = AssignForm(request.POST if action == "assign" else None)
+    plan_form = CoordinatorPlanForm(request.POST if action == "plan" else None)
+    if action == "plan" and plan_form.is_valid():
+        data = plan_form.cleaned_data
+        try:
+            services.planned_session_create(
+                by=request.user,
+                volunteer=data["volunteer"],
+                data=services.PlanInput(
+                    campaign_id=campaign.pk,
+                    county_code=data["county"],
+                    planned_on=data["planned_on"],
+                    venue_type=data["venue_type"],
+                    venue_name=data["venue_name"],
+                    expected_audience=data["expected_audience"],
+                ),
+            )
+        except Problem as problem:
+            plan_form.add_error(None, str(problem.detail))
+        else:
+            messages.success(
+                request,
+                _("Session planned for %(name)s.") % {"name": data["volunteer"].shown_name},
+            )
+            return redirect("campaigns:manage", campaign_id=campaign.pk)
     if action == "regions" and regions_form.is_valid():
         total = services.campaign_counties_add(
             campaign=campaign, region_codes=regions_form.cleaned_data["codes"], by=request.user
@@ -369,5 +394,6 @@ def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "regions_form": regions_form,
             "goals_form": goals_form,
             "assign_form": assign_form,
+            "plan_form": plan_form,
         },
     )

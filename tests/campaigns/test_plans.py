@@ -192,3 +192,49 @@ def test_the_plans_page_reads_a_fixed_number_of_queries(
         page = client.get("/campaigns/plans/").content.decode()
 
     assert page.count("data-plan=") == 8
+
+
+def test_a_coordinator_plans_a_session_for_a_volunteer_on_the_manage_page(
+    client, volunteer, campaign
+):
+    # Given the campaign's coordinator on the manage page
+    coordinator = coordinator_of(campaign)
+    client.force_login(coordinator)
+    day = timezone.localdate() + timedelta(days=2)
+
+    # When they plan a session for the volunteer, and one for an unknown user name
+    answer = client.post(
+        f"/campaigns/{campaign.pk}/manage/",
+        {
+            "action": "plan",
+            "username": volunteer.username,
+            "county": "522633",
+            "planned_on": day.isoformat(),
+            "venue_type": "school",
+            "venue_name": "从江县第一中学",
+            "expected_audience": "300",
+        },
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    unknown = client.post(
+        f"/campaigns/{campaign.pk}/manage/",
+        {
+            "action": "plan",
+            "username": "nobody",
+            "county": "522633",
+            "planned_on": day.isoformat(),
+            "venue_type": "school",
+            "venue_name": "小学",
+            "expected_audience": "3",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    # Then the volunteer has the plan, and the unknown name gets a message
+    assert "Session planned for" in answer.content.decode()
+    plan = PlannedSession.objects.get()
+    assert (plan.volunteer, plan.planned_by, plan.planned_on) == (volunteer, coordinator, day)
+    assert "No volunteer has this user name." in unknown.content.decode()
+    client.force_login(volunteer)
+    assert "从江县第一中学" in client.get("/campaigns/plans/").content.decode()
