@@ -1,5 +1,5 @@
-"""Reads of the campaigns app. Dashboard figures are grouped by the database, in a fixed
-number of queries, so summary tables (reach statistics) can later replace the sources."""
+"""Reads of the campaigns app. Dashboard figures come from reach statistics' summary
+tables, grouped by the database in a fixed number of queries."""
 
 from __future__ import annotations
 
