@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
 
-from .models import Assignment, Campaign, Export, SessionLog, SessionPhoto, Team
+from .models import Assignment, Campaign, Export, PlannedSession, SessionLog, SessionPhoto, Team
 from .services import campaign_counties_add
 
 
@@ -114,3 +114,27 @@ class SessionLogAdmin(admin.ModelAdmin):
 class ExportAdmin(admin.ModelAdmin):
     list_display = ["campaign", "kind", "rows", "created_at", "done_at"]
     readonly_fields = ["file", "rows", "done_at"]
+
+
+@admin.register(PlannedSession)
+class PlannedSessionAdmin(admin.ModelAdmin):
+    """Plans are made on the volunteers' page (the match window is set there); the admin
+    shows them and can mark one as not held."""
+
+    list_display = ["planned_on", "venue_name", "county", "campaign", "volunteer", "cancelled_at"]
+    list_filter = ["campaign"]
+    search_fields = ["venue_name"]
+    date_hierarchy = "planned_on"
+    readonly_fields = [
+        "campaign",
+        "volunteer",
+        "county",
+        "planned_on",
+        "venue_type",
+        "venue_name",
+        "expected_audience",
+        "planned_by",
+    ]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

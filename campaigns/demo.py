@@ -275,4 +275,22 @@ def _campaign_seed(
             services.session_log_review(
                 log=log, reviewer=coordinator, decision=Status.APPROVED, note=""
             )
+    # The demo volunteer's plans: one coming, one whose date passed without a log.
+    for user, home in volunteers:
+        if user.username != "volunteer":
+            continue
+        for shift in (4, -4):
+            venue_type, pattern = spec.venues[0]
+            services.planned_session_create(
+                by=user,
+                volunteer=user,
+                data=services.PlanInput(
+                    campaign_id=campaign.pk,
+                    county_code=home,
+                    planned_on=today + timedelta(days=shift),
+                    venue_type=venue_type,
+                    venue_name=pattern.format(town=rnd.choice(TOWNS)),
+                    expected_audience=60,
+                ),
+            )
     return campaign

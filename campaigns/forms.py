@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +90,44 @@ class SessionLogForm(forms.Form):
         return [self[n] for n in ("topics", "notes")]
 
 
+class PlannedSessionForm(forms.Form):
+    """A session a volunteer means to hold. Same campaign and county choices as the log."""
+
+    campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int)
+    county = forms.ChoiceField(label=_("County or district"))
+    planned_on = forms.DateField(
+        label=_("Planned date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    venue_type = forms.ChoiceField(label=_("Venue type"), choices=VenueType.choices)
+    venue_name = forms.CharField(
+        label=_("Venue name"), max_length=120, help_text=_("For example: 西江村村委会")
+    )
+    expected_audience = forms.IntegerField(
+        label=_("Expected audience"),
+        min_value=0,
+        max_value=100_000,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+    )
+
+    def __init__(self, *args: object, campaigns: list[VolunteerCampaign], **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        log_form = SessionLogForm(campaigns=campaigns)
+        for name in ("campaign", "county"):
+            self.fields[name].choices = log_form.fields[name].choices  # type: ignore[attr-defined]
+            self.fields[name].initial = log_form.fields[name].initial
+
+    def clean_planned_on(self) -> date:
+        day: date = self.cleaned_data["planned_on"]
+        today = timezone.localdate()
+        if day < today - timedelta(days=7):
+            raise forms.ValidationError(_("Choose a date from a week ago onwards."))
+        if day > today + timedelta(days=365):
+            raise forms.ValidationError(_("Choose a date within the coming year."))
+        return day
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[
@@ -161,4 +201,29 @@ class AssignForm(forms.Form):
             if county is None:
                 self.add_error("county", _("This is not the code of a county."))
             data["county_region"] = county
+        return data
+
+
+class CoordinatorPlanForm(forms.Form):
+    """A coordinator plans a session for one of the campaign's volunteers."""
+
+    username = forms.CharField(label=_("Volunteer's user name"), max_length=150)
+    county = forms.RegexField(
+        label=_("County code"), regex=r"^\d{6}$", help_text=_("For example 522634 for Leishan.")
+    )
+    planned_on = PlannedSessionForm.base_fields["planned_on"]
+    venue_type = PlannedSessionForm.base_fields["venue_type"]
+    venue_name = PlannedSessionForm.base_fields["venue_name"]
+    expected_audience = PlannedSessionForm.base_fields["expected_audience"]
+    clean_planned_on = PlannedSessionForm.clean_planned_on
+
+    def clean(self) -> dict:
+        from accounts.models import User
+
+        data = super().clean() or {}
+        if "username" in data:
+            user = User.objects.filter(username=data["username"]).first()
+            if user is None:
+                self.add_error("username", _("No volunteer has this user name."))
+            data["volunteer"] = user
         return data

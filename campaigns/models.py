@@ -323,3 +323,56 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} {self.kind}"
+
+
+class PlannedSession(models.Model):
+    """A session a volunteer means to hold, planned by the volunteer or a coordinator of the
+    campaign. It counts as logged when the volunteer sends a log of the same campaign and
+    county dated within a day of the plan (``PLAN_MATCH_DAYS``); a plan whose date has
+    passed without such a log brings the volunteer a reminder, until they log it or mark it
+    as not held."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="plans"
+    )
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("volunteer"),
+        on_delete=models.CASCADE,
+        related_name="planned_sessions",
+    )
+    county = models.ForeignKey(
+        "regions.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    planned_on = models.DateField(_("planned date"))
+    # The dates a matching log may carry (planned_on ± PLAN_MATCH_DAYS), stored so the
+    # match is a plain comparison on every database.
+    match_from = models.DateField(editable=False)
+    match_until = models.DateField(editable=False)
+    venue_type = models.CharField(_("venue type"), max_length=20, choices=VenueType.choices)
+    venue_name = models.CharField(_("venue name"), max_length=120)
+    expected_audience = models.PositiveIntegerField(_("expected audience"), default=0)
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("planned by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("marked as not held"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("planned session")
+        verbose_name_plural = _("planned sessions")
+        ordering = ["planned_on", "id"]
+        indexes = [models.Index(fields=["planned_on", "cancelled_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.planned_on} {self.venue_name}"
+
+
+# A log matches a plan when it is dated within this many days of it (same volunteer,
+# campaign and county): sessions move by a day for the weather or a market day.
+PLAN_MATCH_DAYS = 1

@@ -1,16 +1,29 @@
-"""Reads of the campaigns app. Dashboard figures are grouped by the database, in a fixed
-number of queries, so summary tables (reach statistics) can later replace the sources."""
+"""Reads of the campaigns app. Dashboard figures come from reach statistics' summary
+tables, grouped by the database in a fixed number of queries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Concat, Substr, TruncWeek
 
 from accounts.models import User
+from reach.models import CampaignReachDaily
+from reach.selectors import reach_figures_as_of
 from regions.models import Level, Region
 
 from .models import (
@@ -18,6 +31,7 @@ from .models import (
     Campaign,
     Export,
     PhotoStatus,
+    PlannedSession,
     SessionLog,
     SessionPhoto,
     Status,
@@ -74,6 +88,45 @@ def campaigns_of_volunteer(*, volunteer: User) -> list[VolunteerCampaign]:
     return list(out.values())
 
 
+def plan_logged() -> Exists:
+    """True for a plan with a matching log: same volunteer, campaign and county, dated
+    within ``PLAN_MATCH_DAYS`` of the plan, in any review status (a rejected log has its
+    own reminder)."""
+    return Exists(
+        SessionLog.objects.filter(
+            volunteer_id=OuterRef("volunteer_id"),
+            campaign_id=OuterRef("campaign_id"),
+            county_id=OuterRef("county_id"),
+            held_on__gte=OuterRef("match_from"),
+            held_on__lte=OuterRef("match_until"),
+        )
+    )
+
+
+def planned_sessions_of_volunteer(*, volunteer: User) -> QuerySet[PlannedSession]:
+    """A volunteer's plans, each with ``logged``; the coming ones first, then the past
+    ones newest first (one query)."""
+    return (
+        PlannedSession.objects.filter(volunteer=volunteer)
+        .select_related("campaign", "county")
+        .annotate(logged=plan_logged())
+        .order_by("-planned_on", "-id")
+    )
+
+
+def planned_sessions_unlogged(*, due_on: date, since: date) -> QuerySet[PlannedSession]:
+    """Plans dated from ``since`` to ``due_on`` that are neither logged nor marked as not
+    held: the ones to remind their volunteer of."""
+    return (
+        PlannedSession.objects.filter(
+            planned_on__gte=since, planned_on__lte=due_on, cancelled_at__isnull=True
+        )
+        .annotate(logged=plan_logged())
+        .filter(logged=False)
+        .order_by()
+    )
+
+
 def campaigns_of_coordinator(*, user: User) -> QuerySet[Campaign]:
     return Campaign.objects.filter(coordinators=user).order_by("-starts_on", "name")
 
@@ -126,6 +179,7 @@ class Dashboard:
     rows: list[AreaRow]
     weeks: list[tuple[date, int, int]]
     not_reached: list[Region]
+    as_of: datetime | None = None  # when the summary tables were last refreshed
 
     @property
     def coverage_percent(self) -> int:
@@ -142,17 +196,17 @@ class Dashboard:
         return min(100, round(100 * self.people / goal)) if goal else 0
 
 
-def _area_key(prefix: str, area: Region | None) -> Any:
-    """The database expression that names the child area of ``area`` a county belongs to."""
-    code = f"{prefix}code" if prefix else "code"
+def _area_key(area: Region | None) -> Any:
+    """The database expression that names the child area of ``area`` a target county
+    belongs to (the same codes as the summary tables' parent columns)."""
     if area is None:  # nation → provinces
-        return Concat(Substr(code, 1, 2), Value("0000"), output_field=CharField())
+        return Concat(Substr("code", 1, 2), Value("0000"), output_field=CharField())
     if area.level == Level.PROVINCE:  # province → prefectures (or itself for its districts)
-        return F(f"{prefix}parent_id")
-    return F(code)  # prefecture → counties
+        return F("parent_id")
+    return F("code")  # prefecture → counties
 
 
-def _area_filter(prefix: str, area: Region | None) -> Q:
+def _area_filter(area: Region | None, prefix: str = "") -> Q:
     if area is None:
         return Q()
     if area.level == Level.PROVINCE:
@@ -160,32 +214,54 @@ def _area_filter(prefix: str, area: Region | None) -> Q:
     return Q(**{f"{prefix}parent_id": area.code}) | Q(**{f"{prefix}code": area.code})
 
 
+def _summary_column(area: Region | None) -> str:
+    """The summary tables' column holding the child area of ``area``."""
+    if area is None:
+        return "province_code"
+    if area.level == Level.PROVINCE:
+        return "prefecture_code"
+    return "county_code"
+
+
+def _summary_filter(area: Region | None) -> Q:
+    if area is None:
+        return Q()
+    if area.level == Level.PROVINCE:
+        return Q(province_code=area.code)
+    return Q(prefecture_code=area.code) | Q(county_code=area.code)
+
+
 def campaign_dashboard(*, campaign: Campaign, area: Region | None = None) -> Dashboard:
     """Coverage, sessions and people of a campaign, nation-wide or inside one province or
-    prefecture, split by the next level down. Approved sessions only count. Six queries."""
-    approved = SessionLog.objects.filter(campaign=campaign, status=Status.APPROVED)
-    in_area = approved.filter(_area_filter("county__", area))
-    targets = Region.objects.filter(campaigns=campaign).filter(_area_filter("", area))
-    reached_codes = approved.values("county_id")
+    prefecture, split by the next level down. Approved sessions only count.
+
+    The figures are read from reach statistics' summary tables (``CampaignReachDaily``),
+    so they are as fresh as the last refresh (``as_of``); only the number of logs waiting
+    for review is read live, being a work queue rather than a figure. Eight queries."""
+    summary = CampaignReachDaily.objects.filter(campaign=campaign).order_by()
+    in_area = summary.filter(_summary_filter(area))
+    targets = Region.objects.filter(campaigns=campaign).filter(_area_filter(area))
+    reached_codes = summary.values("county_code")
 
     target_counts: dict[str, int] = dict(
-        targets.annotate(key=_area_key("", area))
+        targets.annotate(key=_area_key(area))
         .values("key")
         .annotate(n=Count("code"))
         .values_list("key", "n")
     )
     reached_counts: dict[str, int] = dict(
         targets.filter(code__in=reached_codes)
-        .annotate(key=_area_key("", area))
+        .annotate(key=_area_key(area))
         .values("key")
         .annotate(n=Count("code"))
         .values_list("key", "n")
     )
+    column = _summary_column(area)
     figures: dict[str, Any] = {
-        row["key"]: row
-        for row in in_area.annotate(key=_area_key("county__", area))
-        .values("key")
-        .annotate(sessions=Count("id"), people=Sum("attendees_total"))
+        row[column]: row
+        for row in in_area.values(column).annotate(
+            n_sessions=Sum("sessions"), people=Sum("attendees_total")
+        )
     }
     keys = set(target_counts) | set(figures)
     names = {r.code: r for r in Region.objects.filter(code__in=keys)}
@@ -196,23 +272,23 @@ def campaign_dashboard(*, campaign: Campaign, area: Region | None = None) -> Das
             level=names[key].level if key in names else "",
             targets=target_counts.get(key, 0),
             reached=reached_counts.get(key, 0),
-            sessions=figures.get(key, {}).get("sessions", 0),
+            sessions=figures.get(key, {}).get("n_sessions") or 0,
             people=figures.get(key, {}).get("people") or 0,
         )
         for key in sorted(keys)
     ]
     weeks = [
-        (row["week"], row["sessions"], row["people"] or 0)
-        for row in in_area.annotate(week=TruncWeek("held_on"))
+        (row["week"], row["n_sessions"] or 0, row["people"] or 0)
+        for row in in_area.annotate(week=TruncWeek("day"))
         .values("week")
-        .annotate(sessions=Count("id"), people=Sum("attendees_total"))
+        .annotate(n_sessions=Sum("sessions"), people=Sum("attendees_total"))
         .order_by("week")
     ]
     not_reached = list(
         targets.exclude(code__in=reached_codes).select_related("parent").order_by("code")[:200]
     )
     pending = SessionLog.objects.filter(
-        Q(campaign=campaign, status=Status.PENDING) & _area_filter("county__", area)
+        Q(campaign=campaign, status=Status.PENDING) & _area_filter(area, "county__")
     ).count()
     return Dashboard(
         campaign=campaign,
@@ -225,6 +301,7 @@ def campaign_dashboard(*, campaign: Campaign, area: Region | None = None) -> Das
         rows=rows,
         weeks=weeks,
         not_reached=not_reached,
+        as_of=reach_figures_as_of(),
     )
 
 

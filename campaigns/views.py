@@ -13,6 +13,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -21,7 +22,15 @@ from core.problems import Problem
 from regions.models import Level, Region
 
 from . import exports, selectors, services
-from .forms import AssignForm, GoalsForm, RegionsAddForm, ReviewForm, SessionLogForm
+from .forms import (
+    AssignForm,
+    CoordinatorPlanForm,
+    GoalsForm,
+    PlannedSessionForm,
+    RegionsAddForm,
+    ReviewForm,
+    SessionLogForm,
+)
 from .models import AUDIENCES, Campaign, SessionLog, Status
 
 LOG_PERM = "accounts.log_field_sessions"
@@ -53,7 +62,23 @@ def session_log_new(request: HttpRequest) -> HttpResponse:
     """The form. With JavaScript it queues in IndexedDB and syncs through the API; without,
     it posts here and is stored the same way."""
     campaigns = selectors.campaigns_of_volunteer(volunteer=request.user)
-    form = SessionLogForm(request.POST or None, request.FILES or None, campaigns=campaigns)
+    initial = {}
+    plan_id = request.GET.get("plan", "")
+    if request.method == "GET" and plan_id.isdigit():
+        # "Log this session" on a plan: the log then matches the plan (same campaign,
+        # county and date), so no reminder follows.
+        plan = request.user.planned_sessions.filter(pk=int(plan_id)).first()
+        if plan is not None:
+            initial = {
+                "campaign": plan.campaign_id,
+                "county": plan.county_id,
+                "held_on": plan.planned_on,
+                "venue_type": plan.venue_type,
+                "venue_name": plan.venue_name,
+            }
+    form = SessionLogForm(
+        request.POST or None, request.FILES or None, campaigns=campaigns, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -100,6 +125,57 @@ def session_log_new(request: HttpRequest) -> HttpResponse:
 def session_log_mine(request: HttpRequest) -> HttpResponse:
     logs = selectors.session_logs_of_volunteer(volunteer=request.user)[:100]
     return render(request, "campaigns/my_logs.html", {"logs": logs})
+
+
+@login_required
+@permission_required(LOG_PERM, raise_exception=True)
+def planned_sessions(request: HttpRequest) -> HttpResponse:
+    """A volunteer's planned sessions, and the form to plan one (works without JavaScript)."""
+    campaigns = selectors.campaigns_of_volunteer(volunteer=request.user)
+    form = PlannedSessionForm(request.POST or None, campaigns=campaigns)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.planned_session_create(
+                by=request.user,
+                volunteer=request.user,
+                data=services.PlanInput(
+                    campaign_id=data["campaign"],
+                    county_code=data["county"],
+                    planned_on=data["planned_on"],
+                    venue_type=data["venue_type"],
+                    venue_name=data["venue_name"],
+                    expected_audience=data["expected_audience"],
+                ),
+            )
+        except Problem as problem:
+            form.add_error(None, str(problem.detail))
+        else:
+            messages.success(request, _("Session planned. Log it here after it is held."))
+            return redirect("campaigns:plans")
+    plans = list(selectors.planned_sessions_of_volunteer(volunteer=request.user)[:100])
+    today = timezone.localdate()
+    return render(
+        request,
+        "campaigns/plans.html",
+        {
+            "form": form,
+            "campaigns": campaigns,
+            "coming": [p for p in reversed(plans) if p.planned_on >= today],
+            "past": [p for p in plans if p.planned_on < today],
+        },
+    )
+
+
+@login_required
+@permission_required(LOG_PERM, raise_exception=True)
+@require_POST
+def planned_session_cancel(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = services.planned_session_cancel(plan_id=plan_id, volunteer=request.user)
+    if plan is None:
+        raise Http404
+    messages.success(request, _("Marked as not held: %(venue)s") % {"venue": plan.venue_name})
+    return redirect("campaigns:plans")
 
 
 # --- Coordinators ---------------------------------------------------------------------------
@@ -257,6 +333,30 @@ def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
         initial={"goal_sessions": campaign.goal_sessions, "goal_people": campaign.goal_people},
     )
     assign_form = AssignForm(request.POST if action == "assign" else None)
+    plan_form = CoordinatorPlanForm(request.POST if action == "plan" else None)
+    if action == "plan" and plan_form.is_valid():
+        data = plan_form.cleaned_data
+        try:
+            services.planned_session_create(
+                by=request.user,
+                volunteer=data["volunteer"],
+                data=services.PlanInput(
+                    campaign_id=campaign.pk,
+                    county_code=data["county"],
+                    planned_on=data["planned_on"],
+                    venue_type=data["venue_type"],
+                    venue_name=data["venue_name"],
+                    expected_audience=data["expected_audience"],
+                ),
+            )
+        except Problem as problem:
+            plan_form.add_error(None, str(problem.detail))
+        else:
+            messages.success(
+                request,
+                _("Session planned for %(name)s.") % {"name": data["volunteer"].shown_name},
+            )
+            return redirect("campaigns:manage", campaign_id=campaign.pk)
     if action == "regions" and regions_form.is_valid():
         total = services.campaign_counties_add(
             campaign=campaign, region_codes=regions_form.cleaned_data["codes"], by=request.user
@@ -294,5 +394,6 @@ def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "regions_form": regions_form,
             "goals_form": goals_form,
             "assign_form": assign_form,
+            "plan_form": plan_form,
         },
     )

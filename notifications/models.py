@@ -13,6 +13,7 @@ class Kind(models.TextChoices):
     LOG_REJECTED = "log_rejected", _("Session log returned")
     REVIEW_DIGEST = "review_digest", _("Daily review-queue digest")
     WEEKLY_SUMMARY = "weekly_summary", _("Weekly learning summary")
+    SESSION_NOT_LOGGED = "session_not_logged", _("Planned session not logged yet")
 
 
 class Channel(models.TextChoices):

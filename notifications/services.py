@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from campaigns.models import SessionLog
 from campaigns.models import Status as LogStatus
+from campaigns.selectors import planned_sessions_unlogged
 from edu.models import Certificate, Enrollment
 
 from .channels import CHANNELS, Message
@@ -79,6 +80,31 @@ def unsubscribe(*, token: str) -> tuple[User, str]:
         preference.muted_kinds = [*preference.muted_kinds, kind]
         preference.save(update_fields=["muted_kinds"])
     return user, kind
+
+
+@transaction.atomic
+def preference_update(
+    *,
+    user: User,
+    kinds: list[str],
+    weekly_summary: bool,
+    email: bool,
+    in_app: bool,
+    sms: bool,
+    phone: str,
+) -> Preference:
+    """Save what a person wants: ``kinds`` are the kinds they keep (every other kind is
+    muted, the weekly summary by ``weekly_summary``), and the channels. Atomic; the form
+    validates the phone number. Reminders already sent are not affected; planned ones
+    follow the new choice when they go out."""
+    preference = Preference.objects.select_for_update().get(pk=preference_of(user).pk)
+    wanted = set(kinds) | ({Kind.WEEKLY_SUMMARY.value} if weekly_summary else set())
+    preference.muted_kinds = [k.value for k in Kind if k.value not in wanted]
+    preference.weekly_summary = weekly_summary
+    preference.email, preference.in_app, preference.sms = email, in_app, sms
+    preference.phone = phone
+    preference.save()
+    return preference
 
 
 # --- Planning -----------------------------------------------------------------------------
@@ -185,6 +211,31 @@ def reminders_plan(*, now: datetime | None = None) -> dict[str, int]:
     return planned
 
 
+def unlogged_sessions_plan(*, now: datetime | None = None) -> int:
+    """Plan a reminder to each volunteer whose planned session's date passed
+    ``REMINDERS_UNLOGGED_AFTER_DAYS`` ago or more (within the last month) with no matching
+    log and not marked as not held (matching: ``campaigns.selectors.plan_logged``). Once per
+    plan (its key); safe to run any number of times. Returns how many were new."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due_on = today - timedelta(days=settings.REMINDERS_UNLOGGED_AFTER_DAYS)
+    plans = planned_sessions_unlogged(due_on=due_on, since=due_on - timedelta(days=30))
+    return _plan(
+        [
+            Reminder(
+                key=f"session_not_logged:{pk}",
+                user_id=user_id,
+                kind=Kind.SESSION_NOT_LOGGED,
+                context={"venue": venue, "planned_on": planned_on.isoformat()},
+            )
+            for pk, user_id, venue, planned_on in plans.values_list(
+                "id", "volunteer_id", "venue_name", "planned_on"
+            )
+        ],
+        now,
+    )
+
+
 # --- Sending ------------------------------------------------------------------------------
 
 
@@ -210,6 +261,15 @@ def _message(reminder: Reminder, user: User) -> Message:
                 "day": context.get("held_on", ""),
             }
             url = reverse("campaigns:mine")
+        elif reminder.kind == Kind.SESSION_NOT_LOGGED:
+            subject = _("Did you hold the session at %(venue)s?") % {
+                "venue": context.get("venue", "")
+            }
+            body = _(
+                "You planned a session at %(venue)s on %(day)s and we have no log of it yet. "
+                "Log it now, or mark it as not held."
+            ) % {"venue": context.get("venue", ""), "day": context.get("planned_on", "")}
+            url = reverse("campaigns:plans")
         elif reminder.kind == Kind.REVIEW_DIGEST:
             subject = _("Session logs waiting for your review")
             body = _("%(count)s session logs are waiting for review.") % {

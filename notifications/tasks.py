@@ -29,3 +29,14 @@ def send_due() -> dict[str, Any]:
     if outcomes["more"]:
         send_due.delay()
     return outcomes
+
+
+@shared_task(name="notifications.plan_unlogged", autoretry_for=(Exception,), retry_backoff=60)
+def plan_unlogged() -> dict[str, int]:
+    """Daily: remind volunteers of planned sessions not logged; sending follows in batches."""
+    with job_run_record("notifications.plan_unlogged") as run:
+        planned = services.unlogged_sessions_plan()
+        run.rows_changed = planned
+        run.details = {"session_not_logged": planned}
+    send_due.delay()
+    return {"session_not_logged": planned}

@@ -1,17 +1,21 @@
-"""In-app notifications, the unread count for the header, and one-click unsubscribe."""
+"""In-app notifications, the unread count for the header, reminder preferences and
+one-click unsubscribe."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from .forms import PreferenceForm
 from .models import Kind, Notification
-from .services import notifications_mark_read, unsubscribe
+from .services import notifications_mark_read, preference_of, preference_update, unsubscribe
 
 
 @login_required
@@ -35,6 +39,19 @@ def unread_count(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"unread": 0})
     count = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
     return JsonResponse({"unread": count})
+
+
+@login_required
+@never_cache
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Which reminders a person gets and how; a plain form (no script needed)."""
+    preference = preference_of(request.user)
+    form = PreferenceForm(request.POST or None, initial=PreferenceForm.initial_of(preference))
+    if request.method == "POST" and form.is_valid():
+        preference_update(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your reminder choices are saved."))
+        return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form})
 
 
 # Mail clients post the one-click unsubscribe (RFC 8058) without a CSRF token; the signed

@@ -15,7 +15,11 @@ from rest_framework.views import APIView
 from regions.models import Region
 
 from . import selectors
+from .models import CheckBreakdownDaily
 from .selectors import Figures
+
+AGE_BAND = CheckBreakdownDaily.Dimension.AGE_BAND
+SCAM_TYPE = CheckBreakdownDaily.Dimension.SCAM_TYPE
 
 
 class CanViewReach(BasePermission):
@@ -53,6 +57,18 @@ def _figures(figures: Figures) -> dict[str, Any]:
     }
 
 
+class CheckGroupOutput(serializers.Serializer):
+    code = serializers.CharField(help_text='age band or scam-type code; "" when not given')
+    name = serializers.CharField()
+    checks_shown = serializers.IntegerField()
+    checks_heeded = serializers.IntegerField()
+    checks_proceeded = serializers.IntegerField()
+    heeding_rate = serializers.FloatField(
+        allow_null=True, help_text="heeded ÷ (heeded + proceeded)"
+    )
+    protected_funds = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="CNY")
+
+
 class ReachAreaOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -62,7 +78,8 @@ class ReachAreaOutput(serializers.Serializer):
 class ReachSummaryApi(APIView):
     """Reach figures of the nation or one area over a period, and split by the next level
     down (provinces, prefectures or counties; code "" is online learning and checks
-    without a county). Public: these are the figures the impact page publishes."""
+    without a county), and the transfer checks' heeding rate and protected funds by age
+    band and by scam type. Public: these are the figures the impact page publishes."""
 
     permission_classes = [AllowAny]
 
@@ -88,6 +105,11 @@ class ReachSummaryApi(APIView):
         end = serializers.DateField(allow_null=True)
         totals = ReachFiguresOutput()
         areas = ReachAreaOutput(many=True)
+        by_age_band = CheckGroupOutput(many=True, help_text="each check once")
+        by_scam_type = CheckGroupOutput(
+            many=True,
+            help_text="a check naming several scam types is counted under each of them",
+        )
 
     @extend_schema(
         operation_id="reach_summary",
@@ -112,6 +134,8 @@ class ReachSummaryApi(APIView):
             "areas": [
                 {"code": a.code, "name": a.name, "figures": _figures(a.figures)} for a in areas
             ],
+            "by_age_band": selectors.checks_by_group(dimension=AGE_BAND, **filters),
+            "by_scam_type": selectors.checks_by_group(dimension=SCAM_TYPE, **filters),
         }
         return Response(self.ReachSummaryOutput(body).data)
 

@@ -79,6 +79,51 @@ class CampaignReachDaily(OfflineFigures):
         return f"{self.campaign_id} {self.county_code} {self.day}"
 
 
+class CheckBreakdownDaily(models.Model):
+    """Transfer-check figures of one county and day, split one way: by the subject's age
+    band, or by a suspected scam type.
+
+    By age band, each check counts once (band "" when the risk system sent none), so the
+    rows of a cell add up to the cell's totals in ``ReachDaily``. By scam type, a check
+    counts once under each distinct type it names (type "" when it names none): a check
+    suspected of two types is in both rows, so those rows may add up to more than the
+    totals, which count it once."""
+
+    class Dimension(models.TextChoices):
+        AGE_BAND = "age_band", _("age band")
+        SCAM_TYPE = "scam_type", _("scam type")
+
+    county_code = models.CharField(_("county"), max_length=6, blank=True)
+    prefecture_code = models.CharField(_("prefecture"), max_length=6, blank=True)
+    province_code = models.CharField(_("province"), max_length=6, blank=True)
+    day = models.DateField(_("day"))
+    dimension = models.CharField(_("split by"), max_length=10, choices=Dimension.choices)
+    code = models.CharField(_("group"), max_length=40, blank=True)
+    checks_shown = models.PositiveIntegerField(_("transfer checks shown"), default=0)
+    checks_heeded = models.PositiveIntegerField(_("heeded"), default=0)
+    checks_proceeded = models.PositiveIntegerField(_("proceeded"), default=0)
+    protected_funds = models.DecimalField(
+        _("protected funds"), max_digits=18, decimal_places=2, default=0
+    )
+
+    class Meta:
+        verbose_name = _("transfer-check figures of a group, county and day")
+        verbose_name_plural = _("transfer-check figures by group, county and day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "county_code", "day", "code"],
+                name="reach_one_breakdown_row_per_cell",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["dimension", "day", "province_code"]),
+            models.Index(fields=["day", "county_code"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.code or '-'} {self.county_code or '-'} {self.day}"
+
+
 class SessionLogCell(models.Model):
     """The cell a session log was last counted in, so a log moved to another county or
     day (an edit in the admin) is taken out of its old cell too."""

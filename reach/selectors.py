@@ -4,17 +4,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from campaigns.models import Campaign
+from quizzes.models import ScamType, TransferCheck
 from regions.models import Level, Region
 
-from .models import AUDIENCES, CampaignReachDaily, JobRun, ReachDaily
-from .services import DAILY_FIELDS, OFFLINE_FIELDS
+from .models import (
+    AUDIENCES,
+    CampaignReachDaily,
+    CheckBreakdownDaily,
+    JobRun,
+    ReachDaily,
+    Watermark,
+)
+from .services import CHECK_FIELDS, DAILY_FIELDS, OFFLINE_FIELDS, WATERMARK
 
 
 @dataclass(frozen=True)
@@ -200,6 +208,74 @@ def campaigns_reach(*, campaigns: QuerySet[Campaign] | None = None) -> list[Camp
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class CheckGroup:
+    """Transfer-check figures of one age band or scam type ("" = not given)."""
+
+    code: str
+    name: str
+    checks_shown: int
+    checks_heeded: int
+    checks_proceeded: int
+    protected_funds: Decimal
+
+    @property
+    def checks_completed(self) -> int:
+        return self.checks_heeded + self.checks_proceeded
+
+    @property
+    def heeding_rate(self) -> float | None:
+        done = self.checks_completed
+        return self.checks_heeded / done if done else None
+
+    @property
+    def heeding_percent(self) -> int | None:
+        rate = self.heeding_rate
+        return None if rate is None else round(100 * rate)
+
+
+def checks_by_group(
+    *,
+    dimension: str,
+    area: Region | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[CheckGroup]:
+    """Heeding rate and protected funds of an area and period split by age band (bands in
+    order, each check once) or by scam type (most completed checks first; a check naming
+    several types is in each of their rows). One GROUP BY, plus the scam types' names."""
+    qs = _period(
+        CheckBreakdownDaily.objects.filter(_in_area(area), dimension=dimension), start, end
+    )
+    rows = list(qs.values("code").annotate(**_sums(CHECK_FIELDS)).order_by("code"))
+    if dimension == CheckBreakdownDaily.Dimension.AGE_BAND:
+        names = {str(k): str(v) for k, v in TransferCheck.AgeBand.choices}
+        order = list(names)
+    else:
+        codes = [r["code"] for r in rows if r["code"]]
+        names = {s.code: s.name for s in ScamType.objects.filter(code__in=codes)} if codes else {}
+        order = []
+    groups = [
+        CheckGroup(
+            code=row["code"],
+            name=names.get(row["code"], row["code"]),
+            **_figures(row, CHECK_FIELDS),
+        )
+        for row in rows
+    ]
+    if order:
+        return sorted(groups, key=lambda g: order.index(g.code) if g.code in order else len(order))
+    return sorted(groups, key=lambda g: (g.code == "", -g.checks_completed, g.code))
+
+
+def reach_figures_as_of() -> datetime | None:
+    """When the figures in the summary tables were taken: the start of the last refresh or
+    rebuild that finished (a failed or skipped run leaves it as it was). None before the
+    first run. One query."""
+    mark = Watermark.objects.filter(name=WATERMARK, value__isnull=False).first()
+    return mark.updated_at if mark else None
 
 
 def job_runs_latest() -> list[JobRun]:

@@ -20,8 +20,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db import connection, models, transaction
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -31,7 +31,15 @@ from edu.models import Certificate, Enrollment, LessonProgress
 from quizzes.models import TransferCheck
 from regions.models import Level, Region
 
-from .models import AUDIENCES, CampaignReachDaily, JobRun, ReachDaily, SessionLogCell, Watermark
+from .models import (
+    AUDIENCES,
+    CampaignReachDaily,
+    CheckBreakdownDaily,
+    JobRun,
+    ReachDaily,
+    SessionLogCell,
+    Watermark,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +50,7 @@ CENT = Decimal("0.01")
 
 Cell = tuple[str, date]
 CampaignCell = tuple[int, str, date]
+BreakdownCell = tuple[str, str, date, str]  # dimension, county, day, group code
 Row = dict[str, Any]
 OFFLINE_FIELDS = ["sessions", *[f"attendees_{a}" for a in AUDIENCES], "attendees_total"]
 DAILY_FIELDS = [
@@ -56,6 +65,9 @@ DAILY_FIELDS = [
     "protected_funds",
     "person_times",
 ]
+CHECK_FIELDS = ["checks_shown", "checks_heeded", "checks_proceeded", "protected_funds"]
+AGE_BAND = CheckBreakdownDaily.Dimension.AGE_BAND.value
+SCAM_TYPE = CheckBreakdownDaily.Dimension.SCAM_TYPE.value
 
 
 def _tz() -> ZoneInfo:
@@ -135,7 +147,80 @@ def _approved_logs(scope: Scope) -> QuerySet[SessionLog] | None:
     return logs.order_by()
 
 
-def _compute(scope: Scope) -> tuple[dict[Cell, Row], dict[CampaignCell, Row]]:
+def _check_sums() -> dict[str, Any]:
+    return {
+        "shown": Count("id", filter=Q(opened_at__isnull=False)),
+        "heeded": Count("id", filter=Q(status=TransferCheck.Status.HEEDED)),
+        "proceeded": Count("id", filter=Q(status=TransferCheck.Status.PROCEEDED)),
+        "protected": Sum(
+            "amount", filter=Q(resolution=TransferCheck.Resolution.CANCELLED, currency="CNY")
+        ),
+    }
+
+
+def _scam_type_elements(column: str) -> str:
+    """A FROM-clause item giving one row (column ``value``) per element of the JSON list in
+    ``column``; a row that is not a list gives none. The one vendor-specific piece."""
+    if connection.vendor == "postgresql":
+        return (
+            f"LEFT JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof({column}) = "
+            f"'array' THEN {column} ELSE '[]'::jsonb END) AS t(value) ON TRUE"
+        )
+    return (
+        f"LEFT JOIN json_each(CASE WHEN json_type({column}) = 'array' THEN {column} "
+        "ELSE '[]' END) AS t ON 1 = 1"
+    )
+
+
+def _by_scam_type(checks: QuerySet[Any]) -> list[Row]:
+    """Check figures grouped by (region code, day, scam type), by the database: each check
+    once under each distinct type it names, under "" when it names none."""
+    inner_sql, params = checks.values(
+        "id",
+        "region_code",
+        "day",
+        "scam_types",
+        "opened_at",
+        "status",
+        "resolution",
+        "currency",
+        "amount",
+    ).query.sql_with_params()
+    # Only Django-compiled SQL (with its own parameters) and constant text go in here.
+    sql = f"""
+        SELECT region_code, day, code,
+            SUM(CASE WHEN opened_at IS NOT NULL THEN 1 ELSE 0 END),
+            SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
+            SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
+            SUM(CASE WHEN resolution = %s AND currency = 'CNY' THEN amount ELSE 0 END)
+        FROM (
+            SELECT DISTINCT s.id, s.region_code, s.day, s.opened_at, s.status, s.resolution,
+                s.currency, s.amount, COALESCE(t.value, '') AS code
+            FROM ({inner_sql}) s {_scam_type_elements("s.scam_types")}
+        ) x
+        GROUP BY region_code, day, code
+    """  # noqa: S608
+    statuses = [TransferCheck.Status.HEEDED.value, TransferCheck.Status.PROCEEDED.value]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*statuses, TransferCheck.Resolution.CANCELLED.value, *params])
+        found = cursor.fetchall()
+    return [
+        {
+            "region_code": region,
+            "day": day if isinstance(day, date) else date.fromisoformat(str(day)[:10]),
+            "code": str(code)[:40],
+            "shown": int(shown or 0),
+            "heeded": int(heeded or 0),
+            "proceeded": int(proceeded or 0),
+            "protected": Decimal(str(protected or 0)),
+        }
+        for region, day, code, shown, heeded, proceeded, protected in found
+    ]
+
+
+def _compute(
+    scope: Scope,
+) -> tuple[dict[Cell, Row], dict[CampaignCell, Row], dict[BreakdownCell, Row]]:
     """Every figure of the cells in ``scope``, grouped by the database: one query per source.
     Returns the daily rows and the per-campaign rows (offline figures only)."""
     daily: dict[Cell, dict[str, Any]] = {}
@@ -187,25 +272,37 @@ def _compute(scope: Scope) -> tuple[dict[Cell, Row], dict[CampaignCell, Row]]:
             counties = Region.objects.filter(level=Level.COUNTY).values("code")
             where |= ~Q(region_code__in=counties)
         checks = checks.filter(where)
-    check_rows = list(
-        checks.values("region_code", "day").annotate(
-            shown=Count("id", filter=Q(opened_at__isnull=False)),
-            heeded=Count("id", filter=Q(status=TransferCheck.Status.HEEDED)),
-            proceeded=Count("id", filter=Q(status=TransferCheck.Status.PROCEEDED)),
-            protected=Sum(
-                "amount",
-                filter=Q(resolution=TransferCheck.Resolution.CANCELLED, currency="CNY"),
-            ),
-        )
+    check_rows = list(checks.values("region_code", "day").annotate(**_check_sums()))
+    by_band = list(
+        checks.values("region_code", "day", code=F("age_band")).annotate(**_check_sums())
     )
-    counties_known = _county_parents(r["region_code"] for r in check_rows)
-    for row in check_rows:
-        county = row["region_code"] if row["region_code"] in counties_known else UNPLACED
-        target = cell(county, row["day"])
+    by_type = _by_scam_type(checks)
+    counties_known = _county_parents(r["region_code"] for r in [*check_rows, *by_band, *by_type])
+
+    def placed(region_code: str) -> str:
+        return region_code if region_code in counties_known else UNPLACED
+
+    def add_checks(target: Row, row: Row) -> None:
         target["checks_shown"] += row["shown"]
         target["checks_heeded"] += row["heeded"]
         target["checks_proceeded"] += row["proceeded"]
         target["protected_funds"] += Decimal(row["protected"] or 0)
+
+    for row in check_rows:
+        add_checks(cell(placed(row["region_code"]), row["day"]), row)
+    breakdown: dict[BreakdownCell, Row] = {}
+    for dimension, rows in ((AGE_BAND, by_band), (SCAM_TYPE, by_type)):
+        for row in rows:
+            group: BreakdownCell = (
+                dimension,
+                placed(row["region_code"]),
+                row["day"],
+                row["code"] or "",
+            )
+            add_checks(breakdown.setdefault(group, dict.fromkeys(CHECK_FIELDS, 0)), row)
+    for figures in breakdown.values():
+        figures["protected_funds"] = Decimal(figures["protected_funds"]).quantize(CENT)
+    breakdown = {k: v for k, v in breakdown.items() if any(v[f] for f in CHECK_FIELDS)}
 
     for figures in daily.values():
         figures["protected_funds"] = Decimal(figures["protected_funds"]).quantize(CENT)
@@ -214,7 +311,7 @@ def _compute(scope: Scope) -> tuple[dict[Cell, Row], dict[CampaignCell, Row]]:
         )
     # A cell where nothing countable happened (say, a check never opened) is not stored.
     daily = {k: v for k, v in daily.items() if any(v[f] for f in DAILY_FIELDS)}
-    return daily, campaign_rows
+    return daily, campaign_rows, breakdown
 
 
 def _same(fields: list[str], have: dict[str, Any], want: dict[str, Any]) -> bool:
@@ -262,14 +359,18 @@ def _sync(
 
 def _apply(scope: Scope) -> int:
     """Recompute and store every cell in ``scope``. Must run inside the refresh's lock."""
-    daily, per_campaign = _compute(scope)
+    daily, per_campaign, breakdown = _compute(scope)
     campaign_keyed = {(c, county, day): v for (c, county, day), v in per_campaign.items()}
-    parents = _county_parents({k[0] for k in daily} | {k[1] for k in campaign_keyed})
+    parents = _county_parents(
+        {k[0] for k in daily} | {k[1] for k in campaign_keyed} | {k[1] for k in breakdown}
+    )
     daily_qs = ReachDaily.objects.filter(day__in=scope.days)
     campaign_qs = CampaignReachDaily.objects.filter(day__in=scope.days)
+    breakdown_qs = CheckBreakdownDaily.objects.filter(day__in=scope.days)
     if scope.counties is not None:
         daily_qs = daily_qs.filter(county_code__in=scope.counties)
         campaign_qs = campaign_qs.filter(county_code__in=scope.counties)
+        breakdown_qs = breakdown_qs.filter(county_code__in=scope.counties)
     changed = _sync(ReachDaily, daily_qs, ["county_code", "day"], DAILY_FIELDS, daily, parents)
     changed += _sync(
         CampaignReachDaily,
@@ -277,6 +378,14 @@ def _apply(scope: Scope) -> int:
         ["campaign_id", "county_code", "day"],
         OFFLINE_FIELDS,
         campaign_keyed,
+        parents,
+    )
+    changed += _sync(
+        CheckBreakdownDaily,
+        breakdown_qs,
+        ["dimension", "county_code", "day", "code"],
+        CHECK_FIELDS,
+        breakdown,
         parents,
     )
     return changed
@@ -403,12 +512,11 @@ def _rebuild_locked(
 ) -> RunResult:
     days = _source_days()
     changed = 0
-    if days:
-        changed += ReachDaily.objects.exclude(day__range=(days[0], days[-1])).delete()[0]
-        changed += CampaignReachDaily.objects.exclude(day__range=(days[0], days[-1])).delete()[0]
-    else:
-        changed += ReachDaily.objects.all().delete()[0]
-        changed += CampaignReachDaily.objects.all().delete()[0]
+    for model in (ReachDaily, CampaignReachDaily, CheckBreakdownDaily):
+        rows = model._default_manager.all()
+        if days:
+            rows = rows.exclude(day__range=(days[0], days[-1]))
+        changed += rows.delete()[0]
     chunks = [days[i : i + DAYS_PER_CHUNK] for i in range(0, len(days), DAYS_PER_CHUNK)]
     for done, block in enumerate(chunks, start=1):
         changed += _apply(Scope(tuple(block)))

@@ -12,6 +12,10 @@ from regions.models import Region
 
 from . import selectors
 from .forms import ReachFilterForm
+from .models import CheckBreakdownDaily
+
+AGE_BAND = CheckBreakdownDaily.Dimension.AGE_BAND
+SCAM_TYPE = CheckBreakdownDaily.Dimension.SCAM_TYPE
 
 VIEW_PERM = "accounts.view_reach_statistics"
 
@@ -56,6 +60,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "form": form,
             "totals": selectors.reach_totals(**filters),
             "rows": selectors.reach_by_area(**filters),
+            "by_age_band": selectors.checks_by_group(dimension=AGE_BAND, **filters),
+            "by_scam_type": selectors.checks_by_group(dimension=SCAM_TYPE, **filters),
             "campaigns": selectors.campaigns_reach(),
             "jobs": selectors.job_runs_latest(),
             "trail": _trail(filters["area"]),

@@ -308,6 +308,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 REMINDERS_NUDGE_AFTER_DAYS = env_int("REMINDERS_NUDGE_AFTER_DAYS", 7)
 REMINDERS_DAILY_CAP = env_int("REMINDERS_DAILY_CAP", 3)
 REMINDERS_BATCH_SIZE = env_int("REMINDERS_BATCH_SIZE", 200)
+# Days after a planned session's date before its volunteer is reminded to log it.
+REMINDERS_UNLOGGED_AFTER_DAYS = env_int("REMINDERS_UNLOGGED_AFTER_DAYS", 2)
 REMINDERS_SMS_ADAPTER = env_str("REMINDERS_SMS_ADAPTER", "notifications.channels.OutboxSmsAdapter")
 
 # --- Logging --------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from openpyxl import load_workbook
 
 from campaigns.models import SessionLog, Status
 from core.models import AuditLog
+from reach.models import Watermark
+from reach.services import reach_refresh
 from tests.campaigns.factories import (
     CampaignFactory,
     SessionLogFactory,
@@ -185,9 +187,10 @@ def test_the_dashboard_shows_coverage_and_reach_per_area(
     approved(campaign, regions["leishan"], 30)
     approved(campaign, regions["leishan"], 20, days_ago=9)
     SessionLogFactory(campaign=campaign, county=regions["kaiyang"], attendees_total=99)
+    reach_refresh()  # what the periodic task does: the figures come from the summary tables
 
     # When the figures are read, in a fixed number of queries
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         nation = campaign_dashboard(campaign=campaign)
         list(nation.not_reached)
 
@@ -210,6 +213,7 @@ def test_the_dashboard_shows_coverage_and_reach_per_area(
 
 def test_the_dashboard_page_drills_down_from_nation_to_prefecture(client, campaign, regions):
     approved(campaign, regions["leishan"], 30)
+    reach_refresh()
     client.force_login(coordinator_of(campaign))
 
     nation = client.get(f"/campaigns/{campaign.pk}/").content.decode()
@@ -218,6 +222,35 @@ def test_the_dashboard_page_drills_down_from_nation_to_prefecture(client, campai
     assert '<a href="?area=522600">黔东南苗族侗族自治州</a>' in province
     prefecture = client.get(f"/campaigns/{campaign.pk}/?area=522600").content.decode()
     assert "雷山县" in prefecture and "<svg" in prefecture
+
+
+def test_the_dashboard_lags_the_sources_until_the_refresh_and_says_so(client, campaign, regions):
+    # Given figures refreshed at a known time, then a session approved after that refresh
+    approved(campaign, regions["leishan"], 30)
+    reach_refresh()
+    approved(campaign, regions["congjiang"], 12)
+    client.force_login(coordinator_of(campaign))
+    as_of = timezone.localtime(Watermark.objects.get(name="reach").updated_at)
+
+    # When the coordinator opens the dashboard
+    before = client.get(f"/campaigns/{campaign.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    # Then it shows the figures of the last refresh and says when that was
+    assert f"Figures as of {as_of:%H:%M}" in before
+    assert "1 of 3 target counties reached" in before
+    # and after the next refresh the new session is counted
+    reach_refresh()
+    after = client.get(f"/campaigns/{campaign.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 of 3 target counties reached" in after
+
+
+def test_before_the_first_refresh_the_dashboard_says_figures_are_coming(client, campaign):
+    client.force_login(coordinator_of(campaign))
+
+    page = client.get(f"/campaigns/{campaign.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "The figures have not been computed yet" in page
+    assert "0 of 3 target counties reached" in page
 
 
 def test_sessions_export_as_csv_with_chinese_intact(client, campaign, regions):

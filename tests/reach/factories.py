@@ -14,7 +14,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, SessionLog, Status
 from edu.models import Certificate, Enrollment, LessonProgress
 from quizzes.models import ApiClient, TransferCheck
-from reach.models import CampaignReachDaily, ReachDaily
+from reach.models import CampaignReachDaily, CheckBreakdownDaily, ReachDaily
 from tests.campaigns.factories import CampaignFactory, region_tree
 from tests.edu.factories import LessonFactory
 from tests.factories import UserFactory
@@ -117,7 +117,10 @@ class World:
         values = {
             "client": self.client,
             "subject_ref": f"u-{uuid.uuid4().hex[:8]}",
-            "age_band": "60_plus",
+            "age_band": self.rng.choice(["60_plus", "60_plus", "35_59", "18_34", ""]),
+            "scam_types": self.rng.choice(
+                [[], ["impersonating_police"], ["task_rebate", "fake_loan"], ["fake_loan"]]
+            ),
             "region_code": self.rng.choice([c.code for c in self.counties] + ["", "999999"]),
             "amount": Decimal(self.rng.randrange(100, 900000)) / 100,
             "currency": "CNY",
@@ -140,7 +143,7 @@ class World:
                 self.course_done()
 
 
-def snapshot() -> tuple[list[tuple], list[tuple]]:
+def snapshot() -> tuple[list[tuple], list[tuple], list[tuple]]:
     """Every stored figure, without ids, in a stable order."""
     daily = sorted(
         tuple(str(v) for v in row)
@@ -154,4 +157,10 @@ def snapshot() -> tuple[list[tuple], list[tuple]]:
             *[f.attname for f in CampaignReachDaily._meta.concrete_fields if f.name != "id"]
         )
     )
-    return daily, campaigns
+    checks = sorted(
+        tuple(str(v) for v in row)
+        for row in CheckBreakdownDaily.objects.values_list(
+            *[f.attname for f in CheckBreakdownDaily._meta.concrete_fields if f.name != "id"]
+        )
+    )
+    return daily, campaigns, checks

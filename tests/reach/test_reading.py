@@ -34,8 +34,18 @@ def counted(world: World) -> World:
         region_code=leishan.code,
         created_at=at(START),
         status="heeded",
+        age_band="60_plus",
+        scam_types=["impersonating_police", "fake_credit_record"],
         amount=Decimal("5000.00"),
         resolution="cancelled",
+    )
+    world.check(
+        region_code=kaiyang.code,
+        created_at=at(START),
+        status="proceeded",
+        age_band="18_34",
+        scam_types=["impersonating_police"],
+        resolution="completed",
     )
     world.lesson_done(completed=at(START + timedelta(days=1)))
     services.reach_refresh()
@@ -46,10 +56,10 @@ def test_impact_page_publishes_the_headline_in_chinese(client, counted):
     # When anyone opens the impact page in Chinese
     response = client.get("/impact/", HTTP_ACCEPT_LANGUAGE="zh-hans")
 
-    # Then it shows 75 attendees + 1 check + 1 online learner, 3 sessions, 3 counties
+    # Then it shows 75 attendees + 2 checks + 1 online learner, 3 sessions, 3 counties
     page = response.content.decode()
     assert response.status_code == 200
-    assert "覆盖 77 人次 · 3 场 · 3 个县" in page
+    assert "覆盖 78 人次 · 3 场 · 3 个县" in page
     assert "¥5,000" in page or "¥5000" in page
 
 
@@ -57,7 +67,7 @@ def test_impact_page_drills_down_to_a_province(client, counted):
     response = client.get("/impact/?area=520000", HTTP_ACCEPT_LANGUAGE="en")
 
     page = response.content.decode()
-    assert "Reached 66 person-times · 2 sessions · 2 counties" in page
+    assert "Reached 67 person-times · 2 sessions · 2 counties" in page
     assert 'data-area="522600"' in page and 'data-area="520100"' in page
     assert 'data-area="500000"' not in page
 
@@ -98,6 +108,10 @@ def test_overview_shows_coverage_and_the_last_job_run(
     page = response.content.decode()
     assert response.status_code == 200
     assert 'data-job="reach.refresh"' in page
+    # the heeding rate by age band and by scam type, read from the summary tables
+    assert '<table class="data-table" data-checks="age_band">' in page
+    assert '<tr data-group="60_plus">' in page and "60 and over" in page
+    assert '<tr data-group="impersonating_police">' in page and "50%" in page
     campaigns = {s.campaign_id for s in counted.campaigns[0].sessions.all()} | {
         s.campaign_id for s in counted.campaigns[1].sessions.all()
     }
@@ -105,16 +119,26 @@ def test_overview_shows_coverage_and_the_last_job_run(
 
 
 def test_api_summary_gives_totals_and_areas(client, counted, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(7):
         response = client.get("/api/v1/reach?area=520000")
 
     body = response.json()
     assert response.status_code == 200
-    assert body["totals"]["person_times"] == 66
+    assert body["totals"]["person_times"] == 67
     assert body["totals"]["sessions"] == 2
-    assert body["totals"]["heeding_rate"] == 1.0
+    assert body["totals"]["heeding_rate"] == 0.5
     assert body["totals"]["protected_funds"] == "5000.00"
     assert {a["code"] for a in body["areas"]} == {"522600", "520100"}
+    bands = {g["code"]: (g["heeding_rate"], g["protected_funds"]) for g in body["by_age_band"]}
+    assert bands == {"60_plus": (1.0, "5000.00"), "18_34": (0.0, "0.00")}
+    types = {g["code"]: (g["checks_shown"], g["heeding_rate"]) for g in body["by_scam_type"]}
+    assert types == {"impersonating_police": (2, 0.5), "fake_credit_record": (1, 1.0)}
+    assert body["by_scam_type"][0]["name"] == "冒充公检法"
+
+
+def test_api_summary_splits_the_checks_of_the_chosen_area_only(client, counted):
+    body = client.get("/api/v1/reach?area=522600").json()  # Leishan's prefecture
+    assert [g["code"] for g in body["by_age_band"]] == ["60_plus"]
 
 
 def test_api_summary_answers_bad_input_with_a_problem(client, counted):

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from campaigns.models import SessionLog, Status
 from edu.models import Certificate
+from quizzes.models import TransferCheck
 from reach import services
-from reach.models import JobRun, ReachDaily, Watermark
+from reach.models import CheckBreakdownDaily, JobRun, ReachDaily, Watermark
 from tests.reach.factories import START, World, at, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +110,9 @@ def test_incremental_equals_full_rebuild_with_late_and_edited_records(world, no_
     open_check.status, open_check.completed_at = "heeded", timezone.now()
     open_check.resolved_at, open_check.resolution = timezone.now(), "cancelled"
     open_check.save()
+    old_check = TransferCheck.objects.filter(status="proceeded").earliest("created_at")
+    old_check.resolution, old_check.resolved_at = "cancelled", timezone.now()  # resolved late
+    old_check.save(update_fields=["resolution", "resolved_at"])
     world.generate(20)
     result = services.reach_refresh()
 
@@ -117,6 +121,69 @@ def test_incremental_equals_full_rebuild_with_late_and_edited_records(world, no_
     assert result.rows_changed > 0
     assert incremental == rebuilt()
     assert incremental[0], "the generated data fills some cells"
+    assert {row[4] for row in incremental[2]} == {"age_band", "scam_type"}
+
+
+def test_checks_split_by_age_band_and_by_scam_type(world: World):
+    # Given on one day in Leishan: a heeded check of an elderly person suspecting two scam
+    # types (cancelled, 5,000 yuan), a proceeded check of a young adult suspecting one,
+    # and a heeded check with neither an age band nor a scam type
+    day = START
+    world.check(
+        region_code="522634",
+        created_at=at(day),
+        status="heeded",
+        age_band="60_plus",
+        scam_types=["impersonating_police", "fake_credit_record"],
+        amount=Decimal("5000"),
+        resolution="cancelled",
+    )
+    world.check(
+        region_code="522634",
+        created_at=at(day),
+        status="proceeded",
+        age_band="18_34",
+        scam_types=["impersonating_police"],
+        resolution="completed",
+    )
+    world.check(
+        region_code="522634",
+        created_at=at(day),
+        status="heeded",
+        age_band="",
+        scam_types=[],
+        amount=Decimal("300"),
+        resolution="",
+    )
+
+    # When the statistics are refreshed
+    services.reach_refresh()
+
+    # Then each check counts once in its age band, and the bands add up to the totals
+    def split(dimension):
+        return {
+            r.code: (r.checks_shown, r.checks_heeded, r.checks_proceeded, r.protected_funds)
+            for r in CheckBreakdownDaily.objects.filter(
+                dimension=dimension, county_code="522634", day=day
+            )
+        }
+
+    five_k = Decimal("5000.00")
+    assert split("age_band") == {
+        "60_plus": (1, 1, 0, five_k),
+        "18_34": (1, 0, 1, Decimal("0.00")),
+        "": (1, 1, 0, Decimal("0.00")),
+    }
+    total = ReachDaily.objects.get(county_code="522634", day=day)
+    assert (total.checks_shown, total.checks_heeded, total.protected_funds) == (3, 2, five_k)
+    # and once under each scam type it names: the two-type check is in both rows
+    assert split("scam_type") == {
+        "impersonating_police": (2, 1, 1, five_k),
+        "fake_credit_record": (1, 1, 0, five_k),
+        "": (1, 1, 0, Decimal("0.00")),
+    }
+    row = CheckBreakdownDaily.objects.filter(county_code="522634").first()
+    assert (row.prefecture_code, row.province_code) == ("522600", "520000")
 
 
 def test_refresh_reads_only_cells_touched_since_its_watermark(world, no_overlap):
