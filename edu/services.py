@@ -44,13 +44,10 @@ def course_publish(*, course: Course, by: Any | None) -> Course:
     them issues nothing new); a learner who had not completed it completes it as soon as
     every active lesson of the new version is done, which this call checks at once for
     learners whose only missing lessons were removed."""
-    course = Course.objects.select_for_update().get(pk=course.pk)
-    live = (
-        Course.objects.select_for_update().get(pk=course.draft_of_id)
-        if course.draft_of_id
-        else course
-    )
-    copy = Course.objects.filter(draft_of=live).first()
+    # Always the live row first, then its copy: the same order as starting or discarding a
+    # draft, so two editors acting at once wait for each other instead of deadlocking.
+    live = Course.objects.select_for_update().get(pk=course.draft_of_id or course.pk)
+    copy = Course.objects.select_for_update().filter(draft_of=live).first()
     changes: dict[str, Any] = {}
     if copy is not None:
         changes = _working_copy_apply(copy=copy, live=live)
@@ -169,11 +166,11 @@ def _working_copy_apply(*, copy: Course, live: Course) -> dict[str, list[str]]:
     live_modules = {module.pk: module for module in live.modules.all()}
     module_map: dict[int, Module] = {}
     for module in copy.modules.all():
-        target = live_modules.get(module.origin_id or 0) or Module(course=live)
-        target.position = module.position
-        target.title_zh, target.title_en = module.title_zh, module.title_en
-        target.save()
-        module_map[module.pk] = target
+        live_module = live_modules.get(module.origin_id or 0) or Module(course=live)
+        live_module.position = module.position
+        live_module.title_zh, live_module.title_en = module.title_zh, module.title_en
+        live_module.save()
+        module_map[module.pk] = live_module
 
     live_lessons = {lesson.pk: lesson for lesson in live.lessons.all()}
     copies = list(copy.lessons.all())
@@ -196,7 +193,8 @@ def _working_copy_apply(*, copy: Course, live: Course) -> dict[str, list[str]]:
             Lesson.objects.filter(pk=lesson.pk).update(slug=f"retired-{lesson.pk}")
 
     changes: dict[str, list[str]] = {"added": [], "removed": [], "changed": []}
-    for source, target in pairs:
+    for source, paired in pairs:
+        target = paired
         if target is None:
             target = Lesson(course=live)
             changes["added"].append(source.slug)

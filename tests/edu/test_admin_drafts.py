@@ -50,7 +50,8 @@ class _FormReader(HTMLParser):
             if kind in ("checkbox", "radio") and "checked" not in a:
                 return
             if kind not in ("submit", "button", "file"):
-                self.data.append((a["name"], a.get("value") or ("on" if kind == "checkbox" else "")))
+                default = "on" if kind == "checkbox" else ""
+                self.data.append((a["name"], a.get("value") or default))
         elif tag == "select":
             self.select = a["name"]
         elif tag == "textarea":
