@@ -238,6 +238,12 @@ def test_removing_a_lesson_keeps_its_progress_and_breaks_no_page(course, client,
     assert "/courses/fixture-course/no-safe-account/" in course_page
     # and the emptied module is no longer shown
     assert "第二单元" not in course_page
+    # and the API agrees: two lessons, no resume point on the removed one
+    client.force_login(learner)
+    [row] = client.get("/api/v1/me/courses/").json()
+    assert (row["lessons_done"], row["lessons_total"], row["last_lesson"]) == (2, 2, None)
+    lessons = client.get("/api/v1/me/courses/fixture-course/").json()["lessons"]
+    assert [lesson["slug"] for lesson in lessons] == ["no-safe-account", "hang-up"]
 
 
 def test_reordering_and_renaming_lessons_keeps_their_identity(course, editor):
