@@ -172,8 +172,8 @@ def _working_copy_apply(*, copy: Course, live: Course) -> dict[str, list[str]]:
         live_module.save()
         module_map[module.pk] = live_module
 
-    live_lessons = {lesson.pk: lesson for lesson in live.lessons.all()}
-    copies = list(copy.lessons.all())
+    live_lessons = {lesson.pk: lesson for lesson in live.lessons.prefetch_related("images")}
+    copies = list(copy.lessons.prefetch_related("images"))
     claimed = {lesson.origin_id for lesson in copies if lesson.origin_id in live_lessons}
     by_slug = {lesson.slug: lesson for pk, lesson in live_lessons.items() if pk not in claimed}
     pairs: list[tuple[Lesson, Lesson | None]] = []
