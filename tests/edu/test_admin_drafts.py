@@ -246,3 +246,29 @@ def test_only_editors_may_start_publish_or_discard_a_draft(course, client):
     assert Course.objects.filter(pk=draft.pk).exists()
     course.refresh_from_db()
     assert course.version == 1
+
+
+def test_importing_over_a_pending_draft_in_the_admin_says_why_and_changes_nothing(
+    course, client, editor
+):
+    import io
+    import zipfile
+
+    from edu.packages import read_folder
+    from tests.edu.conftest import FIXTURE_COURSE
+
+    services.course_draft_start(course=course, by=editor)
+    files = read_folder(FIXTURE_COURSE)
+    files["lessons/hang-up.zh-hans.md"] = "导入的新正文。".encode()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        for name, data in files.items():
+            out.writestr(name, data)
+    archive.seek(0)
+    archive.name = "package.zip"
+
+    response = client.post(reverse("admin:edu_course_import"), {"archive": archive})
+
+    assert response.status_code == 200
+    assert "有未发布的修改。请先发布或放弃这些修改" in response.content.decode()
+    assert course.lessons.get(slug="hang-up").body_zh != "导入的新正文。"
