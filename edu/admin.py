@@ -1,6 +1,11 @@
 """Editors author courses here: Chinese and English side by side on one form, modules and
 lessons ordered by position, "View on site" previews a draft as learners will see it,
-actions publish a new version, export packages; a page imports one."""
+actions publish a new version, export packages; a page imports one.
+
+A published course is read-only here: learners see it. "Edit a draft version" makes its
+working copy (see edu.models), edited with the same forms; the copy's page links to its
+preview and to "Publish the changes" and "Discard the changes", each confirmed on a page of
+its own. The course list shows live courses only, with a column for pending changes."""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ from collections.abc import Callable
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ReadOnlyAdmin
 from quizzes.selectors import audience_choices, scam_type_choices
 
-from . import services
+from . import selectors, services
 from .images import lesson_image_renditions_make
 from .models import Certificate, Course, Lesson, LessonImage, Module
 from .packages import PackageError, course_package_export, course_package_import, read_zip
@@ -26,13 +33,32 @@ from .packages import PackageError, course_package_export, course_package_import
 BOTH_LANGUAGES = _("Chinese first, English beside it; an empty English text shows the Chinese.")
 
 
-class ModuleInline(admin.TabularInline):
+def _course_is_live(obj: Course | Lesson | None) -> bool:
+    """Learners see it: editors change it through a working copy, never in place."""
+    course = obj.course if isinstance(obj, Lesson) else obj
+    return course is not None and course.is_live
+
+
+class LiveContentReadOnly:
+    """For inlines: nothing of a live course is added, changed or deleted in place."""
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return not _course_is_live(obj) and super().has_add_permission(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return not _course_is_live(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return not _course_is_live(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class ModuleInline(LiveContentReadOnly, admin.TabularInline):
     model = Module
     fields = ["position", "title_zh", "title_en"]
     extra = 0
 
 
-class LessonInline(admin.TabularInline):
+class LessonInline(LiveContentReadOnly, admin.TabularInline):
     model = Lesson
     fields = ["module", "position", "slug", "title_zh", "title_en", "minutes", "retired"]
     extra = 0
@@ -80,6 +106,24 @@ class LessonForm(forms.ModelForm):
             "check_scam_types", "check_question_count",
         ]  # fmt: skip
 
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # Published courses change through their draft version, so they are not offered.
+        editable = Course.objects.exclude(status=Course.Status.PUBLISHED, draft_of__isnull=True)
+        if "course" in self.fields:
+            self.fields["course"].queryset = editable
+        if "module" in self.fields:
+            self.fields["module"].queryset = Module.objects.filter(
+                course__in=editable
+            ).select_related("course")
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        course, module = cleaned.get("course"), cleaned.get("module")
+        if course and module and module.course_id != course.pk:
+            self.add_error("module", gettext("This module belongs to another course."))
+        return cleaned
+
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("reason for revoking"), max_length=300)
@@ -90,10 +134,20 @@ class ImportForm(forms.Form):
     publish = forms.BooleanField(label=_("Publish after import"), required=False)
 
 
+class LiveCourseChangeList(ChangeList):
+    """Working copies are reached from their course, not listed beside it."""
+
+    def get_queryset(self, request, exclude_parameters=None):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request, exclude_parameters).filter(draft_of__isnull=True)
+
+
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
     form = CourseForm
-    list_display = ["title_zh", "title_en", "topic", "status", "version", "position"]
+    list_display = [
+        "title_zh", "title_en", "topic", "status", "version", "pending_changes", "position",
+    ]  # fmt: skip
+    list_select_related = ["working_copy"]
     list_editable = ["position"]
     list_filter = ["status", "topic"]
     search_fields = ["title_zh", "title_en", "slug"]
@@ -113,9 +167,44 @@ class CourseAdmin(admin.ModelAdmin):
     inlines = [ModuleInline, LessonInline]
     actions = ["publish", "unpublish", "export_packages"]
     change_list_template = "admin/edu/course/change_list.html"
+    change_form_template = "admin/edu/course/change_form.html"
+
+    def get_changelist(self, request, **kwargs):  # type: ignore[no-untyped-def]
+        return LiveCourseChangeList
+
+    @admin.display(boolean=True, description=_("unpublished changes"))
+    def pending_changes(self, obj: Course) -> bool:
+        return hasattr(obj, "working_copy")
 
     def view_on_site(self, obj: Course) -> str:
-        return reverse("edu:course", args=[obj.slug])
+        if obj.is_live:
+            return reverse("edu:course", args=[obj.slug])
+        return reverse("edu:course-preview", args=[_live_slug(obj)])
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return not _course_is_live(obj) and super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_working_copy:
+            fields.append("slug")  # the live course's address does not change
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        if obj is not None and obj.is_working_copy:
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        obj = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if obj is not None:
+            context["live_course"] = obj.draft_of if obj.is_working_copy else obj
+            context["working_copy"] = (
+                obj if obj.is_working_copy else getattr(obj, "working_copy", None)
+            )
+            context["preview_url"] = reverse("edu:course-preview", args=[_live_slug(obj)])
+        return super().change_view(request, object_id, form_url, context)
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         obj.package_digest = ""  # edited by hand: the next import of a package applies again
@@ -127,7 +216,12 @@ class CourseAdmin(admin.ModelAdmin):
     def publish(self, request: HttpRequest, queryset) -> None:  # type: ignore[no-untyped-def]
         for course in queryset:
             services.course_publish(course=course, by=request.user)
-        self.message_user(request, gettext("Published. Learners keep their progress."))
+        self.message_user(
+            request,
+            gettext(
+                "Published, with any unpublished changes they had. Learners keep their progress."
+            ),
+        )
 
     @admin.action(description=_("Return the selected courses to draft"), permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset) -> None:  # type: ignore[no-untyped-def]
@@ -156,8 +250,72 @@ class CourseAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="edu_course_import",
             ),
+            *(
+                path(
+                    f"<int:pk>/{step}/",
+                    self.admin_site.admin_view(self.draft_step_view),
+                    {"step": step},
+                    name=f"edu_course_{step.replace('-', '_')}",
+                )
+                for step in DRAFT_STEPS
+            ),
             *super().get_urls(),
         ]
+
+    def draft_step_view(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
+        """Start, publish or discard the draft version of a published course: a page that
+        says what will happen (for publishing: which lessons are added, removed, changed),
+        and a button that does it."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        course = get_object_or_404(Course.objects.select_related("draft_of"), pk=pk)
+        live = course.draft_of or course
+        copy = course if course.is_working_copy else Course.objects.filter(draft_of=live).first()
+        if step == "edit-draft" and not live.is_live:
+            return redirect("admin:edu_course_change", live.pk)
+        if step != "edit-draft" and copy is None:
+            self.message_user(request, gettext("There are no unpublished changes."))
+            return redirect("admin:edu_course_change", live.pk)
+        if request.method == "POST":
+            return self._draft_step_do(request, step, live)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": DRAFT_STEPS[step],
+            "step": step,
+            "live": live,
+            "copy": copy,
+            "changes": selectors.course_pending_changes(copy=copy)
+            if step == "publish-changes" and copy is not None
+            else None,
+            "preview_url": reverse("edu:course-preview", args=[live.slug]),
+        }
+        return render(request, "admin/edu/course/draft_step.html", context)
+
+    def _draft_step_do(self, request: HttpRequest, step: str, live: Course) -> HttpResponse:
+        if step == "edit-draft":
+            copy = services.course_draft_start(course=live, by=request.user)
+            self.message_user(
+                request,
+                gettext(
+                    "This is the draft version. Learners see the published course until you "
+                    "publish these changes."
+                ),
+            )
+            return redirect("admin:edu_course_change", copy.pk)
+        if step == "publish-changes":
+            live = services.course_publish(course=live, by=request.user)
+            self.message_user(
+                request,
+                gettext("Published version %(version)s. Learners keep their progress.")
+                % {"version": live.version},
+            )
+        elif step == "discard-changes":
+            services.course_draft_discard(course=live, by=request.user)
+            self.message_user(request, gettext("The unpublished changes were discarded."))
+        else:  # pragma: no cover - the URL patterns allow only DRAFT_STEPS
+            raise Http404
+        return redirect("admin:edu_course_change", live.pk)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         # A package writes questions too (format version 2): the bank's permissions as well.
@@ -211,7 +369,19 @@ class CourseAdmin(admin.ModelAdmin):
         return render(request, "admin/edu/course/import.html", context)
 
 
-class LessonImageInline(admin.TabularInline):
+DRAFT_STEPS = {
+    "edit-draft": _("Edit a draft version"),
+    "publish-changes": _("Publish the changes"),
+    "discard-changes": _("Discard the changes"),
+}
+
+
+def _live_slug(course: Course) -> str:
+    """The address learners know: a working copy is previewed under its course's slug."""
+    return course.draft_of.slug if course.draft_of is not None else course.slug
+
+
+class LessonImageInline(LiveContentReadOnly, admin.TabularInline):
     model = LessonImage
     fields = ["position", "image", "alt_zh", "alt_en"]
     extra = 0
@@ -222,7 +392,8 @@ class LessonAdmin(admin.ModelAdmin):
     form = LessonForm
     list_display = ["title_zh", "course", "module", "position", "minutes", "retired"]
     list_filter = ["course", "retired"]
-    list_editable = ["position"]
+    # No list_editable: it would change lessons of published courses in place. Lessons are
+    # ordered on their course's page (or its draft version's).
     search_fields = ["title_zh", "title_en", "slug"]
     fieldsets = [
         (None, {"fields": ["course", "module", "position", "slug", "minutes", "retired"]}),
@@ -239,7 +410,18 @@ class LessonAdmin(admin.ModelAdmin):
     inlines = [LessonImageInline]
 
     def view_on_site(self, obj: Lesson) -> str:
-        return reverse("edu:lesson", args=[obj.course.slug, obj.slug])
+        if obj.course.is_live:
+            return reverse("edu:lesson", args=[obj.course.slug, obj.slug])
+        return reverse("edu:lesson-preview", args=[_live_slug(obj.course), obj.slug])
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).select_related("course__draft_of", "module")
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return not _course_is_live(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return not _course_is_live(obj) and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)

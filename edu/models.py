@@ -7,6 +7,12 @@ falls back to Simplified Chinese, the original, when a translation is missing.
 Progress points at lessons, which keep their identity (course + slug) across edits, new
 versions and package re-imports; a lesson that disappears from a course is *retired*, never
 deleted, so nobody's progress is lost.
+
+Editors change a published course through a *working copy*: a second, unpublished Course row
+(``draft_of`` → the live course) with copies of its modules and lessons, each copy pointing at
+the row it came from (``origin``). Learners never see the copy; staff preview it; publishing
+writes it back onto the live rows (matched by ``origin``, else by slug) in one transaction, so
+progress rows keep pointing at the same lessons. See ``edu.services.course_publish``.
 """
 
 from __future__ import annotations
@@ -81,6 +87,16 @@ class Course(Localized):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # Fingerprint of the last imported package: re-importing the same content is a no-op.
     package_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # Set on a working copy only: the published course whose pending changes this row holds.
+    draft_of = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="working_copy",
+        verbose_name=_("unpublished changes of"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -91,11 +107,22 @@ class Course(Localized):
         permissions = [("revoke_certificate", _("Can revoke certificates"))]
 
     def __str__(self) -> str:
+        if self.draft_of_id:
+            return _("%(title)s (unpublished changes)") % {"title": self.title_zh}
         return self.title_zh
 
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_working_copy(self) -> bool:
+        return self.draft_of_id is not None
+
+    @property
+    def is_live(self) -> bool:
+        """Published and not a working copy: learners see it, so editors edit a copy."""
+        return self.is_published and self.draft_of_id is None
 
 
 class Module(Localized):
@@ -103,6 +130,10 @@ class Module(Localized):
     position = models.PositiveIntegerField(_("position"), default=0)
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    # In a working copy: the live module this one was copied from (empty: a new module).
+    origin = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["course", "position", "id"]
@@ -140,6 +171,10 @@ class Lesson(Localized):
         _("retired"),
         default=False,
         help_text=_("No longer part of the course; kept so learners' progress is not lost."),
+    )
+    # In a working copy: the live lesson this one was copied from (empty: a new lesson).
+    origin = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
 
     class Meta:

@@ -650,7 +650,27 @@ def _import(
     questions_changed = bool(questions.created or questions.updated)
     course = Course.objects.select_for_update().filter(slug=spec.slug).first()
     created = course is None
-    if course is not None and course.package_digest == spec.digest:
+    if course is not None and course.draft_of_id:
+        raise PackageError(
+            _("The slug %(slug)s belongs to unpublished changes of another course.")
+            % {"slug": spec.slug}
+        )
+    unchanged = course is not None and course.package_digest == spec.digest
+    if (
+        course is not None
+        and not (unchanged and (course.is_published or not publish))
+        and Course.objects.filter(draft_of=course).exists()
+    ):
+        # The package would update the live course in place and the pending changes,
+        # copied from the old content, would undo it when published: let the editor choose.
+        raise PackageError(
+            _(
+                "“%(title)s” has unpublished changes in the admin. Publish or discard them "
+                "before importing a package of this course."
+            )
+            % {"title": course.title_zh}
+        )
+    if unchanged and course is not None:
         if questions_changed:
             audit_log_record(
                 actor=by,

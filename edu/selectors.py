@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from .models import Certificate, Course, Enrollment, Lesson, LessonProgress, Module
 from .services import guest_progress
@@ -40,12 +40,71 @@ def course_catalogue(*, topic: str = "", audience: str = "", query: str = "") ->
     ).order_by("position", "id")
 
 
-def course_outline(*, slug: str, include_drafts: bool = False) -> Course:
-    """A course with its modules and active lessons, in order (three queries)."""
-    courses = Course.objects.all()
-    if not include_drafts:
-        courses = courses.filter(status=Course.Status.PUBLISHED)
-    return courses_with_outline(courses).get(slug=slug)
+def course_outline(*, slug: str) -> Course:
+    """A published course with its modules and active lessons, in order (three queries)."""
+    return courses_with_outline(Course.objects.filter(status=Course.Status.PUBLISHED)).get(
+        slug=slug
+    )
+
+
+def course_preview_outline(*, slug: str) -> tuple[Course, Course]:
+    """(live course, what its preview shows) for staff: the working copy holding the pending
+    changes when there is one, else the course itself (a draft, or a published course without
+    pending changes). Raises Course.DoesNotExist. Four queries."""
+    live = Course.objects.select_related("working_copy").get(slug=slug, draft_of__isnull=True)
+    shown = getattr(live, "working_copy", None) or live
+    return live, courses_with_outline(Course.objects.filter(pk=shown.pk)).get()
+
+
+@dataclass(frozen=True)
+class PendingChanges:
+    """What publishing a working copy would change, for the editor's confirmation page."""
+
+    added: list[Lesson]
+    removed: list[Lesson]
+    changed: list[Lesson]
+    course_changed: bool
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.removed or self.changed or self.course_changed)
+
+
+def course_pending_changes(*, copy: Course) -> PendingChanges:
+    """Compare a working copy with its live course (by each copy's origin, else slug, as
+    publishing matches them). Lesson moves and reordering count as changes."""
+    from .services import COPIED_COURSE_FIELDS, COPIED_LESSON_FIELDS
+
+    live = copy.draft_of
+    if live is None:
+        raise ValueError("not a working copy")
+    live_lessons = {lesson.pk: lesson for lesson in live.lessons.select_related("module")}
+    live_by_slug = {lesson.slug: lesson for lesson in live_lessons.values()}
+    added, changed, removed = [], [], []
+    claimed: set[int] = set()
+    for lesson in copy.lessons.select_related("module"):
+        origin = live_lessons.get(lesson.origin_id or 0) or live_by_slug.get(lesson.slug)
+        if origin is None or (origin.retired and not lesson.retired):
+            added.append(lesson)
+            if origin is not None:
+                claimed.add(origin.pk)
+            continue
+        claimed.add(origin.pk)
+        if lesson.retired and not origin.retired:
+            removed.append(lesson)
+        elif (
+            any(getattr(lesson, n) != getattr(origin, n) for n in COPIED_LESSON_FIELDS)
+            or lesson.module.position != origin.module.position
+            or (lesson.module.origin_id or 0) != origin.module_id
+        ):
+            changed.append(lesson)
+    removed += [
+        lesson for pk, lesson in live_lessons.items() if pk not in claimed and not lesson.retired
+    ]
+    course_changed = any(getattr(copy, n) != getattr(live, n) for n in COPIED_COURSE_FIELDS)
+    return PendingChanges(
+        added=added, removed=removed, changed=changed, course_changed=course_changed
+    )
 
 
 def outline_lessons(course: Course) -> list[Lesson]:
@@ -130,7 +189,8 @@ def learner_progress(*, user: Any) -> list[CourseProgress]:
             done=done.get(e.course_id, 0),
             total=e.total,
             completed_at=e.completed_at,
-            last_lesson=e.last_lesson,
+            # A lesson removed from the course is no place to resume.
+            last_lesson=e.last_lesson if e.last_lesson and not e.last_lesson.retired else None,
             certificate=certificates.get(e.course_id),
         )
         for e in enrollments
@@ -177,13 +237,15 @@ def course_for_scam_type(*, scam_type: str, language: str) -> Course | None:
 
 
 def courses_with_outline(courses: QuerySet[Course]) -> QuerySet[Course]:
-    """Prefetch modules and active lessons in order: three queries for any number."""
+    """Prefetch modules and active lessons in order: three queries for any number. A module
+    whose lessons were all retired (removed in a later version) is left out."""
     lessons = Lesson.objects.filter(retired=False).order_by("position", "id")
+    active = Lesson.objects.filter(module=OuterRef("pk"), retired=False)
     return courses.prefetch_related(
         Prefetch(
             "modules",
-            queryset=Module.objects.order_by("position", "id").prefetch_related(
-                Prefetch("lessons", queryset=lessons)
-            ),
+            queryset=Module.objects.filter(Exists(active))
+            .order_by("position", "id")
+            .prefetch_related(Prefetch("lessons", queryset=lessons)),
         )
     )

@@ -1,4 +1,5 @@
-"""Writes of the edu app: publishing, progress, completion, certificates.
+"""Writes of the edu app: publishing (and working copies of live courses), progress,
+completion, certificates.
 
 Guests read without an account; their completed lessons live in the session
 (:data:`GUEST_KEY`) and :func:`guest_progress_merge` moves them into the account on sign-up or
@@ -12,12 +13,15 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Count, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from core.services import audit_log_record
 
-from .models import Certificate, Course, Enrollment, Lesson, LessonProgress
+from .models import Certificate, Course, Enrollment, Lesson, LessonImage, LessonProgress, Module
 
 logger = logging.getLogger(__name__)
 
@@ -27,18 +31,39 @@ SERIAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud 
 
 @transaction.atomic
 def course_publish(*, course: Course, by: Any | None) -> Course:
-    """Publish ``course`` as a new version (version + 1). Lessons keep their identity, so
-    learners' progress and certificates stay; a learner who had completed the course keeps
-    the certificate, and lessons added in this version show as still to do. Audited."""
-    course = Course.objects.select_for_update().get(pk=course.pk)
-    course.status = Course.Status.PUBLISHED
-    course.version += 1
-    course.published_at = timezone.now()
-    course.save(update_fields=["status", "version", "published_at", "updated_at"])
+    """Publish a new version (version + 1) of ``course`` in one transaction. Audited.
+
+    ``course`` may be a draft, a live course or the working copy of one. When the live
+    course has a working copy, its content is written onto the live rows first (see
+    :func:`_working_copy_apply`) and the copy is removed: learners see the new content from
+    this commit on, never a mix. Lessons keep their identity, so progress stays; lessons
+    missing from the new version are retired, not deleted.
+
+    The completion rule across versions: a learner who completed the course keeps the
+    completion and the certificate (lessons added later show as not yet done, and finishing
+    them issues nothing new); a learner who had not completed it completes it as soon as
+    every active lesson of the new version is done, which this call checks at once for
+    learners whose only missing lessons were removed."""
+    # Always the live row first, then its copy: the same order as starting or discarding a
+    # draft, so two editors acting at once wait for each other instead of deadlocking.
+    live = Course.objects.select_for_update().get(pk=course.draft_of_id or course.pk)
+    copy = Course.objects.select_for_update().filter(draft_of=live).first()
+    changes: dict[str, Any] = {}
+    if copy is not None:
+        changes = _working_copy_apply(copy=copy, live=live)
+        copy.delete()
+    live.status = Course.Status.PUBLISHED
+    live.version += 1
+    live.published_at = timezone.now()
+    live.save()
     audit_log_record(
-        actor=by, action="course.published", target=course, data={"version": course.version}
+        actor=by,
+        action="course.published",
+        target=live,
+        data={"version": live.version, **changes},
     )
-    return course
+    _completions_recompute(course=live)
+    return live
 
 
 @transaction.atomic
@@ -48,6 +73,181 @@ def course_unpublish(*, course: Course, by: Any | None) -> Course:
     course.save(update_fields=["status", "updated_at"])
     audit_log_record(actor=by, action="course.unpublished", target=course)
     return course
+
+
+# --- Working copies: changing a published course without learners seeing it --------------
+
+COPIED_COURSE_FIELDS = [
+    "topic", "audiences", "scam_types", "title_zh", "title_en", "summary_zh", "summary_en",
+]  # fmt: skip
+COPIED_LESSON_FIELDS = [
+    "position", "slug", "title_zh", "title_en", "body_zh", "body_en", "minutes", "video_url",
+    "audio", "check_scam_types", "check_question_count", "retired",
+]  # fmt: skip
+
+
+@transaction.atomic
+def course_draft_start(*, course: Course, by: Any | None) -> Course:
+    """The working copy of the live ``course``, made now if it has none: a draft Course row
+    with copies of every module, lesson (retired ones too, so an editor can bring one back)
+    and image, each pointing at its origin. Files are shared, not duplicated. Idempotent:
+    a second call returns the same copy. Audited when a copy is made."""
+    live = Course.objects.select_for_update().get(pk=course.pk)
+    if live.draft_of_id:
+        return live
+    existing = Course.objects.filter(draft_of=live).first()
+    if existing is not None:
+        return existing
+    copy = Course(
+        slug=f"pending-{live.pk}-{secrets.token_hex(3)}",
+        draft_of=live,
+        status=Course.Status.DRAFT,
+        version=live.version,
+        position=live.position,
+        **{name: getattr(live, name) for name in COPIED_COURSE_FIELDS},
+    )
+    copy.save()
+    modules = {
+        module.pk: Module.objects.create(
+            course=copy,
+            origin=module,
+            position=module.position,
+            title_zh=module.title_zh,
+            title_en=module.title_en,
+        )
+        for module in live.modules.all()
+    }
+    lessons = {}
+    for lesson in live.lessons.all():
+        lessons[lesson.pk] = Lesson.objects.create(
+            course=copy,
+            module=modules[lesson.module_id],
+            origin=lesson,
+            **{name: getattr(lesson, name) for name in COPIED_LESSON_FIELDS},
+        )
+    LessonImage.objects.bulk_create(
+        LessonImage(
+            lesson=lessons[image.lesson_id],
+            position=image.position,
+            image=image.image.name,
+            alt_zh=image.alt_zh,
+            alt_en=image.alt_en,
+            renditions=image.renditions,
+            width=image.width,
+            height=image.height,
+        )
+        for image in LessonImage.objects.filter(lesson__course=live)
+    )
+    audit_log_record(actor=by, action="course.draft_started", target=live)
+    return copy
+
+
+@transaction.atomic
+def course_draft_discard(*, course: Course, by: Any | None) -> Course:
+    """Throw away the pending changes of a live course (``course`` is the live course or its
+    working copy); learners never saw them. Returns the live course. Idempotent. Audited."""
+    live = Course.objects.select_for_update().get(pk=course.draft_of_id or course.pk)
+    deleted, _rows = Course.objects.filter(draft_of=live).delete()
+    if deleted:
+        audit_log_record(actor=by, action="course.draft_discarded", target=live)
+    return live
+
+
+def _working_copy_apply(*, copy: Course, live: Course) -> dict[str, list[str]]:
+    """Write a working copy's content onto the live course's rows (inside the caller's
+    transaction). A copied lesson updates the live lesson it came from; a new lesson takes
+    over a live lesson with the same slug nobody else claims (the identity of a lesson is its
+    course and slug, as for package re-imports), else becomes a new live lesson. Live lessons
+    left unclaimed are retired. Returns the slugs added, removed and changed, for the audit."""
+    for name in COPIED_COURSE_FIELDS:
+        setattr(live, name, getattr(copy, name))
+    live.package_digest = ""  # edited by hand: the next package import applies again
+
+    live_modules = {module.pk: module for module in live.modules.all()}
+    module_map: dict[int, Module] = {}
+    for module in copy.modules.all():
+        live_module = live_modules.get(module.origin_id or 0) or Module(course=live)
+        live_module.position = module.position
+        live_module.title_zh, live_module.title_en = module.title_zh, module.title_en
+        live_module.save()
+        module_map[module.pk] = live_module
+
+    live_lessons = {lesson.pk: lesson for lesson in live.lessons.prefetch_related("images")}
+    copies = list(copy.lessons.prefetch_related("images"))
+    claimed = {lesson.origin_id for lesson in copies if lesson.origin_id in live_lessons}
+    by_slug = {lesson.slug: lesson for pk, lesson in live_lessons.items() if pk not in claimed}
+    pairs: list[tuple[Lesson, Lesson | None]] = []
+    for lesson in copies:
+        target = live_lessons.get(lesson.origin_id or 0)
+        if target is None and lesson.slug in by_slug:
+            target = by_slug.pop(lesson.slug)
+            claimed.add(target.pk)
+        pairs.append((lesson, target))
+    unclaimed = [lesson for pk, lesson in live_lessons.items() if pk not in claimed]
+
+    # Slugs may be swapped or reused between lessons: free them all before writing any.
+    new_slugs = {lesson.slug for lesson in copies}
+    Lesson.objects.filter(pk__in=claimed).update(slug=Concat(Value("~"), Cast("pk", CharField())))
+    for lesson in unclaimed:
+        if lesson.slug in new_slugs:  # a retired lesson gives its slug to a new one
+            Lesson.objects.filter(pk=lesson.pk).update(slug=f"retired-{lesson.pk}")
+
+    changes: dict[str, list[str]] = {"added": [], "removed": [], "changed": []}
+    for source, paired in pairs:
+        target = paired
+        if target is None:
+            target = Lesson(course=live)
+            changes["added"].append(source.slug)
+        elif not target.retired and source.retired:
+            changes["removed"].append(source.slug)
+        elif any(getattr(target, n) != getattr(source, n) for n in COPIED_LESSON_FIELDS):
+            changes["changed"].append(source.slug)
+        target.module = module_map[source.module_id]
+        for name in COPIED_LESSON_FIELDS:
+            setattr(target, name, getattr(source, name))
+        target.save()
+        _images_move(source=source, target=target)
+    for lesson in unclaimed:
+        if not lesson.retired:
+            changes["removed"].append(lesson.slug)
+    Lesson.objects.filter(pk__in=[lesson.pk for lesson in unclaimed]).update(retired=True)
+    return changes
+
+
+def _images_move(*, source: Lesson, target: Lesson) -> None:
+    """Give ``target`` the images of ``source``. A live image whose file the copy still shows
+    is updated in place; the copy's new images move over; live images the copy dropped go."""
+    live_images = {image.image.name: image for image in target.images.all()}
+    for image in source.images.all():
+        kept = live_images.pop(image.image.name, None)
+        if kept is None:
+            image.lesson = target
+            image.save(update_fields=["lesson"])
+            continue
+        kept.position = image.position
+        kept.alt_zh, kept.alt_en = image.alt_zh, image.alt_en
+        kept.save(update_fields=["position", "alt_zh", "alt_en"])
+        image.delete()
+    LessonImage.objects.filter(pk__in=[image.pk for image in live_images.values()]).delete()
+
+
+def _completions_recompute(*, course: Course) -> None:
+    """Complete the course for enrolled learners who have now done every active lesson
+    (their missing lessons were removed in this version). One aggregate query, then the
+    usual completion path for the few it finds."""
+    active = _active_lesson_ids(course.pk)
+    if not active:
+        return
+    pending = Enrollment.objects.filter(course=course, completed_at__isnull=True).values("user_id")
+    finished = (
+        LessonProgress.objects.filter(lesson_id__in=active, user_id__in=Subquery(pending))
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .filter(n=len(active))
+        .values_list("user_id", flat=True)
+    )
+    for user in get_user_model().objects.filter(pk__in=list(finished)):
+        course_completion_update(user=user, course=course)
 
 
 def _active_lesson_ids(course_id: int) -> set[int]:

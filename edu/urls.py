@@ -13,6 +13,18 @@ urlpatterns = [
         views.lesson_complete_view,
         name="lesson-complete",
     ),
+    # Staff-only previews; outside /courses/ so no course or lesson slug can shadow them.
+    path("courses-preview/<slug:slug>/", views.course_preview, name="course-preview"),
+    path(
+        "courses-preview/<slug:slug>/<slug:lesson_slug>/",
+        views.lesson_preview,
+        name="lesson-preview",
+    ),
+    path(
+        "courses-preview/<slug:slug>/<slug:lesson_slug>/complete/",
+        views.lesson_preview_complete,
+        name="lesson-preview-complete",
+    ),
     path("certificates/<str:serial>/", views.certificate_detail, name="certificate"),
     path(
         "certificates/<str:serial>/certificate.<str:kind>",

@@ -1,7 +1,9 @@
 """Learner pages: catalogue, course, lesson, my learning, certificate verification.
 
 Guests read and complete lessons without an account (progress in the session, merged on
-sign-up). Editors may open draft courses here: that is the preview before publishing."""
+sign-up). Editors preview a draft course, or the unpublished changes of a published one, under
+``/courses-preview/<slug>/``: the learner's pages with a "not published" banner, saving
+nothing; learners get 404 there."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
@@ -31,11 +33,51 @@ def _may_preview(request: HttpRequest) -> bool:
     return request.user.has_perm("edu.change_course")
 
 
+PUBLIC_URLS = {"course": "edu:course", "lesson": "edu:lesson", "complete": "edu:lesson-complete"}
+PREVIEW_URLS = {
+    "course": "edu:course-preview",
+    "lesson": "edu:lesson-preview",
+    "complete": "edu:lesson-preview-complete",
+}
+
+
 def _outline(request: HttpRequest, slug: str) -> Course:
     try:
-        return selectors.course_outline(slug=slug, include_drafts=_may_preview(request))
+        return selectors.course_outline(slug=slug)
     except Course.DoesNotExist as error:
         raise Http404 from error
+
+
+def _to_preview(request: HttpRequest, slug: str, *args: str) -> HttpResponseRedirect:
+    """An editor who opens a course learners cannot see yet is sent to its preview."""
+    if (
+        not _may_preview(request)
+        or not Course.objects.filter(slug=slug, draft_of__isnull=True).exists()
+    ):
+        raise Http404
+    return redirect(PREVIEW_URLS["lesson" if args else "course"], slug, *args)
+
+
+def _preview_outline(request: HttpRequest, slug: str) -> tuple[Course, str]:
+    """What the preview of ``slug`` shows, and the banner's note. Staff only: 404 for
+    everyone else, so a preview does not even reveal that a draft exists."""
+    if not _may_preview(request):
+        raise Http404
+    try:
+        live, shown = selectors.course_preview_outline(slug=slug)
+    except Course.DoesNotExist as error:
+        raise Http404 from error
+    if shown.pk == live.pk and live.is_published:
+        raise _NothingPending
+    if shown.pk != live.pk:
+        note = _("Learners still see the published version until these changes are published.")
+    else:
+        note = _("This course is a draft and learners cannot see it yet.")
+    return shown, note
+
+
+class _NothingPending(Exception):
+    """A published course without unpublished changes: its preview is the course itself."""
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
@@ -70,22 +112,43 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _outline(request, slug)
+    try:
+        course = selectors.course_outline(slug=slug)
+    except Course.DoesNotExist:
+        return _to_preview(request, slug)
+    return _course_page(request, course, slug=slug, preview="")
+
+
+def course_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        course, note = _preview_outline(request, slug)
+    except _NothingPending:
+        return redirect("edu:course", slug)
+    return _course_page(request, course, slug=slug, preview=note)
+
+
+def _course_page(request: HttpRequest, course: Course, *, slug: str, preview: str) -> HttpResponse:
+    """The course page; in a preview, as a learner who has not started sees it."""
     language = _language()
     lessons = selectors.outline_lessons(course)
-    done = selectors.completed_lesson_ids(
-        user=request.user, session=request.session, lesson_ids=[lesson.pk for lesson in lessons]
-    )
-    resume_id = selectors.resume_lesson_id(
-        user=request.user, session=request.session, course=course
-    )
+    done: set[int] = set()
+    resume_id = None
+    certificate = None
+    if not preview:
+        done = selectors.completed_lesson_ids(
+            user=request.user,
+            session=request.session,
+            lesson_ids=[lesson.pk for lesson in lessons],
+        )
+        resume_id = selectors.resume_lesson_id(
+            user=request.user, session=request.session, course=course
+        )
+        if request.user.is_authenticated:
+            certificate = course.certificates.filter(user=request.user).first()
     next_lesson = next((lesson for lesson in lessons if lesson.pk not in done), None)
     resume = next((lesson for lesson in lessons if lesson.pk == resume_id), None)
     if resume is not None and resume.pk in done and next_lesson is not None:
         resume = next_lesson
-    certificate = None
-    if request.user.is_authenticated:
-        certificate = course.certificates.filter(user=request.user).first()
     modules = [
         {
             "title": module.text("title", language),
@@ -105,6 +168,8 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "edu/course.html",
         {
             "course": course,
+            "course_slug": slug,
+            "urls": PREVIEW_URLS if preview else PUBLIC_URLS,
             "title": course.text("title", language),
             "summary": course.text("summary", language),
             "modules": modules,
@@ -114,23 +179,31 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "start": resume or next_lesson or (lessons[0] if lessons else None),
             "started": bool(done) or resume_id is not None,
             "certificate": certificate,
-            "preview": not course.is_published,
+            # Completed an earlier version; lessons added since are still to read.
+            "new_lessons": certificate is not None and next_lesson is not None,
+            "preview": preview,
         },
     )
 
 
-def _lesson_context(request: HttpRequest, course: Course, lesson_slug: str) -> dict[str, Any]:
+def _lesson_context(
+    request: HttpRequest, course: Course, lesson_slug: str, *, slug: str = "", preview: str = ""
+) -> dict[str, Any]:
     lessons = selectors.outline_lessons(course)
     index = next((i for i, lesson in enumerate(lessons) if lesson.slug == lesson_slug), None)
     if index is None:
         raise Http404
     lesson = lessons[index]
     language = _language()
-    done = selectors.completed_lesson_ids(
-        user=request.user, session=request.session, lesson_ids=[item.pk for item in lessons]
-    )
+    done: set[int] = set()
+    if not preview:
+        done = selectors.completed_lesson_ids(
+            user=request.user, session=request.session, lesson_ids=[item.pk for item in lessons]
+        )
     return {
         "course": course,
+        "course_slug": slug or course.slug,
+        "urls": PREVIEW_URLS if preview else PUBLIC_URLS,
         "course_title": course.text("title", language),
         "lesson": lesson,
         "title": lesson.text("title", language),
@@ -145,7 +218,7 @@ def _lesson_context(request: HttpRequest, course: Course, lesson_slug: str) -> d
         "is_done": lesson.pk in done,
         "previous": lessons[index - 1] if index > 0 else None,
         "next": lessons[index + 1] if index + 1 < len(lessons) else None,
-        "preview": not course.is_published,
+        "preview": preview,
     }
 
 
@@ -155,26 +228,64 @@ def _audience(request: HttpRequest, course: Course) -> str:
 
 
 def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResponse:
-    course = _outline(request, slug)
+    try:
+        course = selectors.course_outline(slug=slug)
+    except Course.DoesNotExist:
+        return _to_preview(request, slug, lesson_slug)
     context = _lesson_context(request, course, lesson_slug)
     lesson: Lesson = context["lesson"]
-    if course.is_published:
-        if request.user.is_authenticated:
-            services.lesson_visit(user=request.user, lesson=lesson)
-        else:
-            services.guest_lesson_visit(session=request.session, lesson=lesson)
+    if request.user.is_authenticated:
+        services.lesson_visit(user=request.user, lesson=lesson)
+    else:
+        services.guest_lesson_visit(session=request.session, lesson=lesson)
+    questions = _check_questions(request, course, lesson)
+    if questions is not None:
+        context["questions"] = questions
+        # Only the questions served here may be graded, so nobody passes by answering
+        # questions of their own choosing.
+        request.session[_served_key(lesson)] = [q.id for q in questions]
+    return render(request, "edu/lesson.html", context)
+
+
+def lesson_preview(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResponse:
+    """A lesson of the preview, as a learner sees it; records no visit."""
+    try:
+        course, note = _preview_outline(request, slug)
+    except _NothingPending:
+        return redirect("edu:lesson", slug, lesson_slug)
+    context = _lesson_context(request, course, lesson_slug, slug=slug, preview=note)
+    questions = _check_questions(request, course, context["lesson"])
+    if questions is not None:
+        context["questions"] = questions
+    return render(request, "edu/lesson.html", context)
+
+
+@require_POST
+def lesson_preview_complete(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResponse:
+    """ "Done" in a preview walks on to the next lesson and saves nothing."""
+    try:
+        course, note = _preview_outline(request, slug)
+    except _NothingPending:
+        return redirect("edu:lesson", slug, lesson_slug)
+    context = _lesson_context(request, course, lesson_slug, slug=slug, preview=note)
+    messages.info(request, _("This is a preview: progress is not saved."))
+    if context["next"] is not None:
+        return redirect("edu:lesson-preview", slug, context["next"].slug)
+    return redirect("edu:course-preview", slug)
+
+
+def _check_questions(request: HttpRequest, course: Course, lesson: Lesson) -> list[Any] | None:
     provider = checks.provider()
-    if checks.check_required(lesson) and provider is not None:
-        context["questions"] = provider.questions(
+    if not checks.check_required(lesson) or provider is None:
+        return None
+    return list(
+        provider.questions(
             scam_types=list(lesson.check_scam_types),
             audience=_audience(request, course),
             language=_language(),
             count=lesson.check_question_count,
         )
-        # Only the questions served here may be graded, so nobody passes by answering
-        # questions of their own choosing.
-        request.session[_served_key(lesson)] = [q.id for q in context["questions"]]
-    return render(request, "edu/lesson.html", context)
+    )
 
 
 def _served_key(lesson: Lesson) -> str:
@@ -197,9 +308,6 @@ def lesson_complete_view(request: HttpRequest, slug: str, lesson_slug: str) -> H
     course = _outline(request, slug)
     context = _lesson_context(request, course, lesson_slug)
     lesson: Lesson = context["lesson"]
-    if not course.is_published:
-        messages.info(request, _("This is a preview: progress is not saved for draft courses."))
-        return redirect("edu:lesson", slug=course.slug, lesson_slug=lesson.slug)
     provider = checks.provider()
     if checks.check_required(lesson) and provider is not None:
         served = request.session.get(_served_key(lesson))

@@ -37,10 +37,12 @@ def zip_of(files: dict[str, bytes]) -> io.BytesIO:
 
 
 def test_an_editor_sees_both_languages_on_one_form(course, client, editor):
-    html = client.get(reverse("admin:edu_course_change", args=[course.pk])).content.decode()
+    draft = services.course_draft_start(course=course, by=editor)
+
+    html = client.get(reverse("admin:edu_course_change", args=[draft.pk])).content.decode()
 
     assert 'name="title_zh"' in html and 'name="title_en"' in html
-    assert "/courses/fixture-course/" in html  # "view on site": the preview
+    assert "/courses-preview/fixture-course/" in html  # "view on site": the preview
 
 
 def test_publishing_from_the_admin_raises_the_version_and_is_audited(course, client, editor):
@@ -150,11 +152,12 @@ def test_an_editor_ticks_audiences_and_scam_types_instead_of_typing_json(client,
 
 
 def test_an_editor_writes_a_lesson_with_a_knowledge_check_and_previews_it(course, client, editor):
-    module = course.modules.first()
+    draft = services.course_draft_start(course=course, by=editor)
+    module = draft.modules.first()
     response = client.post(
         reverse("admin:edu_lesson_add"),
         {
-            "course": course.pk,
+            "course": draft.pk,
             "module": module.pk,
             "position": "9",
             "slug": "report-fraud",
@@ -172,7 +175,8 @@ def test_an_editor_writes_a_lesson_with_a_knowledge_check_and_previews_it(course
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
-    lesson = course.lessons.get(slug="report-fraud")
+    lesson = draft.lessons.get(slug="report-fraud")
     assert lesson.check_scam_types == ["impersonating_police"]
-    preview = client.get(f"/courses/{course.slug}/report-fraud/").content.decode()
+    preview = client.get(f"/courses-preview/{course.slug}/report-fraud/").content.decode()
     assert "<strong>110</strong>" in preview
+    assert client.get(f"/courses/{course.slug}/report-fraud/").status_code == 404

@@ -49,3 +49,20 @@ def test_seed_demo_gives_the_demo_learners_progress_and_the_elder_a_certificate(
     assert elder.learner_name == "张𠮷英"
     assert elder.course.slug == "safe-money-for-seniors"
     assert LessonProgress.objects.filter(user__username="learner").count() == 2
+
+
+def test_seeding_skips_a_course_an_editor_has_a_pending_draft_of(fixture_folder):
+    from edu.services import course_draft_start
+
+    # Given a demo course with a pending draft, and newer demo content for it
+    demo_courses_seed(folder=fixture_folder.parent)
+    course = Course.objects.get(slug="fixture-course")
+    course_draft_start(course=course, by=None)
+    (fixture_folder / "lessons" / "hang-up.zh-hans.md").write_text("更新的演示内容。")
+
+    # When the demo is seeded again
+    slugs = demo_courses_seed(folder=fixture_folder.parent)
+
+    # Then the course is left to the editor, unchanged
+    assert slugs == []
+    assert course.lessons.get(slug="hang-up").body_zh != "更新的演示内容。"

@@ -141,8 +141,9 @@ def test_an_editor_previews_a_draft_that_learners_cannot_open(client):
 
     assert client.get(lesson_url(lesson.course, lesson.slug)).status_code == 404
     client.force_login(editor)
-    html = client.get(lesson_url(lesson.course, lesson.slug)).content.decode()
-    assert "预览" in html
+    response = client.get(lesson_url(lesson.course, lesson.slug), follow=True)
+    assert response.redirect_chain[-1][0] == f"/courses-preview/draft-course/{lesson.slug}/"
+    assert "预览" in response.content.decode()
 
 
 def test_the_verification_page_shows_valid_then_revoked(course, client):
