@@ -5,10 +5,8 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import ApiClient, Audience, Option, Question, ScamType, TransferCheck
 
@@ -130,49 +128,3 @@ def transfer_check_for_client(*, client: ApiClient, check_id: str) -> TransferCh
     except ValueError:
         return None
     return TransferCheck.objects.filter(client=client, pk=check_id).first()
-
-
-def transfer_check_figures(*, by: str) -> list[dict[str, Any]]:
-    """Heeding rate and protected funds grouped by ``day``, ``scam_type``, ``age_band`` or
-    ``region_code``. Heeding rate = heeded / (heeded + proceeded); protected funds = sum of
-    amounts of checks resolved as cancelled (DESIGN.md, reach statistics)."""
-    finished = [TransferCheck.Status.HEEDED, TransferCheck.Status.PROCEEDED]
-    rows = TransferCheck.objects.all()
-    if by == "day":
-        rows = rows.annotate(group=TruncDate("created_at"))
-    elif by in ("age_band", "region_code"):
-        rows = rows.annotate(group=F(by))
-    elif by != "scam_type":
-        raise ValueError(by)
-    if by == "scam_type":
-        # A check may name several types: count it under each, in Python (JSON lists).
-        out: dict[str, dict[str, Any]] = {}
-        for status, amount, resolution, types in rows.values_list(
-            "status", "amount", "resolution", "scam_types"
-        ):
-            for code in types or [""]:
-                item = out.setdefault(
-                    code, {"group": code, "checks": 0, "heeded": 0, "completed": 0, "protected": 0}
-                )
-                item["checks"] += 1
-                item["heeded"] += status == TransferCheck.Status.HEEDED
-                item["completed"] += status in finished
-                if resolution == TransferCheck.Resolution.CANCELLED:
-                    item["protected"] += amount
-        result = sorted(out.values(), key=lambda r: r["group"])
-    else:
-        result = list(
-            rows.values("group")  # type: ignore[misc]  # annotated above
-            .annotate(
-                checks=Count("id"),
-                heeded=Count("id", filter=Q(status=TransferCheck.Status.HEEDED)),
-                completed=Count("id", filter=Q(status__in=finished)),
-                protected=Sum(
-                    "amount", filter=Q(resolution=TransferCheck.Resolution.CANCELLED), default=0
-                ),
-            )
-            .order_by("group")
-        )
-    for row in result:
-        row["heeding_rate"] = row["heeded"] / row["completed"] if row["completed"] else None
-    return result

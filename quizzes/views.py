@@ -16,10 +16,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from regions.models import Region
+from reach import selectors as reach_selectors
+from reach.models import CheckBreakdownDaily
 
 from . import selectors, services
-from .models import Attempt, Quiz, ScamType, TransferCheck
+from .models import Attempt, Quiz, TransferCheck
 from .recommendations import recommended_course_for
 
 
@@ -309,32 +310,30 @@ def attempt_result(request: HttpRequest, attempt_id: Any) -> HttpResponse:
 @require_GET
 @permission_required("quizzes.view_transfer_check_figures", raise_exception=True)
 def figures(request: HttpRequest) -> HttpResponse:
-    """Heeding rate and protected funds of transfer checks, four ways."""
-    names = {s.code: s.name for s in ScamType.objects.all()}
-    bands = dict(TransferCheck.AgeBand.choices)
-    tables = []
-    for by, label in (
-        ("day", _("By day")),
-        ("scam_type", _("By scam type")),
-        ("age_band", _("By age band")),
-        ("region_code", _("By county")),
-    ):
-        rows = selectors.transfer_check_figures(by=by)
-        if by == "region_code":
-            regions = dict(
-                Region.objects.filter(code__in=[r["group"] for r in rows]).values_list(
-                    "code", "name"
-                )
-            )
-        for row in rows:
-            group = row["group"]
-            if by == "scam_type":
-                row["label"] = names.get(group, group) or _("Not given")
-            elif by == "age_band":
-                row["label"] = bands.get(group, group) or _("Not given")
-            elif by == "region_code":
-                row["label"] = regions.get(group, group) or _("Not given")
-            else:
-                row["label"] = group
-        tables.append({"label": label, "rows": rows})
-    return render(request, "quizzes/figures.html", {"tables": tables})
+    """Heeding rate and protected funds of transfer checks, four ways, from the reach
+    summary tables (kept current by the reach refresh; the page says as of when)."""
+    tables = [
+        (_("By day"), reach_selectors.checks_by_day(limit=60), ""),
+        (
+            _("By scam type"),
+            reach_selectors.checks_by_group(dimension=CheckBreakdownDaily.Dimension.SCAM_TYPE),
+            _(
+                "A check suspected of several scam types is counted under each of them, so "
+                "these rows may add up to more than the totals."
+            ),
+        ),
+        (
+            _("By age band"),
+            reach_selectors.checks_by_group(dimension=CheckBreakdownDaily.Dimension.AGE_BAND),
+            "",
+        ),
+        (_("By county (the 50 with the most checks)"), reach_selectors.checks_by_county(), ""),
+    ]
+    return render(
+        request,
+        "quizzes/figures.html",
+        {
+            "tables": [{"label": t, "rows": rows, "note": note} for t, rows, note in tables],
+            "as_of": reach_selectors.reach_figures_as_of(),
+        },
+    )

@@ -270,6 +270,54 @@ def checks_by_group(
     return sorted(groups, key=lambda g: (g.code == "", -g.checks_completed, g.code))
 
 
+def checks_by_day(
+    *,
+    area: Region | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = 60,
+) -> list[CheckGroup]:
+    """Transfer-check figures of the last ``limit`` days that had a check shown (newest
+    first); code and name are the ISO date. One GROUP BY."""
+    qs = _period(ReachDaily.objects.filter(_in_area(area)), start, end)
+    rows = (
+        qs.values("day")
+        .annotate(**_sums(CHECK_FIELDS))
+        .filter(sum_checks_shown__gt=0)
+        .order_by("-day")[:limit]
+    )
+    return [
+        CheckGroup(
+            code=row["day"].isoformat(), name=row["day"].isoformat(), **_figures(row, CHECK_FIELDS)
+        )
+        for row in rows
+    ]
+
+
+def checks_by_county(
+    *, start: date | None = None, end: date | None = None, limit: int = 50
+) -> list[CheckGroup]:
+    """Transfer-check figures of the ``limit`` counties with the most checks shown (code ""
+    = no county given). One GROUP BY, plus the counties' names."""
+    qs = _period(ReachDaily.objects.all(), start, end)
+    rows = list(
+        qs.values("county_code")
+        .annotate(**_sums(CHECK_FIELDS))
+        .filter(sum_checks_shown__gt=0)
+        .order_by("-sum_checks_shown", "county_code")[:limit]
+    )
+    codes = [r["county_code"] for r in rows if r["county_code"]]
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    return [
+        CheckGroup(
+            code=row["county_code"],
+            name=names.get(row["county_code"], row["county_code"]),
+            **_figures(row, CHECK_FIELDS),
+        )
+        for row in rows
+    ]
+
+
 def reach_figures_as_of() -> datetime | None:
     """When the figures in the summary tables were taken: the start of the last refresh or
     rebuild that finished (a failed or skipped run leaves it as it was). None before the

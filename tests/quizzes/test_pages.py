@@ -282,9 +282,21 @@ def test_answering_twice_does_not_change_the_first_answer(quizzes):
 def test_staff_see_heeding_rate_and_protected_funds(
     api, question_bank, django_assert_max_num_queries
 ):
+    from django.utils import timezone
+
+    from reach.services import reach_refresh
+
+    now = timezone.now()
     for status, resolution in (("heeded", "cancelled"), ("proceeded", "completed")):
         check, _ = new_check(api)
-        TransferCheck.objects.filter(pk=check.pk).update(status=status, resolution=resolution)
+        TransferCheck.objects.filter(pk=check.pk).update(
+            status=status,
+            resolution=resolution,
+            opened_at=now,
+            completed_at=now,
+            resolved_at=now,
+        )
+    reach_refresh()  # the page reads the reach summary tables
     staff = UserFactory(roles=[Role.STAFF])
     learner = UserFactory(roles=[Role.LEARNER])
     browser = Client()
@@ -292,7 +304,7 @@ def test_staff_see_heeding_rate_and_protected_funds(
     browser.force_login(learner)
     assert browser.get("/quizzes/figures/").status_code == 403
     browser.force_login(staff)
-    with django_assert_max_num_queries(12):  # session, user, permissions, names, 4 tables
+    with django_assert_max_num_queries(12):  # session, user, permissions, as-of, 4 tables, names
         page = browser.get("/quizzes/figures/")
 
     html = page.content.decode()
@@ -300,6 +312,7 @@ def test_staff_see_heeding_rate_and_protected_funds(
     assert "50%" in html
     assert "5,000.00" in html
     assert "冒充公检法" in html
+    assert timezone.localdate().isoformat() in html  # the by-day table
 
 
 @pytest.mark.django_db
