@@ -1,8 +1,8 @@
 """Demo questions: ``quizzes/demo_content/questions.json`` (format in the content brief).
 
 ``questions_load`` is idempotent, keyed by ``key`` + language: loading the same file twice
-changes nothing, loading an edited file updates the questions in place (their ids, and so
-learners' attempts, stay valid).
+changes nothing, loading an edited file updates the questions and their options in place
+(their ids, and so learners' attempts and open transfer checks, stay valid).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any
 
 from django.db import transaction
 
-from .models import Audience, Option, Question, Quiz, ScamType
+from .models import Audience, Question, Quiz, ScamType
+from .packages import QuestionSpec, QuestionVersionSpec, questions_import
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "demo_content" / "questions.json"
 LANGUAGES = ("zh-hans", "en")
@@ -68,76 +69,46 @@ def _check(entry: dict[str, Any], scam_types: set[str], audiences: set[str]) -> 
         fail("the language versions differ in their options")
 
 
-def _same(question: Question, entry: dict[str, Any], version: dict[str, Any]) -> bool:
-    have_options = [(o.text, o.is_correct) for o in question.options.all()]
-    want_options = [(o["text"], bool(o.get("correct"))) for o in version["options"]]
-    return (
-        question.scam_type.code == entry["scam_type"]
-        and question.difficulty == entry["difficulty"]
-        and question.kind == entry["kind"]
-        and question.text == version["text"]
-        and question.scenario == version.get("scenario", "")
-        and question.explanation == version["explanation"]
-        and question.status == Question.Status.PUBLISHED
-        and sorted(a.code for a in question.audiences.all()) == sorted(entry.get("audiences", []))
-        and have_options == want_options
-    )
-
-
 @transaction.atomic
 def questions_load(*, entries: list[dict[str, Any]]) -> LoadResult:
-    """Create or update published questions from parsed file entries. All or nothing: a
-    malformed entry raises :class:`QuestionFileError` and nothing is written."""
-    scam_types = {s.code: s for s in ScamType.objects.all()}
-    audiences = {a.code: a for a in Audience.objects.all()}
+    """Create or update published questions from parsed file entries, through the question
+    bank's importer (``quizzes.packages.questions_import``: in place by key + language,
+    option ids kept). All or nothing: a malformed entry raises :class:`QuestionFileError`
+    and nothing is written."""
+    scam_types = set(ScamType.objects.values_list("code", flat=True))
+    audiences = set(Audience.objects.values_list("code", flat=True))
     keys = [e.get("key") for e in entries]
     if len(keys) != len(set(keys)):
         raise QuestionFileError("duplicate question keys")
     for entry in entries:
-        _check(entry, set(scam_types), set(audiences))
-    existing = {
-        (q.key, q.language): q
-        for q in Question.objects.filter(key__in=keys)
-        .select_related("scam_type")
-        .prefetch_related("options", "audiences")
-    }
-    created = updated = unchanged = 0
-    for entry in entries:
-        for language in LANGUAGES:
-            version = entry["versions"][language]
-            question = existing.get((entry["key"], language))
-            if question is not None and _same(question, entry, version):
-                unchanged += 1
-                continue
-            fields = {
-                "scam_type": scam_types[entry["scam_type"]],
-                "difficulty": entry["difficulty"],
-                "kind": entry["kind"],
-                "text": version["text"],
-                "scenario": version.get("scenario", ""),
-                "explanation": version["explanation"],
-                "status": Question.Status.PUBLISHED,
-            }
-            if question is None:
-                question = Question.objects.create(key=entry["key"], language=language, **fields)
-                created += 1
-            else:
-                for name, value in fields.items():
-                    setattr(question, name, value)
-                question.save()
-                question.options.all().delete()
-                updated += 1
-            question.audiences.set([audiences[code] for code in entry.get("audiences", [])])
-            Option.objects.bulk_create(
-                Option(
-                    question=question,
-                    position=position,
-                    text=option["text"],
-                    is_correct=bool(option.get("correct")),
-                )
-                for position, option in enumerate(version["options"])
+        _check(entry, scam_types, audiences)
+    written = questions_import(
+        specs=[
+            QuestionSpec(
+                key=entry["key"],
+                scam_type=entry["scam_type"],
+                audiences=list(entry.get("audiences", [])),
+                difficulty=entry["difficulty"],
+                kind=entry["kind"],
+                versions=[
+                    QuestionVersionSpec(
+                        language=language,
+                        status=Question.Status.PUBLISHED,
+                        text=version["text"],
+                        scenario=version.get("scenario", ""),
+                        explanation=version["explanation"],
+                        options=[(o["text"], bool(o.get("correct"))) for o in version["options"]],
+                        image=None,
+                    )
+                    for language, version in (
+                        (language, entry["versions"][language]) for language in LANGUAGES
+                    )
+                ],
             )
-    return LoadResult(created=created, updated=updated, unchanged=unchanged)
+            for entry in entries
+        ]
+    )
+    return LoadResult(created=written.created, updated=written.updated, unchanged=written.unchanged)
 
 
 def quizzes_seed() -> None:

@@ -57,6 +57,23 @@ def test_loading_twice_changes_nothing_and_an_edit_updates_in_place():
 
 
 @pytest.mark.django_db
+def test_editing_an_option_keeps_every_option_id():
+    # Given loaded questions (open transfer checks and attempts hold their option ids)
+    from quizzes.models import Option
+
+    questions_load(entries=entries())
+    option_ids = set(Option.objects.values_list("id", flat=True))
+    # When an option's wording is corrected in the file and the file is loaded again
+    edited = entries()
+    edited[0]["versions"]["zh-hans"]["options"][0]["text"] += "（已更正）"
+    result = questions_load(entries=edited)
+    # Then that option reads the new wording under the same id
+    assert result.updated == 1
+    assert set(Option.objects.values_list("id", flat=True)) == option_ids
+    assert Option.objects.filter(text__endswith="（已更正）").count() == 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("breaks", "message"),
     [
