@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +9,18 @@ class QuizzesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_seed_codes_after_migrate, sender=self, dispatch_uid="quizzes.codes")
+        from .models import ApiClient
+
+        for signal in (post_save, post_delete):
+            signal.connect(_forget_api_clients, sender=ApiClient, dispatch_uid="quizzes.clients")
+
+
+def _forget_api_clients(sender: type, **kwargs: object) -> None:
+    # A client changed (deactivated, scopes, limit): this process forgets the clients it
+    # remembered at once; other processes within API_CLIENT_CACHE_SECONDS.
+    from .services import api_clients_forget
+
+    api_clients_forget()
 
 
 def _seed_codes_after_migrate(sender: AppConfig, **kwargs: object) -> None:

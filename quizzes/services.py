@@ -262,6 +262,11 @@ def api_client_rotate_webhook_secret(*, client: ApiClient, by: Any | None = None
 _client_cache: dict[str, tuple[float, ApiClient]] = {}
 
 
+def api_clients_forget() -> None:
+    """Drop the clients this process remembers (after a client was changed)."""
+    _client_cache.clear()
+
+
 def api_client_authenticate(key: str) -> ApiClient | None:
     """The active client whose key this is, or None (constant-time hash comparison)."""
     digest = api_key_hash(key)

@@ -366,7 +366,7 @@ WEBHOOK_DISPATCH_LEASE = env_int("WEBHOOK_DISPATCH_LEASE", 120)
 # SSRF guard: webhook URLs must be https to public addresses unless this is true (dev, tests).
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
 # API clients are remembered per process this long (seconds): deactivation takes this long.
-API_CLIENT_CACHE_SECONDS = env_int("API_CLIENT_CACHE_SECONDS", 10)
+API_CLIENT_CACHE_SECONDS = env_int("API_CLIENT_CACHE_SECONDS", 2)
 # --- Courses (edu) --------------------------------------------------------------------------
 # Dotted path to the provider of lesson-end knowledge checks (edu.checks): the question
 # bank of the quizzes app. Empty: lessons complete without their check.

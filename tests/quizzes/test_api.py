@@ -380,3 +380,18 @@ def test_with_the_cache_down_checks_are_still_created_and_the_cache_is_not_retri
     assert statuses == [201, 201, 201]
     assert len(calls) == 1
     assert "rate limit not applied" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_deactivated_client_is_refused_at_once(api, client_key):
+    # Given a client whose key was just used (so this process remembers it)
+    assert create(api).status_code == 201
+    # When staff deactivate it
+    client = client_key.client
+    client.is_active = False
+    client.save()
+    # Then its very next call is refused, on the fast path's request shape too
+    refused = create(api)
+    assert refused.status_code == 401
+    assert refused["Content-Type"] == "application/problem+json"
+    assert TransferCheck.objects.count() == 1
