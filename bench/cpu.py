@@ -186,7 +186,7 @@ def main() -> None:
         run(app, "/api/v1/transfer-checks", key, 500)
         profile.disable()
         stats = pstats.Stats(profile)
-        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(45)
 
 
 if __name__ == "__main__":

@@ -187,6 +187,37 @@ def test_outside_a_transaction_replay_and_reuse_behave_the_same(db):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_one_statement_stores_what_the_orm_would(db):
+    # Given the same body created on the one-statement path and through the ORM
+    from django.db import transaction
+
+    new = api_client()
+    body = check_body()
+    data = {
+        "subject": body["subject"],
+        "transfer": {**body["transfer"], "amount": "1234.5"},
+        "risk": {"score": 0.92345, "scam_types": ["impersonating_police"], "reasons": ["r_1"]},
+    }
+    fast = services.transfer_check_create(
+        client=new.client, idempotency_key="fast", fingerprint="a", data=data
+    )
+    with transaction.atomic():  # inside a transaction the ORM path is taken
+        orm = services.transfer_check_create(
+            client=new.client, idempotency_key="orm", fingerprint="a", data=data
+        )
+    # Then both rows hold the same values, field by field
+    one = TransferCheck.objects.get(pk=fast.body["id"])
+    two = TransferCheck.objects.get(pk=orm.body["id"])
+    skip = {"id", "created_at", "expires_at"}
+    for field in TransferCheck._meta.concrete_fields:
+        if field.attname not in skip:
+            assert getattr(one, field.attname) == getattr(two, field.attname), field.attname
+    assert str(one.amount) == "1234.50"
+    assert str(one.risk_score) == "0.9235"
+    assert one.expires_at - one.created_at == two.expires_at - two.created_at
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_duplicate_arriving_while_the_first_is_being_written_is_answered_409(db):
     # Given a first request with key "slow" that is still inside its statement (another
     # connection holds the key's lock, as the first request's transaction does)
