@@ -175,3 +175,14 @@ def test_fast_and_drf_paths_answer_alike(client_key):
     assert json.loads(fast_reused.content) == json.loads(slow_reused.content)
     assert fast_reused.status_code == 422
     assert uuid.UUID(json.loads(fast.content)["id"])
+
+
+@pytest.mark.django_db
+def test_the_operation_behind_the_fast_path_is_still_documented(client):
+    schema = client.get("/api/schema/?format=json").json()
+
+    operation = schema["paths"]["/api/v1/transfer-checks"]["post"]
+    assert operation["operationId"] == "transfer_checks_create"
+    assert operation["parameters"][0]["name"] == "Idempotency-Key"
+    request_schema = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert request_schema.endswith("/TransferCheckCreateRequest")
