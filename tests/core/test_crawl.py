@@ -14,7 +14,7 @@ from accounts.models import User
 
 LINK = re.compile(r'href="(/[^"]*)"')
 SKIP = ("/static/", "/media/", "/api/docs/", "/accounts/logout")
-GARBAGE = "?page=x&start=2026-13-45&end=yesterday&area=999999&q=%00%ff&kind=..%2F&lang=xx"
+GARBAGE = "?page=x&start=2026-13-45&end=yesterday&area=999999&q=%ff%27%22<&kind=..%2F&lang=xx"
 PAGES_PER_USER = 120
 
 

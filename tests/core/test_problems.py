@@ -100,3 +100,15 @@ def test_malformed_json_is_a_problem(client, django_user_model):
 
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["status"] == response.status_code
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_query_string_is_a_clear_400(client):
+    page = client.get("/courses/?q=%00")
+    api = client.get("/api/v1/regions/?search=a%00b")
+
+    assert page.status_code == 400
+    assert "text/html" in page["Content-Type"]
+    assert api.status_code == 400
+    assert api["Content-Type"] == "application/problem+json"
+    assert api.json()["type"] == "/problems/malformed-request"
