@@ -21,3 +21,18 @@ class EduConfig(AppConfig):
         user_logged_in.connect(
             merge_guest_progress, weak=False, dispatch_uid="edu.merge_guest_progress"
         )
+
+        from django.db.models.signals import post_delete
+
+        from .models import LessonImage
+
+        def release_image_files(sender: object, instance: LessonImage, **kw: object) -> None:
+            # However a lesson image row goes (the admin, a published draft dropping it, a
+            # discarded draft, a deleted lesson), its files follow it after the commit.
+            from .images import lesson_image_files_release
+
+            lesson_image_files_release(image=instance)
+
+        post_delete.connect(
+            release_image_files, sender=LessonImage, weak=False, dispatch_uid="edu.image_files"
+        )

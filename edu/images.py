@@ -4,15 +4,19 @@ upscaled, EXIF orientation applied and metadata dropped (photos can carry GPS po
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from PIL import Image
 
 from core.images import image_open_safely
 
 from .models import LessonImage
+
+logger = logging.getLogger(__name__)
 
 WIDTHS = (480, 960)
 
@@ -39,3 +43,28 @@ def lesson_image_renditions_make(*, image: LessonImage) -> dict[str, str]:
     image.width, image.height = source.width, source.height
     image.save(update_fields=["renditions", "width", "height"])
     return renditions
+
+
+def stored_files_delete(names: list[str]) -> None:
+    """Delete files from storage; one that is gone already, or that the backend refuses to
+    delete, is logged and skipped (nothing is left to undo)."""
+    for name in dict.fromkeys(filter(None, names)):
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.warning("could not delete the stored file %s", name, exc_info=True)
+
+
+def lesson_image_files_release(*, image: LessonImage) -> None:
+    """A lesson image row is being deleted (in the caller's transaction): once that commits,
+    delete its original and renditions, unless another row still shows the same file (a
+    draft version shares its files with the live course)."""
+    original = image.image.name or ""
+    names = [original, *image.renditions.values()]
+
+    def release() -> None:
+        if original and LessonImage.objects.filter(image=original).exists():
+            return
+        stored_files_delete(names)
+
+    transaction.on_commit(release, robust=True)

@@ -56,7 +56,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import logging
 import posixpath
 import stat
 import zipfile
@@ -67,7 +66,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.validators import validate_slug
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -95,9 +93,6 @@ MANIFEST = "course.json"
 LANGUAGES = ("zh-hans", "en")
 IMAGE_FORMATS = {"PNG", "JPEG", "WEBP"}
 MAX_IMAGE_PIXELS = 40_000_000
-
-
-logger = logging.getLogger(__name__)
 
 
 class PackageError(ValueError):
@@ -601,11 +596,9 @@ class ImportResult:
 
 
 def _storage_delete(names: list[str]) -> None:
-    for name in dict.fromkeys(filter(None, names)):
-        try:
-            default_storage.delete(name)
-        except Exception:  # already gone, or the backend refuses: nothing left to undo
-            logger.warning("course package: could not delete %s", name, exc_info=True)
+    from .images import stored_files_delete
+
+    stored_files_delete(names)
 
 
 def course_package_import(

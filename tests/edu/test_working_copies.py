@@ -369,3 +369,61 @@ def test_reimporting_while_a_draft_is_pending_is_refused_and_changes_nothing(cou
     assert Course.objects.filter(pk=draft.pk).exists()
     # the very same package as before is still a harmless no-op
     assert not course_package_import(files=read_folder(FIXTURE_COURSE), by=None).changed
+
+
+def _course_with_an_image(course, fixture_folder):
+    import json
+
+    data = json.loads((fixture_folder / "course.json").read_text())
+    data["modules"][0]["lessons"][0]["images"] = [
+        {"file": "images/call.png", "alt": {"zh-hans": "来电界面", "en": "An incoming call"}}
+    ]
+    (fixture_folder / "course.json").write_text(json.dumps(data))
+    (fixture_folder / "images").mkdir()
+    Image.new("RGB", (800, 450), (30, 90, 160)).save(fixture_folder / "images" / "call.png")
+    course_package_import(files=read_folder(fixture_folder), by=None, publish=True)
+    image = LessonImage.objects.get(lesson__course=course)
+    return image, [image.image.name, *image.renditions.values()]
+
+
+def test_an_image_a_published_draft_dropped_leaves_storage(
+    course, fixture_folder, editor, django_capture_on_commit_callbacks
+):
+    # Given a live image, and a draft version that removed it
+    from django.core.files.storage import default_storage
+
+    _image, files = _course_with_an_image(course, fixture_folder)
+    draft = services.course_draft_start(course=course, by=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        LessonImage.objects.filter(lesson__course=draft).delete()
+    assert all(default_storage.exists(name) for name in files)  # the live row still shows it
+    # When the draft is published
+    with django_capture_on_commit_callbacks(execute=True):
+        services.course_publish(course=draft, by=editor)
+    # Then the image row and its files are gone
+    assert not LessonImage.objects.exists()
+    assert not any(default_storage.exists(name) for name in files)
+
+
+def test_discarding_a_draft_keeps_the_files_the_live_course_shows(
+    course, fixture_folder, editor, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    image, files = _course_with_an_image(course, fixture_folder)
+    draft = services.course_draft_start(course=course, by=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.course_draft_discard(course=draft, by=editor)
+    assert LessonImage.objects.get() == image
+    assert all(default_storage.exists(name) for name in files)
+
+
+def test_an_image_deleted_in_the_admin_leaves_storage(
+    course, fixture_folder, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    image, files = _course_with_an_image(course, fixture_folder)
+    with django_capture_on_commit_callbacks(execute=True):
+        image.delete()
+    assert not any(default_storage.exists(name) for name in files)
