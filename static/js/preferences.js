@@ -22,3 +22,15 @@ if (form) {
     }
   });
 }
+
+// Signed out (or never signed in): drop the volunteers' offline copies of their pages, so the
+// next person on a shared phone does not find them. Logs not sent yet stay (IndexedDB), each
+// waiting for the volunteer who wrote it.
+if (document.documentElement.dataset.signedIn === "false" && "caches" in window) {
+  caches
+    .keys()
+    .then((keys) =>
+      Promise.all(keys.filter((k) => k.startsWith("anquan-field")).map((k) => caches.delete(k))),
+    )
+    .catch(() => {});
+}

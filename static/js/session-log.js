@@ -4,7 +4,8 @@
 
 // The offline queue of session logs, in IndexedDB: it survives reloads, a closed browser
 // and a restarted phone. Each entry is {client_uuid, body, photos: [{id, name, blob, sent,
-// error}], queued_at, error}. Photos are kept as Blobs, so nothing is sent twice or lost.
+// error}], queued_at, error, author}. Photos are kept as Blobs, so nothing is sent twice or
+// lost. ``author`` is the signed-in account's id: only that account's pages send the entry.
 const DB_NAME = "anquan-field";
 const STORE = "queue";
 
@@ -64,6 +65,10 @@ const section = document.querySelector("[data-queue-section]");
 const empty = document.querySelector("[data-queue-empty]");
 const status = document.querySelector("[data-sync-status]");
 const text = (key, fallback) => (status && status.dataset[key]) || fallback;
+// Who is signed in on this page: a log waits on the phone for the volunteer who wrote it,
+// even if someone else signs in on the same phone before the signal comes back.
+const author = (status && status.dataset.author) || "";
+const othersEntry = (entry) => Boolean(entry.author && author && entry.author !== author);
 let flushing = false;
 
 if ("serviceWorker" in navigator) {
@@ -96,6 +101,14 @@ async function render() {
     detail.className = "small";
     detail.textContent = ` · ${photos} ${text("msgPhotos", "photos")}`;
     item.append(title, detail);
+    if (othersEntry(entry)) {
+      const note = document.createElement("p");
+      note.className = "small";
+      note.textContent = text("msgOtherAuthor", "Saved by another volunteer on this phone.");
+      item.append(note);
+      list.append(item);
+      continue;
+    }
     for (const message of [entry.error, ...entry.photos.map((p) => p.error)].filter(Boolean)) {
       const problem = document.createElement("p");
       problem.className = "error";
@@ -202,7 +215,7 @@ async function flush() {
   flushing = true;
   try {
     for (const entry of await queueAll()) {
-      if (entry.error || entry.done) continue;
+      if (entry.error || entry.done || othersEntry(entry)) continue;
       say(text("msgSending", "Sending…"));
       await sendEntry(entry);
     }
@@ -277,7 +290,14 @@ if (form) {
       sent: false,
       error: "",
     }));
-    await queuePut({ client_uuid: clientUuid, body, photos, queued_at: new Date().toISOString(), error: "" });
+    await queuePut({
+      client_uuid: clientUuid,
+      author,
+      body,
+      photos,
+      queued_at: new Date().toISOString(),
+      error: "",
+    });
     const keep = { campaign: body.campaign, county: body.county, held_on: body.held_on, venue_type: body.venue_type };
     form.reset();
     for (const [name, value] of Object.entries(keep)) form.elements[name].value = value;

@@ -145,3 +145,60 @@ def test_a_file_that_is_not_a_photo_gets_a_clear_message_and_the_log_is_kept(
     # ... and they can clear the message from the phone
     item.get_by_role("button", name="从手机上删除").click()
     expect(page.locator("[data-queue] li")).to_have_count(0)
+
+
+def test_on_a_shared_phone_a_queued_log_waits_for_the_volunteer_who_wrote_it(web_server, phone):
+    # Given two volunteers of one campaign sharing a phone; the first opened the form once
+    regions = region_tree()
+    campaign = CampaignFactory(name="金融教育进百县")
+    campaign.target_counties.set([regions["leishan"]])
+    first = volunteer_in(campaign, regions["leishan"], username="lanmajia")
+    volunteer_in(campaign, regions["leishan"], username="ahua")
+    page = phone
+    sign_in(page, web_server, "lanmajia")
+    page.goto(web_server + "/campaigns/log/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+
+    # ... and saved a log with no signal, then put the phone away (no page open)
+    page.context.set_offline(True)
+    page.reload()
+    page.get_by_label("场所名称").fill("西江村村委会")
+    page.get_by_label("老年人").fill("20")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("[data-queue] li")).to_have_count(1)
+    context = page.context
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+
+    # When, with signal, the first signs out from the home page and the second signs in on
+    # the same phone, and opens their logs
+    page.goto(web_server + "/")
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url(web_server + "/")
+    sign_in(page, web_server, "ahua")
+    page.goto(web_server + "/campaigns/mine/")
+
+    # Then the first volunteer's log is kept on the phone, not sent under the wrong name
+    queue = page.locator("[data-queue] li")
+    expect(queue).to_have_count(1)
+    expect(queue).to_contain_text("另一位志愿者")
+    time.sleep(2)
+    assert SessionLog.objects.count() == 0
+
+    # When the second volunteer signs out, the offline copies of the pages are dropped
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url(web_server + "/")
+    wait_until(
+        lambda: (
+            not any(key.startswith("anquan-field") for key in page.evaluate("() => caches.keys()"))
+        ),
+        timeout=10,
+    )
+
+    # And once the first volunteer signs in again, their log is sent under their name, once
+    sign_in(page, web_server, "lanmajia")
+    page.goto(web_server + "/campaigns/mine/")
+    expect(page.locator("[data-queue] li")).to_have_count(0, timeout=30_000)
+    log = SessionLog.objects.get()
+    assert (log.volunteer, log.venue_name, log.attendees_total) == (first, "西江村村委会", 20)
