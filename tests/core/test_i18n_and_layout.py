@@ -61,7 +61,7 @@ def test_elder_mode_toggle_persists_and_enlarges_the_page(client):
     assert response.cookies["elder_mode"].value == "1"
     assert response.cookies["elder_mode"]["max-age"] == 365 * 24 * 3600
     html = client.get("/").content.decode()
-    assert '<html lang="zh-hans" class="elder">' in html
+    assert '<html lang="zh-hans" class="elder"' in html
     assert 'aria-pressed="true"' in html
 
 
