@@ -266,7 +266,7 @@ def test_every_course_page_has_elder_mode_one_heading_and_labelled_progress(cour
 
     for url in urls:
         html = client.get(url).content.decode()
-        assert '<html lang="zh-hans" class="elder">' in html, url
+        assert '<html lang="zh-hans" class="elder"' in html, url
         assert html.count("<h1") == 1, url
         assert '<main id="main"' in html, url
         if "<progress" in html:
