@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -127,6 +128,18 @@ def session_log_mine(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/my_logs.html", {"logs": logs})
 
 
+def _plan_input(data: dict[str, Any], *, campaign_id: int) -> services.PlanInput:
+    """A plan form's cleaned data as the service takes it."""
+    return services.PlanInput(
+        campaign_id=campaign_id,
+        county_code=data["county"],
+        planned_on=data["planned_on"],
+        venue_type=data["venue_type"],
+        venue_name=data["venue_name"],
+        expected_audience=data["expected_audience"],
+    )
+
+
 @login_required
 @permission_required(LOG_PERM, raise_exception=True)
 def planned_sessions(request: HttpRequest) -> HttpResponse:
@@ -139,14 +152,7 @@ def planned_sessions(request: HttpRequest) -> HttpResponse:
             services.planned_session_create(
                 by=request.user,
                 volunteer=request.user,
-                data=services.PlanInput(
-                    campaign_id=data["campaign"],
-                    county_code=data["county"],
-                    planned_on=data["planned_on"],
-                    venue_type=data["venue_type"],
-                    venue_name=data["venue_name"],
-                    expected_audience=data["expected_audience"],
-                ),
+                data=_plan_input(data, campaign_id=data["campaign"]),
             )
         except Problem as problem:
             form.add_error(None, str(problem.detail))
@@ -340,14 +346,7 @@ def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
             services.planned_session_create(
                 by=request.user,
                 volunteer=data["volunteer"],
-                data=services.PlanInput(
-                    campaign_id=campaign.pk,
-                    county_code=data["county"],
-                    planned_on=data["planned_on"],
-                    venue_type=data["venue_type"],
-                    venue_name=data["venue_name"],
-                    expected_audience=data["expected_audience"],
-                ),
+                data=_plan_input(data, campaign_id=campaign.pk),
             )
         except Problem as problem:
             plan_form.add_error(None, str(problem.detail))

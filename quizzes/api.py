@@ -26,7 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.problems import CONTENT_TYPE, NOT_FOUND, Problem, ProblemType, problem_body, problem_type
+from core.problems import NOT_FOUND, Problem, ProblemType, problem_response, problem_type
 
 from . import selectors, services
 from .auth import ApiKeyAuthentication, ClientRateThrottle, HasScope, rate_limit_wait
@@ -242,40 +242,37 @@ def transfer_check_input_fast(data: Any) -> dict[str, Any] | None:
         if type(score) not in (int, float) or not (0 <= score <= 1) or math.isnan(score):
             return None
         risk_out["score"] = float(score)
-    if "scam_types" in risk:
-        types = risk["scam_types"]
-        if type(types) is not list or len(types) > 5:
-            return None
-        codes = scam_type_codes()
-        if any(type(t) is not str or len(t) > 40 or t not in codes for t in types):
-            return None
-        risk_out["scam_types"] = list(types)
-    if "reasons" in risk:
-        reasons = risk["reasons"]
-        if type(reasons) is not list or len(reasons) > 10:
-            return None
-        if any(type(r) is not str or not _REASON_RE.fullmatch(r) for r in reasons):
-            return None
-        risk_out["reasons"] = list(reasons)
+    codes = scam_type_codes()
+    for name, most, fits in (
+        ("scam_types", 5, lambda t: len(t) <= 40 and t in codes),
+        ("reasons", 10, _REASON_RE.fullmatch),
+    ):
+        if name in risk:
+            items = risk[name]
+            if type(items) is not list or len(items) > most:
+                return None
+            if any(type(item) is not str or not fits(item) for item in items):
+                return None
+            risk_out[name] = list(items)
     out["risk"] = risk_out
     return out
 
 
-def _json_response(body: dict[str, Any], status: int, content_type: str) -> HttpResponse:
+def _json_response(body: dict[str, Any], status: int) -> HttpResponse:
     # The same bytes DRF's renderer writes (compact, UTF-8), and its Allow header.
     response = HttpResponse(
         json.dumps(body, ensure_ascii=False, separators=(",", ":")),
         status=status,
-        content_type=content_type,
+        content_type="application/json",
     )
     response["Allow"] = "POST, OPTIONS"
     return response
 
 
 def _problem(request: HttpRequest, kind: ProblemType) -> HttpResponse:
-    return _json_response(
-        problem_body(kind, detail=kind.title, instance=request.path), kind.status, CONTENT_TYPE
-    )
+    response = problem_response(request, kind)
+    response["Allow"] = "POST, OPTIONS"
+    return response
 
 
 def transfer_check_create_fast(request: HttpRequest) -> HttpResponse | None:
@@ -313,7 +310,7 @@ def transfer_check_create_fast(request: HttpRequest) -> HttpResponse | None:
         return _problem(request, IDEMPOTENCY_KEY_REUSED)
     except services.IdempotencyConflict:
         return _problem(request, IDEMPOTENCY_KEY_IN_FLIGHT)
-    response = _json_response(answer.body, answer.status, "application/json")
+    response = _json_response(answer.body, answer.status)
     response["Location"] = f"/api/v1/transfer-checks/{answer.body.get('id')}"
     if answer.replayed:
         response["Idempotent-Replayed"] = "true"

@@ -80,22 +80,26 @@ def _answered_number(items: list[dict[str, Any]], answers: dict, question_id: in
 # --- The hosted transfer-check quiz ---------------------------------------------------------
 
 
-def _check_from_token(request: HttpRequest, token: str) -> TransferCheck | HttpResponse:
+def _check_from_token(
+    request: HttpRequest, token: str, *, opening: bool = False
+) -> TransferCheck | HttpResponse:
+    """The check a quiz link names (``opening``: opened, or finished if its time is up, in
+    the same step), in its locale; or the page for a forged, expired or unknown link."""
     check_id = services.quiz_token_check_id(token)
     if check_id is None:
         return render(request, "quizzes/check_link_invalid.html", status=404)
     if check_id == "expired":
         return render(request, "quizzes/check_link_expired.html", status=410)
-    check = TransferCheck.objects.filter(pk=check_id).first()
-    if check is None:
+    try:
+        if opening:
+            check = services.transfer_check_open(check_id=check_id)
+        else:
+            check = TransferCheck.objects.get(pk=check_id)
+    except TransferCheck.DoesNotExist:
         return render(request, "quizzes/check_link_invalid.html", status=404)
-    _activate_check_locale(request, check)
-    return check
-
-
-def _activate_check_locale(request: HttpRequest, check: TransferCheck) -> None:
     translation.activate(check.locale)
     request.LANGUAGE_CODE = check.locale
+    return check
 
 
 def _check_context(check: TransferCheck, token: str, **extra: Any) -> dict[str, Any]:
@@ -121,16 +125,9 @@ def _closed(request: HttpRequest, check: TransferCheck, token: str) -> HttpRespo
 @require_GET
 def check_quiz(request: HttpRequest, token: str) -> HttpResponse:
     """The next unanswered question, or the final choice once all are answered."""
-    check_id = services.quiz_token_check_id(token)
-    if check_id is None:
-        return render(request, "quizzes/check_link_invalid.html", status=404)
-    if check_id == "expired":
-        return render(request, "quizzes/check_link_expired.html", status=410)
-    try:
-        check = services.transfer_check_open(check_id=check_id)
-    except TransferCheck.DoesNotExist:
-        return render(request, "quizzes/check_link_invalid.html", status=404)
-    _activate_check_locale(request, check)
+    check = _check_from_token(request, token, opening=True)
+    if isinstance(check, HttpResponse):
+        return check
     if check.is_final:
         return _closed(request, check, token)
     if not check.items:

@@ -315,17 +315,7 @@ def test_images_survive_a_draft_and_its_alt_text_edits_are_published(
     course, fixture_folder, editor
 ):
     # Given a published lesson with an image
-    import json
-
-    data = json.loads((fixture_folder / "course.json").read_text())
-    data["modules"][0]["lessons"][0]["images"] = [
-        {"file": "images/call.png", "alt": {"zh-hans": "来电界面", "en": "An incoming call"}}
-    ]
-    (fixture_folder / "course.json").write_text(json.dumps(data))
-    (fixture_folder / "images").mkdir()
-    Image.new("RGB", (800, 450), (30, 90, 160)).save(fixture_folder / "images" / "call.png")
-    course_package_import(files=read_folder(fixture_folder), by=None, publish=True)
-    live_image = LessonImage.objects.get(lesson__course=course)
+    live_image, _files = _course_with_an_image(course, fixture_folder)
     draft = services.course_draft_start(course=course, by=editor)
     draft_image = LessonImage.objects.get(lesson__course=draft)
     assert draft_image.image.name == live_image.image.name
