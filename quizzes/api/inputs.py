@@ -1,0 +1,148 @@
+"""The create call's input: strict serializers (unknown fields refused), the problem
+types of the transfer-check API, and the limits both the DRF view and the fast path share."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    extend_schema_field,
+    extend_schema_serializer,
+)
+from rest_framework import serializers
+
+from core.problems import problem_type
+
+from .. import selectors
+from ..models import TransferCheck
+
+IDEMPOTENCY_KEY_MISSING = problem_type(
+    "idempotency-key-missing",
+    _("Idempotency-Key header missing or invalid"),
+    400,
+    _(
+        "Send an Idempotency-Key header of 1 to 255 visible ASCII characters, unique per "
+        "transfer check (a UUID is a good choice)."
+    ),
+)
+IDEMPOTENCY_KEY_REUSED = problem_type(
+    "idempotency-key-reused",
+    _("Idempotency-Key reused with another body"),
+    422,
+    _(
+        "This Idempotency-Key was already used with a different request body. Use a new key "
+        "for a new transfer check."
+    ),
+)
+IDEMPOTENCY_KEY_IN_FLIGHT = problem_type(
+    "idempotency-key-in-flight",
+    _("Request with this Idempotency-Key in progress"),
+    409,
+    _(
+        "Another request with the same Idempotency-Key is still being processed. Retry in a "
+        "moment to receive its answer."
+    ),
+)
+PAYLOAD_TOO_LARGE = problem_type(
+    "payload-too-large",
+    _("Request body too large"),
+    413,
+    _("The request body exceeds the size limit of the operation."),
+)
+RESOLUTION_CONFLICT = problem_type(
+    "resolution-already-recorded",
+    _("Resolution already recorded"),
+    409,
+    _(
+        "A transfer check's resolution is recorded once; another value is refused. The "
+        "recorded member gives the resolution on file."
+    ),
+)
+
+MAX_BODY_BYTES = 8 * 1024
+IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
+AMOUNT_RE = re.compile(r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$")
+# ISO 4217 codes a Chinese payment platform transfers in.
+CURRENCIES = ["CNY", "HKD", "MOP", "TWD", "USD", "EUR", "GBP", "JPY", "KRW", "SGD", "AUD"]
+
+_scam_type_codes: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def scam_type_codes() -> frozenset[str]:
+    """Known scam-type codes, re-read at most once a minute (editors add types rarely)."""
+    global _scam_type_codes
+    loaded_at, codes = _scam_type_codes
+    if time.monotonic() - loaded_at > 60 or not codes:
+        codes = frozenset(selectors.scam_types_all().values_list("code", flat=True))
+        _scam_type_codes = (time.monotonic(), codes)
+    return codes
+
+
+class Strict(serializers.Serializer):
+    """A serializer that rejects fields it does not know."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "pattern": AMOUNT_RE.pattern, "example": "5000.00"})
+class AmountField(serializers.Field):
+    default_error_messages = {
+        "invalid": _('Give the amount as a decimal string such as "5000.00".'),
+        "positive": _("The amount must be greater than zero."),
+    }
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str) or not AMOUNT_RE.fullmatch(data):
+            self.fail("invalid")
+        if float(data) <= 0:
+            self.fail("positive")
+        return data
+
+    def to_representation(self, value: Any) -> str:
+        return str(value)
+
+
+class ScamTypeField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value not in scam_type_codes():
+            raise serializers.ValidationError(_("Unknown scam type %s.") % value)
+        return value
+
+
+@extend_schema_serializer(component_name="TransferCheckSubject")
+class SubjectInput(Strict):
+    ref = serializers.RegexField(
+        r"^[A-Za-z0-9._:\-]{1,64}$",
+        help_text="Pseudonymous subject reference; never a name or phone number.",
+    )
+    age_band = serializers.ChoiceField(TransferCheck.AgeBand.values, required=False)
+    locale = serializers.ChoiceField(["zh-hans", "en"], required=False)
+    region_code = serializers.RegexField(r"^[0-9]{6}$", required=False)
+
+
+@extend_schema_serializer(component_name="TransferCheckTransfer")
+class TransferInput(Strict):
+    amount = AmountField()
+    currency = serializers.ChoiceField(CURRENCIES)
+    channel = serializers.ChoiceField(TransferCheck.Channel.values, required=False)
+    payee_type = serializers.ChoiceField(TransferCheck.PayeeType.values, required=False)
+
+
+@extend_schema_serializer(component_name="TransferCheckRisk")
+class RiskInput(Strict):
+    score = serializers.FloatField(min_value=0, max_value=1, required=False)
+    scam_types = serializers.ListField(
+        child=ScamTypeField(max_length=40), max_length=5, required=False
+    )
+    reasons = serializers.ListField(
+        child=serializers.RegexField(r"^[a-z0-9_]{1,40}$"), max_length=10, required=False
+    )

@@ -1,0 +1,122 @@
+"""The risk systems' API clients: keys (stored hashed), webhook secrets, and the
+per-process cache that authenticates a key without a query on the hot path."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from core.services import audit_log_record
+
+from .. import selectors
+from ..models import (
+    ApiClient,
+)
+from ..webhooks import (
+    webhook_secret_generate,
+    webhook_url_check,
+)
+
+logger = logging.getLogger(__name__)
+
+
+KEY_PREFIX = "aq_"
+
+
+def api_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_key_split(key: str) -> str | None:
+    """The public prefix of a key of the form ``aq_<prefix>_<secret>``, or None."""
+    if not key.startswith(KEY_PREFIX):
+        return None
+    prefix, sep, rest = key[len(KEY_PREFIX) :].partition("_")
+    return prefix if sep and len(prefix) == 8 and rest else None
+
+
+@dataclass(frozen=True)
+class NewApiClient:
+    client: ApiClient
+    api_key: str
+    webhook_secret: str
+
+
+@transaction.atomic
+def api_client_create(
+    *,
+    name: str,
+    scopes: list[str],
+    webhook_url: str = "",
+    rate_limit_per_minute: int = 600,
+    by: Any | None = None,
+) -> NewApiClient:
+    """Create a client; the key and webhook secret are returned once and only the key's hash
+    is kept. Raises UnsafeWebhookUrl for a URL that fails the SSRF check. Audited."""
+    if webhook_url:
+        webhook_url_check(webhook_url)
+    prefix = secrets.token_hex(4)
+    api_key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    secret = webhook_secret_generate()
+    client = ApiClient.objects.create(
+        name=name,
+        key_prefix=prefix,
+        key_hash=api_key_hash(api_key),
+        scopes=sorted(set(scopes)),
+        webhook_url=webhook_url,
+        webhook_secret=secret,
+        rate_limit_per_minute=rate_limit_per_minute,
+    )
+    audit_log_record(
+        actor=by,
+        action="quizzes.api_client_created",
+        target=client,
+        data={"name": name, "scopes": client.scopes, "key_prefix": prefix},
+    )
+    return NewApiClient(client=client, api_key=api_key, webhook_secret=secret)
+
+
+@transaction.atomic
+def api_client_rotate_webhook_secret(*, client: ApiClient, by: Any | None = None) -> str:
+    """Start a rotation: a new secret signs beside the old one until the next rotation."""
+    client.previous_webhook_secret = client.webhook_secret
+    client.webhook_secret = webhook_secret_generate()
+    client.save(update_fields=["webhook_secret", "previous_webhook_secret"])
+    audit_log_record(actor=by, action="quizzes.webhook_secret_rotated", target=client)
+    return client.webhook_secret
+
+
+# Clients found by key, per process, for a few seconds: the create call's hot path then needs
+# no query for authentication. Deactivating a client or changing its limit takes effect within
+# API_CLIENT_CACHE_SECONDS.
+_client_cache: dict[str, tuple[float, ApiClient]] = {}
+
+
+def api_clients_forget() -> None:
+    """Drop the clients this process remembers (after a client was changed)."""
+    _client_cache.clear()
+
+
+def api_client_authenticate(key: str) -> ApiClient | None:
+    """The active client whose key this is, or None (constant-time hash comparison)."""
+    digest = api_key_hash(key)
+    cached = _client_cache.get(digest)
+    if cached is not None and time.monotonic() - cached[0] < settings.API_CLIENT_CACHE_SECONDS:
+        return cached[1]
+    prefix = api_key_split(key)
+    if prefix is None:
+        return None
+    client = selectors.api_client_by_prefix(prefix)
+    if client is None or not secrets.compare_digest(client.key_hash, digest):
+        return None
+    if len(_client_cache) > 1000:
+        _client_cache.clear()
+    _client_cache[digest] = (time.monotonic(), client)
+    return client

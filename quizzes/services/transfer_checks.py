@@ -1,0 +1,314 @@
+"""Transfer checks, from the create call through the quiz (open, answer, decide) to
+expiry and the risk system's resolution. The create call is idempotent per client and key."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
+from psycopg.types.json import Jsonb
+
+from core.services import audit_log_record
+
+from .. import selectors
+from ..codes import AUDIENCE_FOR_AGE_BAND
+from ..models import (
+    ApiClient,
+    IdempotencyKey,
+    TransferCheck,
+)
+from .check_body import quiz_url
+from .grading import _answer_record, _items_for, _score
+from .idempotency import IdempotencyConflict, StoredAnswer, _claim_insert, _stored_answer
+from .outbox import webhook_event_record
+
+logger = logging.getLogger(__name__)
+
+
+def _one_statement() -> bool:
+    """The create call's hot path: PostgreSQL outside any transaction."""
+    return connection.vendor == "postgresql" and connection.get_autocommit()
+
+
+def transfer_check_create(
+    *, client: ApiClient, idempotency_key: str, fingerprint: str, data: dict[str, Any]
+) -> StoredAnswer:
+    """Create a pending check, exactly once per (client, Idempotency-Key).
+
+    A replay with the same body returns the stored answer; another body raises
+    IdempotencyMismatch; a duplicate arriving while the first is still being written raises
+    IdempotencyConflict. On PostgreSQL outside a transaction the claim, the check and the
+    stored answer are ONE statement (see _create_in_one_statement); elsewhere the claim is
+    committed first, then the check and the answer in one transaction. Does no network I/O
+    beyond the database: nothing is enqueued here."""
+    now = timezone.now()
+    subject, transfer, risk = data["subject"], data["transfer"], data.get("risk") or {}
+    check = TransferCheck(
+        client=client,
+        subject_ref=subject["ref"],
+        age_band=subject.get("age_band", ""),
+        locale=subject.get("locale", "zh-hans"),
+        region_code=subject.get("region_code", ""),
+        amount=transfer["amount"],
+        currency=transfer["currency"],
+        channel=transfer.get("channel", ""),
+        payee_type=transfer.get("payee_type", ""),
+        risk_score=risk.get("score"),
+        scam_types=risk.get("scam_types", []),
+        reasons=risk.get("reasons", []),
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.TRANSFER_CHECK_TTL),
+    )
+    body = {
+        "id": str(check.id),
+        "status": check.status,
+        "quiz_url": quiz_url(check),
+        "expires_at": check.expires_at.isoformat(),
+    }
+    for _ in range(2):
+        if _one_statement():
+            created = _create_in_one_statement(
+                check, key=idempotency_key, fingerprint=fingerprint, body=body
+            )
+            if created:
+                return StoredAnswer(201, body, False)
+        else:
+            claim = _claim_insert(client, idempotency_key, fingerprint, now)
+            if claim is not None:
+                try:
+                    with transaction.atomic():
+                        check.save(force_insert=True)
+                        IdempotencyKey.objects.filter(pk=claim.pk).update(
+                            response_status=201, response_body=body
+                        )
+                except BaseException:
+                    IdempotencyKey.objects.filter(pk=claim.pk).delete()
+                    raise
+                return StoredAnswer(201, body, False)
+        stored = _stored_answer(client, idempotency_key, fingerprint, now)
+        if stored is not None:
+            return stored
+    raise IdempotencyConflict
+
+
+def _advisory_lock_id(client_id: int, key: str) -> int:
+    """A signed 64-bit lock id for (client, key), for pg_try_advisory_xact_lock."""
+    digest = hashlib.blake2b(f"idempotency:{client_id}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+@functools.cache
+def _create_sql() -> str:
+    """Claim the key, insert the check and store the answer: one statement, one transaction.
+
+    The advisory lock makes a duplicate that arrives while the first is being written fail
+    fast (409) instead of queueing behind it; the claim is the unique (client, key) row,
+    inserted with its answer; the check is inserted only if the claim was. Parameters carry
+    explicit types (INSERT … SELECT does not infer them from the columns)."""
+    quote = connection.ops.quote_name
+    fields = TransferCheck._meta.concrete_fields
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    values = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)
+    keys = quote(IdempotencyKey._meta.db_table)
+    checks = quote(TransferCheck._meta.db_table)
+    return (
+        "WITH lock AS (SELECT pg_try_advisory_xact_lock(%s::bigint) AS held), "  # noqa: S608 - names from the models, values bound
+        f"claim AS (INSERT INTO {keys} "
+        "(client_id, key, request_hash, created_at, expires_at, response_status, response_body) "
+        "SELECT %s::integer, %s::varchar, %s::varchar, %s::timestamptz, %s::timestamptz, 201, "
+        "%s::jsonb FROM lock WHERE held "
+        "ON CONFLICT (client_id, key) DO NOTHING RETURNING id), "
+        f"created AS (INSERT INTO {checks} ({columns}) SELECT {values} FROM claim) "
+        "SELECT held, EXISTS (SELECT 1 FROM claim) FROM lock"
+    )
+
+
+@functools.cache
+def _check_columns() -> list[tuple[str, bool]]:
+    """The check's attributes in column order, and whether each is JSON: the values go to
+    psycopg as they are (the statement casts each to its column's type), which costs far
+    less than Django's per-field preparation on this hot path."""
+    return [
+        (f.attname, isinstance(f, models.JSONField)) for f in TransferCheck._meta.concrete_fields
+    ]
+
+
+def _create_in_one_statement(
+    check: TransferCheck, *, key: str, fingerprint: str, body: dict[str, Any]
+) -> bool:
+    """True if the check was created; False if the key is already taken (committed: the
+    caller reads the stored answer). Raises IdempotencyConflict if a request with the same
+    key holds the lock right now."""
+    params: list[Any] = [
+        Jsonb(getattr(check, name)) if is_json else getattr(check, name)
+        for name, is_json in _check_columns()
+    ]
+    expires = check.created_at + timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL)
+    values: list[Any] = [
+        _advisory_lock_id(check.client_id, key),
+        check.client_id,
+        key,
+        fingerprint,
+        check.created_at,
+        expires,
+        json.dumps(body),
+        *params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_create_sql(), values)
+        held, created = cursor.fetchone()
+    if not held:
+        raise IdempotencyConflict
+    if created:
+        check._state.adding = False
+    return bool(created)
+
+
+@transaction.atomic
+def transfer_check_open(*, check_id: Any, now: datetime | None = None) -> TransferCheck:
+    """The user opened the quiz: expire the check if it is too late; otherwise, the first
+    time, draw 3–5 questions for its scam types, age band and locale. Idempotent."""
+    now = now or timezone.now()
+    check = TransferCheck.objects.select_for_update().get(pk=check_id)
+    if check.is_final:
+        return check
+    if now >= check.expires_at:
+        return _finish(check, TransferCheck.Status.EXPIRED, now)
+    if not check.items:
+        rng = random.SystemRandom()
+        ids = selectors.question_ids_draw(
+            scam_types=check.scam_types,
+            audience=AUDIENCE_FOR_AGE_BAND.get(check.age_band),
+            language=check.locale,
+            count=settings.TRANSFER_CHECK_QUESTIONS,
+            rng=rng,
+        )
+        if len(ids) < 3:  # too few of these types: top up with a general mix
+            ids += [
+                i
+                for i in selectors.question_ids_draw(
+                    scam_types=[], audience=None, language=check.locale, count=5, rng=rng
+                )
+                if i not in ids
+            ][: 3 - len(ids)]
+        check.items = _items_for(ids, rng)
+        check.opened_at = now
+        check.status = TransferCheck.Status.IN_PROGRESS
+        check.save(update_fields=["items", "opened_at", "status"])
+    return check
+
+
+@transaction.atomic
+def transfer_check_answer(
+    *, check_id: Any, question_id: int, option_ids: list[int], now: datetime | None = None
+) -> bool:
+    """Record the answer to the check's next question. False if the check is over, expired
+    (then it is finished as expired) or the answer is not for the next question."""
+    now = now or timezone.now()
+    check = TransferCheck.objects.select_for_update().get(pk=check_id)
+    if check.is_final:
+        return False
+    if now >= check.expires_at:
+        _finish(check, TransferCheck.Status.EXPIRED, now)
+        return False
+    if not _answer_record(
+        items=check.items, answers=check.answers, question_id=question_id, option_ids=option_ids
+    ):
+        return False
+    check.score = _score(check.items, check.answers)
+    check.save(update_fields=["answers", "score"])
+    return True
+
+
+@transaction.atomic
+def transfer_check_decide(
+    *, check_id: Any, stop: bool, now: datetime | None = None
+) -> TransferCheck:
+    """The user's choice at the end: stop the transfer (heeded) or go on (proceeded). Only
+    after every question was answered; once. Writes the webhook event in the same
+    transaction (outbox)."""
+    now = now or timezone.now()
+    check = TransferCheck.objects.select_for_update().get(pk=check_id)
+    if check.is_final:
+        return check
+    if now >= check.expires_at:
+        return _finish(check, TransferCheck.Status.EXPIRED, now)
+    if not check.items or len(check.answers) < len(check.items):
+        return check
+    status = TransferCheck.Status.HEEDED if stop else TransferCheck.Status.PROCEEDED
+    return _finish(check, status, now)
+
+
+def _finish(check: TransferCheck, status: str, now: datetime) -> TransferCheck:
+    if status == TransferCheck.Status.EXPIRED and check.opened_at:
+        status = TransferCheck.Status.ABANDONED  # opened, never finished
+    check.status = status
+    check.completed_at = now
+    check.save(update_fields=["status", "completed_at"])
+    webhook_event_record(
+        client=check.client, check=check, event_type="transfer_check.completed", now=now
+    )
+    return check
+
+
+def transfer_check_finish_if_overdue(
+    check: TransferCheck, *, now: datetime | None = None
+) -> TransferCheck:
+    """A check read after its time is up is finished at once (expired, or abandoned if
+    opened; webhook recorded), as the periodic sweeper would a moment later: a poller never
+    sees ``pending`` past ``expires_at``."""
+    now = now or timezone.now()
+    if check.is_final or now < check.expires_at:
+        return check
+    return transfer_check_open(check_id=check.pk, now=now)
+
+
+def transfer_checks_expire_due(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Finish checks whose time is up (expired, or abandoned if opened). Idempotent."""
+    now = now or timezone.now()
+    ids = list(
+        TransferCheck.objects.filter(
+            status__in=[TransferCheck.Status.PENDING, TransferCheck.Status.IN_PROGRESS],
+            expires_at__lte=now,
+        ).values_list("id", flat=True)[:limit]
+    )
+    for check_id in ids:
+        transfer_check_open(check_id=check_id, now=now)
+    return len(ids)
+
+
+class ResolutionConflict(Exception):
+    def __init__(self, recorded: str) -> None:
+        super().__init__(recorded)
+        self.recorded = recorded
+
+
+@transaction.atomic
+def transfer_check_resolve(
+    *, check: TransferCheck, resolution: str, now: datetime | None = None
+) -> TransferCheck:
+    """Record what really happened to the transfer, once. The same resolution again is a
+    no-op; another one raises ResolutionConflict. Audited."""
+    check = TransferCheck.objects.select_for_update().get(pk=check.pk)
+    if check.resolution:
+        if check.resolution != resolution:
+            raise ResolutionConflict(check.resolution)
+        return check
+    check.resolution = resolution
+    check.resolved_at = now or timezone.now()
+    check.save(update_fields=["resolution", "resolved_at"])
+    audit_log_record(
+        actor=None,
+        action="quizzes.transfer_check_resolved",
+        target=check,
+        data={"client": check.client.name, "resolution": resolution},
+    )
+    return check
