@@ -50,7 +50,7 @@ STAFF_PERMISSIONS = sorted(
         "accounts.view_user",
         "accounts.change_user",
         "core.view_auditlog",
-        "reach.view_jobrun",
+        "core.view_jobrun",
         "quizzes.view_transfer_check_figures",
         "quizzes.view_apiclient",
         "quizzes.change_apiclient",

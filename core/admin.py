@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditLog
+from .models import AuditLog, JobRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -24,3 +24,13 @@ class AuditLogAdmin(ReadOnlyAdmin):
     list_filter = ["action", "target_type"]
     search_fields = ["target_id", "action"]
     date_hierarchy = "created_at"
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    """Staff see when each job ran, how long it took, what it changed and how it failed."""
+
+    list_display = ["job", "started_at", "duration_ms", "rows_changed", "outcome"]
+    list_filter = ["job", "outcome"]
+    date_hierarchy = "started_at"
+    readonly_fields = [f.name for f in JobRun._meta.fields]

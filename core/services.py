@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +15,9 @@ from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.utils import timezone
 
-from .models import AuditLog, WorkerPing
+from .models import AuditLog, JobRun, WorkerPing
+
+logger = logging.getLogger(__name__)
 
 
 def audit_log_record(
@@ -57,3 +64,24 @@ def housekeeping_run(*, now: Any | None = None) -> dict[str, int]:
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
     pings, _ = WorkerPing.objects.filter(requested_at__lt=now - timedelta(days=7)).delete()
     return {"sessions": sessions, "worker_pings": pings}
+
+
+@contextmanager
+def job_run_record(job: str) -> Iterator[JobRun]:
+    """Record one run of ``job``: started, finished, duration, outcome; on an exception the
+    error with its traceback is kept (and the exception raised again for the retry)."""
+    run = JobRun.objects.create(job=job)
+    clock = time.monotonic()
+    try:
+        yield run
+    except Exception as exc:
+        run.outcome = JobRun.Outcome.FAILED
+        run.error = "".join(traceback.format_exception(exc))[-4000:]
+        logger.exception("job %s failed", job, extra={"job": job, "job_run": run.pk})
+        raise
+    finally:
+        run.finished_at = timezone.now()
+        run.duration_ms = round((time.monotonic() - clock) * 1000)
+        if run.outcome == JobRun.Outcome.RUNNING:
+            run.outcome = JobRun.Outcome.OK
+        run.save()

@@ -4,7 +4,7 @@ from typing import Any
 
 from celery import shared_task
 
-from reach.services import job_run_record
+from core.services import job_run_record
 
 from . import services
 

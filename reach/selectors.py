@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from campaigns.models import Campaign
+from core.models import JobRun
 from quizzes.models import ScamType, TransferCheck
 from regions.models import Level, Region
 
@@ -18,7 +19,6 @@ from .models import (
     AUDIENCES,
     CampaignReachDaily,
     CheckBreakdownDaily,
-    JobRun,
     ReachDaily,
     Watermark,
 )

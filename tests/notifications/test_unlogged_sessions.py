@@ -14,9 +14,9 @@ from django_celery_beat.models import PeriodicTask
 
 from campaigns import services as campaigns_services
 from campaigns.models import PlannedSession
+from core.models import JobRun
 from notifications import services, tasks
 from notifications.models import Kind, Notification, Reminder
-from reach.models import JobRun
 from tests.campaigns.factories import CampaignFactory, SessionLogFactory, region_tree, volunteer_in
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

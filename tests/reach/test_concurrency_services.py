@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 
+from core.models import JobRun
 from reach import services
-from reach.models import JobRun, Watermark
+from reach.models import Watermark
 from tests.reach.factories import START, World, snapshot
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

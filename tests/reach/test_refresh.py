@@ -10,10 +10,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from campaigns.models import SessionLog, Status
+from core.models import JobRun
 from edu.models import Certificate
 from quizzes.models import TransferCheck
 from reach import services
-from reach.models import CheckBreakdownDaily, JobRun, ReachDaily, Watermark
+from reach.models import CheckBreakdownDaily, ReachDaily, Watermark
 from tests.reach.factories import START, World, at, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -230,7 +231,7 @@ def test_a_failed_refresh_leaves_figures_and_watermark_as_they_were(world, monke
     def crash(*args, **kwargs):
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(services, "_ledger_update", crash)
+    monkeypatch.setattr(services.jobs, "_ledger_update", crash)
     with pytest.raises(RuntimeError):
         services.reach_job("reach.refresh")
 

@@ -7,8 +7,9 @@ import time
 import pytest
 from django_celery_beat.models import PeriodicTask
 
+from core.models import JobRun
 from reach import tasks
-from reach.models import JobRun, ReachDaily
+from reach.models import ReachDaily
 from tests.reach.factories import World
 
 

@@ -1,0 +1,55 @@
+"""Writes of the campaigns app: one function per use case."""
+
+from __future__ import annotations
+
+from .campaigns import (
+    campaign_counties_add,
+    campaign_create,
+    campaign_goals_update,
+    counties_under,
+    team_assign,
+)
+from .errors import (
+    LOG_OF_ANOTHER,
+    LONG_PAST_DAYS,
+    MAX_PHOTOS_PER_LOG,
+    NOT_A_COUNTY,
+    NOT_IN_CAMPAIGN,
+    PHOTO_REFUSED,
+    PLAN_NOT_ALLOWED,
+    REVIEW_NOT_ALLOWED,
+    TOO_MANY_PHOTOS,
+)
+from .photos import session_photo_attach, session_photo_process
+from .plans import PlanInput, planned_session_cancel, planned_session_create
+from .review import coordinator_of, gps_pair, session_log_review
+from .session_logs import SessionInput, session_log_flags, session_log_sync, volunteer_in_campaign
+
+__all__ = [
+    "LOG_OF_ANOTHER",
+    "LONG_PAST_DAYS",
+    "MAX_PHOTOS_PER_LOG",
+    "NOT_A_COUNTY",
+    "NOT_IN_CAMPAIGN",
+    "PHOTO_REFUSED",
+    "PLAN_NOT_ALLOWED",
+    "REVIEW_NOT_ALLOWED",
+    "TOO_MANY_PHOTOS",
+    "PlanInput",
+    "SessionInput",
+    "campaign_counties_add",
+    "campaign_create",
+    "campaign_goals_update",
+    "coordinator_of",
+    "counties_under",
+    "gps_pair",
+    "planned_session_cancel",
+    "planned_session_create",
+    "session_log_flags",
+    "session_log_review",
+    "session_log_sync",
+    "session_photo_attach",
+    "session_photo_process",
+    "team_assign",
+    "volunteer_in_campaign",
+]

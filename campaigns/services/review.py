@@ -1,0 +1,65 @@
+"""Coordinators' review of session logs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from core.problems import Problem
+from core.services import audit_log_record
+
+from ..models import (
+    Campaign,
+    SessionLog,
+    Status,
+)
+from .errors import REVIEW_NOT_ALLOWED
+
+
+def coordinator_of(*, user: User, campaign_id: int) -> bool:
+    return Campaign.objects.filter(pk=campaign_id, coordinators=user).exists()
+
+
+@transaction.atomic
+def session_log_review(
+    *, log: SessionLog, reviewer: User, decision: str, note: str = ""
+) -> SessionLog:
+    """Approve, reject (a reason is required; the volunteer sees it) or flag a log. Only a
+    coordinator of the log's campaign with the review permission may. Atomic and audited."""
+    if not reviewer.has_perm("accounts.review_field_sessions") or not coordinator_of(
+        user=reviewer, campaign_id=log.campaign_id
+    ):
+        raise Problem(REVIEW_NOT_ALLOWED)
+    if decision not in (Status.APPROVED, Status.REJECTED, Status.FLAGGED):
+        raise ValueError(f"unknown decision {decision!r}")
+    note = note.strip()
+    if decision == Status.REJECTED and not note:
+        from rest_framework.exceptions import ValidationError
+
+        raise ValidationError({"note": [_("Give the volunteer a reason for the rejection.")]})
+    before = log.status
+    log.status = decision
+    log.review_note = note
+    log.reviewed_by = reviewer
+    log.reviewed_at = timezone.now()
+    log.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+    audit_log_record(
+        actor=reviewer,
+        action=f"session_log.{decision}",
+        target=log,
+        data={"before": before, "note": note},
+    )
+    return log
+
+
+def gps_pair(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:
+    if latitude in (None, "") or longitude in (None, ""):
+        return None, None
+    return Decimal(str(latitude)).quantize(Decimal("0.000001")), Decimal(str(longitude)).quantize(
+        Decimal("0.000001")
+    )

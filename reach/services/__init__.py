@@ -1,0 +1,46 @@
+"""Writes of reach statistics: the incremental refresh, the full rebuild and job records.
+
+Both paths compute whole (county, day) cells with the same GROUP BY queries
+(``_compute``) and write them with the same diff (``_sync``), so a rebuild and any sequence
+of refreshes give exactly the same rows. Definitions: DESIGN.md, "Reach statistics"."""
+
+from __future__ import annotations
+
+from .cells import (
+    AGE_BAND,
+    CENT,
+    CHECK_FIELDS,
+    DAILY_FIELDS,
+    DAYS_PER_CHUNK,
+    OFFLINE_FIELDS,
+    SCAM_TYPE,
+    UNPLACED,
+    WATERMARK,
+    BreakdownCell,
+    CampaignCell,
+    Cell,
+    Row,
+    Scope,
+)
+from .jobs import RunResult, reach_job, reach_rebuild, reach_refresh
+
+__all__ = [
+    "AGE_BAND",
+    "CENT",
+    "CHECK_FIELDS",
+    "DAILY_FIELDS",
+    "DAYS_PER_CHUNK",
+    "OFFLINE_FIELDS",
+    "SCAM_TYPE",
+    "UNPLACED",
+    "WATERMARK",
+    "BreakdownCell",
+    "CampaignCell",
+    "Cell",
+    "Row",
+    "RunResult",
+    "Scope",
+    "reach_job",
+    "reach_rebuild",
+    "reach_refresh",
+]
