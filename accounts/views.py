@@ -5,15 +5,18 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from core.views import ELDER_MODE_COOKIE, ONE_YEAR
 
 from .forms import ProfileForm, SignupForm
 from .selectors import user_roles
-from .services import user_signup
+from .services import user_preferences_update, user_signup
 
 
 def _remember_preferences(response: HttpResponse, user: object) -> HttpResponse:
@@ -62,3 +65,42 @@ def me(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Saved."))
         return _remember_preferences(redirect("accounts:me"), user)
     return render(request, "accounts/me.html", {"form": form, "roles": user_roles(user=user)})
+
+
+# --- Display preferences --------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.headers.get("Referer") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    return target
+
+
+@require_POST
+def elder_mode_set(request: HttpRequest) -> HttpResponse:
+    """Turn elder mode (larger type, more spacing, higher contrast) on or off, remembered in a
+    cookie for a year and on the account when signed in."""
+    enabled = request.POST.get("elder_mode") == "on"
+    if request.user.is_authenticated:
+        user_preferences_update(user=request.user, elder_mode=enabled)
+    response = HttpResponseRedirect(_safe_next(request))
+    response.set_cookie(
+        ELDER_MODE_COOKIE,
+        "1" if enabled else "0",
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=False,
+    )
+    return response
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (cookie), plus the account's preference when signed in."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_preferences_update(user=request.user, language=language)
+    return response

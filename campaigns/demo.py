@@ -294,3 +294,9 @@ def _campaign_seed(
                 ),
             )
     return campaign
+
+
+def demo_seed() -> list[str]:
+    """seed_demo's part (core/demo.py): needs the regions and the demo accounts."""
+    campaign_demo_seed()
+    return []

@@ -12,7 +12,6 @@ urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("review/", views.review_queue, name="review"),
     path("review/<int:log_id>/", views.review_decide, name="review-decide"),
-    path("<int:campaign_id>/", views.campaign_dashboard, name="dashboard"),
     path("<int:campaign_id>/manage/", views.campaign_manage, name="manage"),
     path("<int:campaign_id>/export/<str:kind>", views.campaign_export, name="export"),
     path("<int:campaign_id>/exports/", views.campaign_export_build, name="export-build"),

@@ -1,4 +1,5 @@
-"""Pages of the campaigns app: volunteers' form and logs, coordinators' queue, dashboard."""
+"""Pages of the campaigns app: volunteers' form and logs, coordinators' queue and campaign
+management. The dashboard is reach's (a page of figures)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.problems import Problem
-from regions.models import Level, Region
 
 from . import exports, selectors, services
 from .forms import (
@@ -258,38 +258,6 @@ def review_decide(request: HttpRequest, log_id: int) -> HttpResponse:
 
 @login_required
 @permission_required(STATS_PERM, raise_exception=True)
-def campaign_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = _own_campaign(request, campaign_id)
-    area = None
-    code = request.GET.get("area", "")
-    if code:
-        area = (
-            Region.objects.filter(code=code, level__in=[Level.PROVINCE, Level.PREFECTURE])
-            .select_related("parent")
-            .first()
-        )
-    dashboard = selectors.campaign_dashboard(campaign=campaign, area=area)
-    trail = []
-    node = area
-    while node is not None:
-        trail.insert(0, node)
-        node = node.parent
-    chart = exports.weeks_chart(dashboard.weeks)
-    return render(
-        request,
-        "campaigns/dashboard.html",
-        {
-            "d": dashboard,
-            "campaign": campaign,
-            "trail": trail,
-            "chart": chart,
-            "exports": selectors.exports_of_campaign(campaign=campaign),
-        },
-    )
-
-
-@login_required
-@permission_required(STATS_PERM, raise_exception=True)
 def campaign_export(request: HttpRequest, campaign_id: int, kind: str) -> HttpResponse:
     campaign = _own_campaign(request, campaign_id)
     if kind not in exports.STREAMERS:
@@ -309,7 +277,7 @@ def campaign_export_build(request: HttpRequest, campaign_id: int) -> HttpRespons
     messages.success(
         request, _("The export is being built; it appears below when ready. Reload the page.")
     )
-    return redirect("campaigns:dashboard", campaign_id=campaign.pk)
+    return redirect("figures:campaign", campaign_id=campaign.pk)
 
 
 @login_required

@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("edu.urls")),
     path("accounts/", include("accounts.urls")),
+    path("preferences/", include("accounts.urls_preferences")),
+    path("", include("reach.urls_pages")),
     path("", include("quizzes.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("impact/", include("reach.urls")),

@@ -8,19 +8,14 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    HttpResponseRedirect,
     JsonResponse,
 )
 from django.shortcuts import render
 from django.template import loader
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
-from django.views.i18n import set_language
+from django.views.decorators.http import require_GET
 from django_prometheus.exports import ExportToDjangoView
-
-from accounts.services import user_preferences_update
 
 from . import problems
 from .selectors import readiness_report
@@ -59,45 +54,6 @@ def metrics(request: HttpRequest) -> HttpResponseBase:
         if not hmac.compare_digest(sent.encode(), token.encode()):
             return problems.problem_response(request, problems.NOT_AUTHENTICATED)
     return ExportToDjangoView(request)
-
-
-# --- Display preferences --------------------------------------------------------------------
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.headers.get("Referer") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = "/"
-    return target
-
-
-@require_POST
-def elder_mode_set(request: HttpRequest) -> HttpResponse:
-    """Turn elder mode (larger type, more spacing, higher contrast) on or off, remembered in a
-    cookie for a year and on the account when signed in."""
-    enabled = request.POST.get("elder_mode") == "on"
-    if request.user.is_authenticated:
-        user_preferences_update(user=request.user, elder_mode=enabled)
-    response = HttpResponseRedirect(_safe_next(request))
-    response.set_cookie(
-        ELDER_MODE_COOKIE,
-        "1" if enabled else "0",
-        max_age=ONE_YEAR,
-        samesite="Lax",
-        secure=request.is_secure(),
-        httponly=False,
-    )
-    return response
-
-
-@require_POST
-def language_set(request: HttpRequest) -> HttpResponse:
-    """Django's set_language (cookie), plus the account's preference when signed in."""
-    response = set_language(request)
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        user_preferences_update(user=request.user, language=language)
-    return response
 
 
 # --- Problem types and error pages ----------------------------------------------------------

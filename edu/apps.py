@@ -7,6 +7,13 @@ class EduConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self) -> None:
+        from quizzes.recommendations import course_finder_register
+
+        from .selectors import recommended_course
+
+        # The question bank's result pages recommend our courses (quizzes is the lower layer).
+        course_finder_register(recommended_course)
+
         from django.contrib.auth.signals import user_logged_in
 
         from .services import guest_progress_merge

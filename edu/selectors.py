@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+
+from quizzes.recommendations import RecommendedCourse
 
 from .models import Certificate, Course, Enrollment, Lesson, LessonProgress, Module
 from .services import guest_progress
@@ -248,4 +251,16 @@ def courses_with_outline(courses: QuerySet[Course]) -> QuerySet[Course]:
             .order_by("position", "id")
             .prefetch_related(Prefetch("lessons", queryset=lessons)),
         )
+    )
+
+
+def recommended_course(scam_type: str, language: str) -> RecommendedCourse | None:
+    """edu's course finder for the question bank's result pages (quizzes.recommendations):
+    the course of :func:`course_for_scam_type`, as a title in the reader's language and a
+    link."""
+    course = course_for_scam_type(scam_type=scam_type, language=language)
+    if course is None:
+        return None
+    return RecommendedCourse(
+        title=course.text("title", language), url=reverse("edu:course", args=[course.slug])
     )

@@ -308,24 +308,20 @@ def lesson_complete_view(request: HttpRequest, slug: str, lesson_slug: str) -> H
     course = _outline(request, slug)
     context = _lesson_context(request, course, lesson_slug)
     lesson: Lesson = context["lesson"]
-    provider = checks.provider()
-    if checks.check_required(lesson) and provider is not None:
-        served = request.session.get(_served_key(lesson))
-        if served is None:  # the lesson page (and its questions) was never shown
-            messages.error(request, _("Please answer the questions at the end of the lesson."))
-            return redirect("edu:lesson", slug=course.slug, lesson_slug=lesson.slug)
-        # An empty list: the bank had no question for this lesson, so there is no check.
-        result = provider.grade(answers=_answers(request, served)) if served else None
-        if result is not None and not result.passed:
-            messages.error(
-                request,
-                _(
-                    "You answered %(correct)s of %(total)s correctly. "
-                    "Read the lesson again and retry."
-                )
-                % {"correct": result.correct, "total": result.total},
-            )
-            return redirect("edu:lesson", slug=course.slug, lesson_slug=lesson.slug)
+    served = request.session.get(_served_key(lesson))
+    gate = checks.knowledge_check_gate(
+        lesson=lesson, served=served, answers=_answers(request, served or [])
+    )
+    if gate.unseen:
+        messages.error(request, _("Please answer the questions at the end of the lesson."))
+        return redirect("edu:lesson", slug=course.slug, lesson_slug=lesson.slug)
+    if not gate.allowed and gate.result is not None:
+        messages.error(
+            request,
+            _("You answered %(correct)s of %(total)s correctly. Read the lesson again and retry.")
+            % {"correct": gate.result.correct, "total": gate.result.total},
+        )
+        return redirect("edu:lesson", slug=course.slug, lesson_slug=lesson.slug)
     if request.user.is_authenticated:
         certificate = services.lesson_complete(user=request.user, lesson=lesson)
         if certificate is not None or (

@@ -140,3 +140,9 @@ def demo_questions_seed(path: Path = DEFAULT_QUESTIONS) -> LoadResult:
     result = questions_load(entries=json.loads(path.read_text("utf-8")))
     quizzes_seed()
     return result
+
+
+def demo_seed() -> list[str]:
+    """seed_demo's part (core/demo.py): runs before edu, whose courses link these questions."""
+    demo_questions_seed()
+    return []

@@ -1,19 +1,45 @@
-"""The question bank as edu's knowledge-check provider (``EDU_KNOWLEDGE_CHECK_PROVIDER``).
+"""The question bank as edu's knowledge-check provider (``EDU_KNOWLEDGE_CHECK_PROVIDER``):
+the named interface through which edu, the layer above, asks for questions and grading.
 
 Adapts ``questions_for_knowledge_check`` and ``knowledge_check_grade`` to the small
-interface in ``edu.checks``: questions go out with their options shuffled and without the
-correct answers; grading happens here, on the server.
+protocol ``edu.checks.KnowledgeCheckProvider``, with the types defined here: questions go
+out with their options shuffled and without the correct answers; grading happens here, on
+the server.
 """
 
 from __future__ import annotations
 
 import random
-
-from edu.checks import CheckOption, CheckQuestion, CheckResult
+from dataclasses import dataclass, field
 
 from .models import Question
 from .selectors import questions_for_knowledge_check
 from .services import knowledge_check_grade
+
+
+# What a lesson page may know of a question: never whether an option is correct.
+@dataclass(frozen=True)
+class CheckOption:
+    id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CheckQuestion:
+    id: int
+    text: str
+    options: list[CheckOption]
+    multiple: bool = False
+    scenario: str = ""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    passed: bool
+    correct: int
+    total: int
+    # Per question id: an explanation to show after answering (never before).
+    explanations: dict[int, str] = field(default_factory=dict)
 
 
 class QuestionBankChecks:

@@ -1,11 +1,15 @@
-"""The course to recommend after a quiz or a transfer check: edu's best published course
-on the scam type, in the reader's language when it has one."""
+"""The course to recommend after a quiz or a transfer check.
+
+Courses live in edu, the layer above the question bank, so the question bank cannot look
+them up itself: edu registers a *course finder* when it starts
+(``edu.apps.EduConfig.ready``), and this module asks it. Without edu installed, nothing is
+recommended and the result pages simply show no course.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-
-from django.urls import reverse
 
 
 @dataclass(frozen=True)
@@ -17,14 +21,24 @@ class RecommendedCourse:
         return self.url
 
 
+# (scam type code, language) -> the course to recommend, or None.
+CourseFinder = Callable[[str, str], RecommendedCourse | None]
+
+_finders: list[CourseFinder] = []
+
+
+def course_finder_register(finder: CourseFinder) -> None:
+    """Called once by the app that owns courses; registering the same finder again is a
+    no-op, so a repeated ``ready()`` (tests) does not stack them."""
+    if finder not in _finders:
+        _finders.append(finder)
+
+
 def recommended_course_for(scam_type: str | None, language: str) -> RecommendedCourse | None:
     if not scam_type:
         return None
-    from edu.selectors import course_for_scam_type
-
-    course = course_for_scam_type(scam_type=scam_type, language=language)
-    if course is None:
-        return None
-    return RecommendedCourse(
-        title=course.text("title", language), url=reverse("edu:course", args=[course.slug])
-    )
+    for finder in _finders:
+        course = finder(scam_type, language)
+        if course is not None:
+            return course
+    return None

@@ -13,7 +13,6 @@ urlpatterns = [
     path("t/<str:token>/done/", views.check_done, name="check-done"),
     # Learners' self-tests.
     path("quizzes/", views.quiz_list, name="list"),
-    path("quizzes/figures/", views.figures, name="figures"),
     path("quizzes/<slug:slug>/start", views.quiz_start, name="start"),
     path("quizzes/attempts/<uuid:attempt_id>/", views.attempt_question, name="attempt"),
     path("quizzes/attempts/<uuid:attempt_id>/answer", views.attempt_answer, name="attempt-answer"),

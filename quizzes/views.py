@@ -9,15 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-
-from reach import selectors as reach_selectors
-from reach.models import CheckBreakdownDaily
 
 from . import selectors, services
 from .models import Attempt, Quiz, TransferCheck
@@ -297,40 +292,5 @@ def attempt_result(request: HttpRequest, attempt_id: Any) -> HttpResponse:
             "attempt": attempt,
             "course": recommended_course_for(scam_type, attempt.language),
             "hotline": settings.ANTI_FRAUD_HOTLINE,
-        },
-    )
-
-
-# --- Staff figures --------------------------------------------------------------------------
-
-
-@require_GET
-@permission_required("quizzes.view_transfer_check_figures", raise_exception=True)
-def figures(request: HttpRequest) -> HttpResponse:
-    """Heeding rate and protected funds of transfer checks, four ways, from the reach
-    summary tables (kept current by the reach refresh; the page says as of when)."""
-    tables = [
-        (_("By day"), reach_selectors.checks_by_day(limit=60), ""),
-        (
-            _("By scam type"),
-            reach_selectors.checks_by_group(dimension=CheckBreakdownDaily.Dimension.SCAM_TYPE),
-            _(
-                "A check suspected of several scam types is counted under each of them, so "
-                "these rows may add up to more than the totals."
-            ),
-        ),
-        (
-            _("By age band"),
-            reach_selectors.checks_by_group(dimension=CheckBreakdownDaily.Dimension.AGE_BAND),
-            "",
-        ),
-        (_("By county (the 50 with the most checks)"), reach_selectors.checks_by_county(), ""),
-    ]
-    return render(
-        request,
-        "quizzes/figures.html",
-        {
-            "tables": [{"label": t, "rows": rows, "note": note} for t, rows, note in tables],
-            "as_of": reach_selectors.reach_figures_as_of(),
         },
     )

@@ -1,14 +1,19 @@
-"""The public impact page and the staff overview, read from the summary tables."""
+"""Every page of figures, read from the summary tables: the public impact page, the staff
+overview, the transfer-check figures and the campaign dashboards."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from regions.models import Region
+from campaigns.exports import weeks_chart
+from campaigns.selectors import campaigns_of_coordinator, exports_of_campaign
+from regions.models import Level, Region
 
 from . import selectors
 from .forms import ReachFilterForm
@@ -66,5 +71,62 @@ def overview(request: HttpRequest) -> HttpResponse:
             "jobs": selectors.job_runs_latest(),
             "trail": _trail(filters["area"]),
             **filters,
+        },
+    )
+
+
+@require_GET
+@permission_required("quizzes.view_transfer_check_figures", raise_exception=True)
+def check_figures(request: HttpRequest) -> HttpResponse:
+    """Heeding rate and protected funds of transfer checks, four ways, from the reach
+    summary tables (kept current by the reach refresh; the page says as of when)."""
+    tables = [
+        (_("By day"), selectors.checks_by_day(limit=60), ""),
+        (
+            _("By scam type"),
+            selectors.checks_by_group(dimension=SCAM_TYPE),
+            _(
+                "A check suspected of several scam types is counted under each of them, so "
+                "these rows may add up to more than the totals."
+            ),
+        ),
+        (_("By age band"), selectors.checks_by_group(dimension=AGE_BAND), ""),
+        (_("By county (the 50 with the most checks)"), selectors.checks_by_county(), ""),
+    ]
+    return render(
+        request,
+        "reach/check_figures.html",
+        {
+            "tables": [{"label": t, "rows": rows, "note": note} for t, rows, note in tables],
+            "as_of": selectors.reach_figures_as_of(),
+        },
+    )
+
+
+@login_required
+@permission_required(VIEW_PERM, raise_exception=True)
+def campaign_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """A coordinator's campaign: coverage, sessions and people, drilled down by area."""
+    campaign = campaigns_of_coordinator(user=request.user).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404
+    area = None
+    code = request.GET.get("area", "")
+    if code:
+        area = (
+            Region.objects.filter(code=code, level__in=[Level.PROVINCE, Level.PREFECTURE])
+            .select_related("parent")
+            .first()
+        )
+    dashboard = selectors.campaign_dashboard(campaign=campaign, area=area)
+    return render(
+        request,
+        "reach/campaign_dashboard.html",
+        {
+            "d": dashboard,
+            "campaign": campaign,
+            "trail": _trail(area),
+            "chart": weeks_chart(dashboard.weeks),
+            "exports": exports_of_campaign(campaign=campaign),
         },
     )

@@ -49,12 +49,13 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_prometheus",
     "csp",
-    # Ours: shared concepts first, then the three domain apps.
+    # Ours, in the order of the layers (docs/architecture.md): an app may import only the
+    # apps above it in this list, and seed_demo runs their demo parts in this order.
     "core",
     "accounts",
     "regions",
-    "edu",
     "quizzes",
+    "edu",
     "campaigns",
     "reach",
     "notifications",

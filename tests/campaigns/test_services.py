@@ -141,7 +141,7 @@ def test_the_demo_campaigns_are_meaningful_and_seeding_twice_changes_nothing():
 
     from accounts.models import User
     from campaigns.models import Campaign
-    from campaigns.selectors import campaign_dashboard
+    from reach.selectors import campaign_dashboard
 
     call_command("seed_demo", stdout=io.StringIO())
     counts = (Campaign.objects.count(), SessionLog.objects.count())

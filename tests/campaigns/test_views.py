@@ -182,7 +182,7 @@ def test_the_dashboard_shows_coverage_and_reach_per_area(
     client, campaign, regions, django_assert_num_queries
 ):
     # Given three target counties, two approved sessions in one of them, one pending
-    from campaigns.selectors import campaign_dashboard
+    from reach.selectors import campaign_dashboard
 
     approved(campaign, regions["leishan"], 30)
     approved(campaign, regions["leishan"], 20, days_ago=9)

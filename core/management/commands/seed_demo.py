@@ -1,8 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
 
-from core.demo import DEMO_PASSWORD, demo_seed
+from core.demo import demo_seed
 
 
 class Command(BaseCommand):
@@ -21,17 +20,6 @@ class Command(BaseCommand):
                 "Refusing to create demo accounts with public passwords in "
                 "production; pass --allow-production for a demo server."
             )
-        result = demo_seed()
-        regions = result["regions"]
-        self.stdout.write(
-            _("Regions: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-            % regions
-        )
-        self.stdout.write(
-            self.style.SUCCESS(
-                _("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
-            )
-        )
-        for demo in result["users"]:
-            roles = ", ".join(str(role.label) for role in demo.roles)
-            self.stdout.write(f"  {demo.username:<12} {demo.display_name}  [{roles}]")
+        for lines in demo_seed().values():
+            for line in lines:
+                self.stdout.write(line)

@@ -15,14 +15,14 @@ from core.models import JobRun
 from quizzes.models import ScamType, TransferCheck
 from regions.models import Level, Region
 
-from .models import (
+from ..models import (
     AUDIENCES,
     CampaignReachDaily,
     CheckBreakdownDaily,
     ReachDaily,
     Watermark,
 )
-from .services import CHECK_FIELDS, DAILY_FIELDS, OFFLINE_FIELDS, WATERMARK
+from ..services import CHECK_FIELDS, DAILY_FIELDS, OFFLINE_FIELDS, WATERMARK
 
 
 @dataclass(frozen=True)
