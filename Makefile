@@ -11,26 +11,47 @@ STATIC_SOURCES := $(shell find static templates -type f 2>/dev/null)
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-sqlite test-services lint messages makemessages clean help
+.PHONY: run test test-sqlite test-services lint lock messages makemessages clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    run the platform with demo data on http://127.0.0.1:$(PORT)"
 	@echo "make test   run the whole test suite (SQLite, then PostgreSQL + Redis)"
 	@echo "make lint   ruff and mypy"
+	@echo "make lock   refresh requirements/*.txt to the newest versions pyproject.toml allows"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.stamp-base: pyproject.toml | $(BIN)/python
+# Both commands install exact versions from the lock files, every file checked by its hash;
+# the project itself goes in last, without resolving anything more. The build backend
+# (setuptools) is in the lock too, so the editable install builds without isolation.
+$(VENV)/.stamp-base: requirements/base.txt pyproject.toml | $(BIN)/python
 	$(PIP) install --upgrade pip
-	$(PIP) install -e .
+	$(PIP) install --require-hashes -r requirements/base.txt
+	$(PIP) install --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(VENV)/.stamp-dev: pyproject.toml $(VENV)/.stamp-base
-	$(PIP) install -e '.[dev]'
+$(VENV)/.stamp-dev: requirements/dev.txt $(VENV)/.stamp-base
+	$(PIP) install --require-hashes -r requirements/dev.txt
 	@touch $@
+
+# The lock is resolved for CPython 3.11 on Linux x86_64 (what CI runs): markers would pin
+# other packages for another interpreter. dev.txt is held to base.txt's pins so that
+# `make run` and `make test` run the same runtime versions.
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --upgrade \
+	--generate-hashes --allow-unsafe --strip-extras --build-deps-for editable \
+	--no-emit-index-url --no-emit-find-links
+
+lock: | $(BIN)/python
+	@$(BIN)/python -c 'import platform, sys; sys.exit(0 if sys.version_info[:2] == (3, 11) \
+		and sys.platform == "linux" and platform.machine() == "x86_64" else \
+		"make lock resolves for CPython 3.11 on Linux x86_64; this venv runs another Python")'
+	$(PIP) install 'pip-tools>=7.5,<8'
+	$(PIP_COMPILE) --output-file requirements/base.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements/base.txt \
+		--output-file requirements/dev.txt pyproject.toml
 
 # Compiled catalogues are build output, never committed.
 locale/%.mo: locale/%.po
