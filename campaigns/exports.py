@@ -54,15 +54,6 @@ def _session_header() -> list[str]:
     ]
 
 
-def _region_names(county: Any) -> tuple[str, str]:
-    parent = county.parent
-    if parent is None:
-        return "", ""
-    if parent.level == "province":
-        return parent.name, ""
-    return (parent.parent.name if parent.parent_id and parent.parent else ""), parent.name
-
-
 def session_rows(campaign: Campaign) -> Iterator[list[Any]]:
     provinces: dict[str, str] = {}
     for log in export_session_rows(campaign=campaign).iterator(chunk_size=CHUNK):
