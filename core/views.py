@@ -48,7 +48,12 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponseBase:
+    """Prometheus metrics. With METRICS_BEARER_TOKEN set they need "Bearer <token>"; in
+    production they are never open: without a token there (``check --deploy`` refuses that)
+    the route answers as if it did not exist."""
     token = settings.METRICS_BEARER_TOKEN
+    if not token and settings.SETTINGS_PROFILE == "production":
+        return problems.problem_response(request, problems.NOT_FOUND)
     if token:
         sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(sent.encode(), token.encode()):
