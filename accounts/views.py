@@ -7,11 +7,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from core.redirects import safe_next
 from core.views import ELDER_MODE_COOKIE, ONE_YEAR
 
 from .forms import ProfileForm, SignupForm
@@ -70,13 +70,6 @@ def me(request: HttpRequest) -> HttpResponse:
 # --- Display preferences --------------------------------------------------------------------
 
 
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.headers.get("Referer") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = "/"
-    return target
-
-
 @require_POST
 def elder_mode_set(request: HttpRequest) -> HttpResponse:
     """Turn elder mode (larger type, more spacing, higher contrast) on or off, remembered in a
@@ -84,7 +77,7 @@ def elder_mode_set(request: HttpRequest) -> HttpResponse:
     enabled = request.POST.get("elder_mode") == "on"
     if request.user.is_authenticated:
         user_preferences_update(user=request.user, elder_mode=enabled)
-    response = HttpResponseRedirect(_safe_next(request))
+    response = HttpResponseRedirect(safe_next(request, "/", referer=True))
     response.set_cookie(
         ELDER_MODE_COOKIE,
         "1" if enabled else "0",

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.problems import Problem
+from core.redirects import safe_next
 
 from . import exports, selectors, services
 from .forms import (
@@ -239,7 +240,7 @@ def review_decide(request: HttpRequest, log_id: int) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect(request.POST.get("next") or "campaigns:review")
+        return redirect(safe_next(request, "campaigns:review"))
     services.session_log_review(
         log=log,
         reviewer=request.user,
@@ -252,8 +253,7 @@ def review_decide(request: HttpRequest, log_id: int) -> HttpResponse:
         Status.FLAGGED: _("Flagged: %(venue)s"),
     }
     messages.success(request, labels[form.cleaned_data["decision"]] % {"venue": log.venue_name})
-    target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/campaigns/") else "campaigns:review")
+    return redirect(safe_next(request, "campaigns:review"))
 
 
 @login_required

@@ -122,6 +122,33 @@ def test_approving_a_log_writes_an_audit_row(client, campaign, regions):
     assert (audit.actor, audit.target_id) == (coordinator, str(log.pk))
 
 
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/campaigns/", "javascript:alert(1)", "http:/evil"],
+)
+@pytest.mark.parametrize("decision", [{"decision": "approved"}, {"decision": "rejected"}])
+def test_the_review_form_never_redirects_off_the_site(client, campaign, regions, target, decision):
+    # Given a review posted with a next= that points elsewhere (valid, or invalid: no note)
+    client.force_login(coordinator_of(campaign))
+    log = SessionLogFactory(campaign=campaign, county=regions["leishan"])
+
+    answer = client.post(f"/campaigns/review/{log.pk}/", {**decision, "next": target})
+
+    # Then the browser goes back to the review queue
+    assert answer.status_code == 302
+    assert answer["Location"] == "/campaigns/review/"
+
+
+def test_the_review_form_returns_to_the_filtered_queue_it_came_from(client, campaign, regions):
+    client.force_login(coordinator_of(campaign))
+    log = SessionLogFactory(campaign=campaign, county=regions["leishan"])
+    back = f"/campaigns/review/?campaign={campaign.pk}&status=pending"
+
+    answer = client.post(f"/campaigns/review/{log.pk}/", {"decision": "approved", "next": back})
+
+    assert answer["Location"] == back
+
+
 def test_rejecting_needs_a_reason_which_the_volunteer_then_sees(client, campaign, regions):
     coordinator = coordinator_of(campaign)
     log = SessionLogFactory(campaign=campaign, county=regions["leishan"])
