@@ -244,7 +244,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.problems.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON only, measured before it is parsed: see API_JSON_MAX_DEPTH below.
+    "DEFAULT_PARSER_CLASSES": ["core.json_input.DepthLimitedJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
@@ -259,6 +260,9 @@ REST_FRAMEWORK = {
     },
     "UNICODE_JSON": True,
 }
+# The deepest nesting of arrays and objects an API body may have; deeper is a 400 before any
+# parsing (Python's JSON decoder recurses per level). Our contract needs four.
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 16)
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
 SPECTACULAR_SETTINGS = {
     "TITLE": "Anquan education platform API",

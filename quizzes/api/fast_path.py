@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from core.json_input import json_too_deep
 from core.problems import ProblemType, problem_response
 
 from .. import services
@@ -170,6 +171,8 @@ def transfer_check_create_fast(request: HttpRequest) -> HttpResponse | None:
         return None
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
         return None
+    if json_too_deep(request.body):
+        return None  # the DRF view answers it, through the same depth check
     try:
         raw = json.loads(request.body, parse_constant=_refuse_constant)
     except ValueError:
