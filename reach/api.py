@@ -79,7 +79,9 @@ class ReachSummaryApi(APIView):
     """Reach figures of the nation or one area over a period, and split by the next level
     down (provinces, prefectures or counties; code "" is online learning and checks
     without a county), and the transfer checks' heeding rate and protected funds by age
-    band and by scam type. Public: these are the figures the impact page publishes."""
+    band and by scam type. Public: anyone gets exactly the figures the impact page publishes;
+    the breakdowns by age band and scam type, like the staff overview, need the permission to
+    view reach statistics."""
 
     permission_classes = [AllowAny]
 
@@ -105,10 +107,16 @@ class ReachSummaryApi(APIView):
         end = serializers.DateField(allow_null=True)
         totals = ReachFiguresOutput()
         areas = ReachAreaOutput(many=True)
-        by_age_band = CheckGroupOutput(many=True, help_text="each check once")
+        by_age_band = CheckGroupOutput(
+            many=True,
+            required=False,
+            help_text="each check once; only for users allowed to view reach statistics",
+        )
         by_scam_type = CheckGroupOutput(
             many=True,
-            help_text="a check naming several scam types is counted under each of them",
+            required=False,
+            help_text="a check naming several scam types is counted under each of them; only "
+            "for users allowed to view reach statistics",
         )
 
     @extend_schema(
@@ -134,9 +142,10 @@ class ReachSummaryApi(APIView):
             "areas": [
                 {"code": a.code, "name": a.name, "figures": _figures(a.figures)} for a in areas
             ],
-            "by_age_band": selectors.checks_by_group(dimension=AGE_BAND, **filters),
-            "by_scam_type": selectors.checks_by_group(dimension=SCAM_TYPE, **filters),
         }
+        if CanViewReach().has_permission(request, self):
+            body["by_age_band"] = selectors.checks_by_group(dimension=AGE_BAND, **filters)
+            body["by_scam_type"] = selectors.checks_by_group(dimension=SCAM_TYPE, **filters)
         return Response(self.ReachSummaryOutput(body).data)
 
 
