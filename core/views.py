@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hmac
+from typing import cast
 
 from django.conf import settings
 from django.http import (
@@ -58,7 +59,8 @@ def metrics(request: HttpRequest) -> HttpResponseBase:
         sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(sent.encode(), token.encode()):
             return problems.problem_response(request, problems.NOT_AUTHENTICATED)
-    return ExportToDjangoView(request)
+    # django_prometheus is untyped; its view returns an HttpResponse of the exposition text.
+    return cast(HttpResponse, ExportToDjangoView(request))
 
 
 # --- Problem types and error pages ----------------------------------------------------------
