@@ -13,9 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from csp.constants import NONE, SELF
 
 from .env import env_bool, env_int, env_list, env_str
+
+# Django's generic classes (ModelAdmin[M], ModelForm[M], ...) accept type arguments at run time
+# as they do for mypy: https://github.com/typeddjango/django-stubs/tree/master/ext
+django_stubs_ext.monkeypatch()
 
 SETTINGS_PROFILE = "base"  # each profile names itself: dev, test, production
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
