@@ -27,7 +27,7 @@ class CanViewReach(BasePermission):
         return bool(request.user and request.user.has_perm("accounts.view_reach_statistics"))
 
 
-class ReachFiguresOutput(serializers.Serializer):
+class ReachFiguresOutput(serializers.Serializer[Any]):
     person_times = serializers.IntegerField()
     sessions = serializers.IntegerField()
     counties_reached = serializers.IntegerField()
@@ -57,7 +57,7 @@ def _figures(figures: Figures) -> dict[str, Any]:
     }
 
 
-class CheckGroupOutput(serializers.Serializer):
+class CheckGroupOutput(serializers.Serializer[Any]):
     code = serializers.CharField(help_text='age band or scam-type code; "" when not given')
     name = serializers.CharField()
     checks_shown = serializers.IntegerField()
@@ -69,7 +69,7 @@ class CheckGroupOutput(serializers.Serializer):
     protected_funds = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="CNY")
 
 
-class ReachAreaOutput(serializers.Serializer):
+class ReachAreaOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     figures = ReachFiguresOutput()
@@ -85,7 +85,7 @@ class ReachSummaryApi(APIView):
 
     permission_classes = [AllowAny]
 
-    class ReachSummaryInput(serializers.Serializer):
+    class ReachSummaryInput(serializers.Serializer[Any]):
         area = serializers.CharField(required=False, max_length=6, help_text="region code")
         start = serializers.DateField(required=False)
         end = serializers.DateField(required=False)
@@ -101,7 +101,7 @@ class ReachSummaryApi(APIView):
                 raise serializers.ValidationError(_("The end of the period is before its start."))
             return data
 
-    class ReachSummaryOutput(serializers.Serializer):
+    class ReachSummaryOutput(serializers.Serializer[Any]):
         area = serializers.CharField(allow_null=True)
         start = serializers.DateField(allow_null=True)
         end = serializers.DateField(allow_null=True)
@@ -154,7 +154,7 @@ class CampaignReachApi(APIView):
 
     permission_classes = [IsAuthenticated, CanViewReach]
 
-    class CampaignReachOutput(serializers.Serializer):
+    class CampaignReachOutput(serializers.Serializer[Any]):
         campaign = serializers.IntegerField(source="campaign.pk")
         name = serializers.CharField(source="campaign.name")
         sessions = serializers.IntegerField(source="figures.sessions")
