@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -6,24 +8,26 @@ from .models import ApiClient, Attempt, Audience, Option, Question, Quiz, ScamTy
 
 
 @admin.register(ScamType, Audience)
-class NamedCodeAdmin(admin.ModelAdmin):
+class NamedCodeAdmin(admin.ModelAdmin[ScamType | Audience]):
     list_display = ["code", "name_zh_hans", "name_en", "position"]
     list_editable = ["position"]
     search_fields = ["code", "name_zh_hans", "name_en"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ScamType | Audience | None = None
+    ) -> list[str]:
         # Codes are part of the API contract: added, never renamed.
         return ["code"] if obj else []
 
 
-class OptionInline(admin.TabularInline):
+class OptionInline(admin.TabularInline[Option, Question]):
     model = Option
     extra = 0
     fields = ["position", "text", "is_correct"]
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(admin.ModelAdmin[Question]):
     list_display = ["key", "language", "scam_type", "kind", "difficulty", "status", "updated_at"]
     list_filter = ["status", "language", "scam_type", "kind", "difficulty", "audiences"]
     search_fields = ["key", "text", "explanation"]
@@ -53,16 +57,16 @@ class QuestionAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=_("Publish the selected questions"))
-    def publish(self, request, queryset):
+    def publish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
         queryset.update(status=Question.Status.PUBLISHED)
 
     @admin.action(description=_("Return the selected questions to draft"))
-    def unpublish(self, request, queryset):
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
         queryset.update(status=Question.Status.DRAFT)
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(admin.ModelAdmin[Quiz]):
     list_display = [
         "slug",
         "title_zh_hans",
@@ -75,16 +79,16 @@ class QuizAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(admin.ModelAdmin[Attempt]):
     list_display = ["id", "quiz", "user", "language", "score", "started_at", "finished_at"]
     readonly_fields = [f.name for f in Attempt._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
     """Clients are created with ``manage.py create_api_client`` (it shows the key once)."""
 
     list_display = [
@@ -108,12 +112,12 @@ class ApiClientAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["name", "key_prefix", "scopes", "webhook_url", "created_at"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(TransferCheck)
-class TransferCheckAdmin(admin.ModelAdmin):
+class TransferCheckAdmin(admin.ModelAdmin[TransferCheck]):
     list_display = [
         "id",
         "client",
@@ -127,8 +131,8 @@ class TransferCheckAdmin(admin.ModelAdmin):
     list_filter = ["status", "resolution", "age_band", "client"]
     readonly_fields = [f.name for f in TransferCheck._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: TransferCheck | None = None) -> bool:
         return False
