@@ -158,7 +158,9 @@ def transfer_check_create_fast(request: HttpRequest) -> HttpResponse | None:
     """Answer a plainly valid create call; None hands the request to the DRF view."""
     if request.method != "POST" or request.content_type != "application/json":
         return None
-    if request.content_params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
+    # Parsed together with content_type; None only on a bare HttpRequest (no content_type).
+    charset = (request.content_params or {}).get("charset", "utf-8")
+    if charset.lower() not in ("utf-8", "utf8"):
         return None
     scheme, _sep, api_key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "bearer" or not api_key or " " in api_key:
