@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import AdminAuditActions, AuditedAdminMixin
+from core.audit import AuditAction
 from regions.models import Region
 
 from .models import Assignment, Campaign, Export, PlannedSession, SessionLog, SessionPhoto, Team
@@ -44,7 +46,13 @@ class CampaignForm(forms.ModelForm):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    # Goals, dates and targets are the figures progress is measured against.
+    audit_actions = AdminAuditActions(
+        created=AuditAction.CAMPAIGN_CREATED,
+        changed=AuditAction.CAMPAIGN_CHANGED,
+        deleted=AuditAction.CAMPAIGN_DELETED,
+    )
     form = CampaignForm
     list_display = ["name", "starts_on", "ends_on", "goal_sessions", "goal_people"]
     search_fields = ["name"]
@@ -85,7 +93,13 @@ class SessionPhotoInline(admin.TabularInline):
 
 
 @admin.register(SessionLog)
-class SessionLogAdmin(admin.ModelAdmin):
+class SessionLogAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    # Attendee counts here are the field figures the reach tables add up.
+    audit_actions = AdminAuditActions(
+        created=AuditAction.SESSION_LOG_CREATED,
+        changed=AuditAction.SESSION_LOG_CHANGED,
+        deleted=AuditAction.SESSION_LOG_DELETED,
+    )
     list_display = [
         "held_on",
         "venue_name",
@@ -117,9 +131,13 @@ class ExportAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlannedSession)
-class PlannedSessionAdmin(admin.ModelAdmin):
+class PlannedSessionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Plans are made on the volunteers' page (the match window is set there); the admin
-    shows them and can mark one as not held."""
+    shows them and can mark one as not held (audited, as plans count in the figures)."""
+
+    audit_actions = AdminAuditActions(
+        changed=AuditAction.PLAN_CHANGED, deleted=AuditAction.PLAN_DELETED
+    )
 
     list_display = ["planned_on", "venue_name", "county", "campaign", "volunteer", "cancelled_at"]
     list_filter = ["campaign"]

@@ -22,7 +22,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin
+from core.admin import AdminAuditActions, AuditedAdminMixin, ReadOnlyAdmin
+from core.audit import AuditAction
 from quizzes.selectors import audience_choices, scam_type_choices
 
 from . import selectors, services
@@ -435,7 +436,12 @@ class LessonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyAdmin):
+class CertificateAdmin(AuditedAdminMixin, ReadOnlyAdmin):
+    # Revoking goes through certificate_revoke (audited there); a change or deletion, should
+    # this admin ever allow one, is audited here.
+    audit_actions = AdminAuditActions(
+        changed=AuditAction.CERTIFICATE_CHANGED, deleted=AuditAction.CERTIFICATE_DELETED
+    )
     list_display = ["serial", "learner_name", "course", "issued_at", "revoked_at"]
     list_filter = ["course", "revoked_at"]
     search_fields = ["serial", "learner_name", "user__username"]

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import Role
+from core.audit import AuditAction
 from core.models import AuditLog
 from edu import services
 from edu.models import Certificate, Course
@@ -53,7 +54,7 @@ def test_publishing_from_the_admin_raises_the_version_and_is_audited(course, cli
 
     course.refresh_from_db()
     assert course.version == 2
-    assert AuditLog.objects.filter(action="course.published", actor=editor).exists()
+    assert AuditLog.objects.filter(action=AuditAction.COURSE_PUBLISHED, actor=editor).exists()
 
 
 def test_the_export_action_downloads_a_package(course, client, editor):
@@ -114,7 +115,7 @@ def test_staff_revoke_a_certificate_from_the_admin_and_it_is_audited(course, cli
     assert not revoked_before_reason
     certificate.refresh_from_db()
     assert certificate.revoked_at is not None
-    entry = AuditLog.objects.get(action="certificate.revoked")
+    entry = AuditLog.objects.get(action=AuditAction.CERTIFICATE_REVOKED)
     assert entry.actor == staff and entry.data["reason"] == "answers copied"
 
 
