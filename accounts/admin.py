@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import AdminAuditActions, AuditedAdminMixin
@@ -32,3 +34,15 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Preferences"), {"fields": ["display_name", "language", "elder_mode", "time_zone"]}),
     ]
+
+    def user_change_password(self, request, id, form_url=""):  # type: ignore[no-untyped-def]
+        # The password page saves the user without save_model: audited here, by name only.
+        with transaction.atomic():
+            user = self.get_object(request, unquote(id))
+            if request.method != "POST" or user is None:
+                return super().user_change_password(request, id, form_url)
+            before = self._audit_snapshot(user.pk)
+            response = super().user_change_password(request, id, form_url)
+            after = self._audit_snapshot(user.pk)
+            self._audit_record(request, user, AuditAction.USER_CHANGED, before, after)
+            return response

@@ -56,3 +56,30 @@ def test_creating_a_user_in_the_admin_names_the_password_but_records_no_hash(cli
     assert entry.after["username"] == "newstaff"
     assert "password" not in entry.after
     assert entry.data == {"via": "admin", "secrets_changed": ["password"]}
+
+
+def test_setting_a_password_on_the_admin_password_page_is_audited_by_name(client, superuser):
+    # Given a user
+    learner = UserFactory(roles=[Role.LEARNER])
+    old_hash = learner.password
+
+    # When a superuser sets a new password on the admin's password page
+    response = client.post(
+        f"/admin/accounts/user/{learner.pk}/password/",
+        {
+            "password1": "a-long-Passw0rd!",
+            "password2": "a-long-Passw0rd!",
+            "set_usable_password": "true",
+        },
+    )
+
+    # Then one row says the password changed, without either hash
+    assert response.status_code == 302
+    learner.refresh_from_db()
+    entry = AuditLog.objects.get(target_id=str(learner.pk))
+    assert entry.action == AuditAction.USER_CHANGED
+    assert entry.actor == superuser
+    assert entry.data == {"via": "admin", "secrets_changed": ["password"]}
+    assert (entry.before, entry.after) == ({}, {})
+    text = str([entry.data, entry.before, entry.after])
+    assert old_hash not in text and learner.password not in text
