@@ -96,7 +96,9 @@ class AuditedAdminMixin:
         if before is not None and after is not None and not changed:
             return
         if action is None:
-            raise ImproperlyConfigured(f"{type(self).__name__} names no audit action for this")
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}.audit_actions has no action for this edit"
+            )
         secrets = sorted(n for n in changed if n in self.audit_secret_fields)
         data: dict[str, Any] = {"via": "admin"}
         if secrets:
