@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.auth import request_user
+from core.admin import AdminAuditActions, AuditedAdminMixin
+from core.audit import AuditAction
 from regions.models import Region
 
 from .models import Assignment, Campaign, Export, PlannedSession, SessionLog, SessionPhoto, Team
@@ -48,7 +50,13 @@ class CampaignForm(forms.ModelForm[Campaign]):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin[Campaign]):
+class CampaignAdmin(AuditedAdminMixin, admin.ModelAdmin[Campaign]):
+    # Goals, dates and targets are the figures progress is measured against.
+    audit_actions = AdminAuditActions(
+        created=AuditAction.CAMPAIGN_CREATED,
+        changed=AuditAction.CAMPAIGN_CHANGED,
+        deleted=AuditAction.CAMPAIGN_DELETED,
+    )
     form = CampaignForm
     list_display = ["name", "starts_on", "ends_on", "goal_sessions", "goal_people"]
     search_fields = ["name"]
@@ -92,7 +100,13 @@ class SessionPhotoInline(admin.TabularInline[SessionPhoto, SessionLog]):
 
 
 @admin.register(SessionLog)
-class SessionLogAdmin(admin.ModelAdmin[SessionLog]):
+class SessionLogAdmin(AuditedAdminMixin, admin.ModelAdmin[SessionLog]):
+    # Attendee counts here are the field figures the reach tables add up.
+    audit_actions = AdminAuditActions(
+        created=AuditAction.SESSION_LOG_CREATED,
+        changed=AuditAction.SESSION_LOG_CHANGED,
+        deleted=AuditAction.SESSION_LOG_DELETED,
+    )
     list_display = [
         "held_on",
         "venue_name",
@@ -124,9 +138,13 @@ class ExportAdmin(admin.ModelAdmin[Export]):
 
 
 @admin.register(PlannedSession)
-class PlannedSessionAdmin(admin.ModelAdmin[PlannedSession]):
+class PlannedSessionAdmin(AuditedAdminMixin, admin.ModelAdmin[PlannedSession]):
     """Plans are made on the volunteers' page (the match window is set there); the admin
-    shows them and can mark one as not held."""
+    shows them and can mark one as not held (audited, as plans count in the figures)."""
+
+    audit_actions = AdminAuditActions(
+        changed=AuditAction.PLAN_CHANGED, deleted=AuditAction.PLAN_DELETED
+    )
 
     list_display = ["planned_on", "venue_name", "county", "campaign", "volunteer", "cancelled_at"]
     list_filter = ["campaign"]

@@ -26,7 +26,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrPromise
 
-from core.admin import ReadOnlyAdmin
+from core.admin import AdminAuditActions, AuditedAdminMixin, ReadOnlyAdmin
+from core.audit import AuditAction
 from quizzes.selectors import audience_choices, scam_type_choices
 
 from . import selectors, services
@@ -458,7 +459,12 @@ class LessonAdmin(admin.ModelAdmin[Lesson]):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyAdmin):
+class CertificateAdmin(AuditedAdminMixin, ReadOnlyAdmin):
+    # Revoking goes through certificate_revoke (audited there); a change or deletion, should
+    # this admin ever allow one, is audited here.
+    audit_actions = AdminAuditActions(
+        changed=AuditAction.CERTIFICATE_CHANGED, deleted=AuditAction.CERTIFICATE_DELETED
+    )
     list_display = ["serial", "learner_name", "course", "issued_at", "revoked_at"]
     list_filter = ["course", "revoked_at"]
     search_fields = ["serial", "learner_name", "user__username"]

@@ -4,6 +4,9 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import AdminAuditActions, AuditedAdminMixin
+from core.audit import AuditAction
+
 from .models import ApiClient, Attempt, Audience, Option, Question, Quiz, ScamType, TransferCheck
 
 
@@ -79,7 +82,9 @@ class QuizAdmin(admin.ModelAdmin[Quiz]):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin[Attempt]):
+class AttemptAdmin(AuditedAdminMixin, admin.ModelAdmin[Attempt]):
+    # Read-only, but deleting an attempt changes the reach figures.
+    audit_actions = AdminAuditActions(deleted=AuditAction.ATTEMPT_DELETED)
     list_display = ["id", "quiz", "user", "language", "score", "started_at", "finished_at"]
     readonly_fields = [f.name for f in Attempt._meta.fields]
 
@@ -88,8 +93,25 @@ class AttemptAdmin(admin.ModelAdmin[Attempt]):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
-    """Clients are created with ``manage.py create_api_client`` (it shows the key once)."""
+class ApiClientAdmin(AuditedAdminMixin, admin.ModelAdmin[ApiClient]):
+    """Clients are created with ``manage.py create_api_client`` (it shows the key once).
+    Changes here (limit, active, webhooks) and deletions are audited; secrets by name only."""
+
+    audit_actions = AdminAuditActions(
+        created=AuditAction.API_CLIENT_CREATED,
+        changed=AuditAction.API_CLIENT_CHANGED,
+        deleted=AuditAction.API_CLIENT_DELETED,
+    )
+    audit_fields = [
+        "name",
+        "key_prefix",
+        "scopes",
+        "rate_limit_per_minute",
+        "webhook_url",
+        "webhook_disabled_at",
+        "is_active",
+    ]
+    audit_secret_fields = ["key_hash", "webhook_secret", "previous_webhook_secret"]
 
     list_display = [
         "name",
@@ -117,7 +139,9 @@ class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
 
 
 @admin.register(TransferCheck)
-class TransferCheckAdmin(admin.ModelAdmin[TransferCheck]):
+class TransferCheckAdmin(AuditedAdminMixin, admin.ModelAdmin[TransferCheck]):
+    # Read-only, but deleting a check changes the transfer-check figures.
+    audit_actions = AdminAuditActions(deleted=AuditAction.TRANSFER_CHECK_DELETED)
     list_display = [
         "id",
         "client",

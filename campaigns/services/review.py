@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.audit import AuditAction
 from core.problems import Problem
 from core.services import audit_log_record
 
@@ -50,9 +51,15 @@ def session_log_review(
     log.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
     audit_log_record(
         actor=reviewer,
-        action=f"session_log.{decision}",
+        action={
+            Status.APPROVED: AuditAction.SESSION_LOG_APPROVED,
+            Status.REJECTED: AuditAction.SESSION_LOG_REJECTED,
+            Status.FLAGGED: AuditAction.SESSION_LOG_FLAGGED,
+        }[Status(decision)],
         target=log,
-        data={"before": before, "note": note},
+        data={"note": note},
+        before={"status": before},
+        after={"status": decision},
     )
     return log
 

@@ -14,6 +14,7 @@ from campaigns.exports import export_build, stream_response
 from campaigns.models import Export, SessionLog, Status
 from campaigns.selectors import campaigns_of_volunteer
 from campaigns.services import campaign_create, team_assign
+from core.audit import AuditAction
 from core.models import AuditLog
 from tests.campaigns.factories import CampaignFactory, SessionLogFactory, volunteer_in
 from tests.factories import UserFactory
@@ -38,7 +39,9 @@ def test_a_whole_province_or_prefecture_becomes_target_counties_at_once(regions)
         "开阳县",
         "万州区",
     }
-    assert AuditLog.objects.filter(action="campaign.create", target_id=str(campaign.pk)).exists()
+    assert AuditLog.objects.filter(
+        action=AuditAction.CAMPAIGN_CREATED, target_id=str(campaign.pk)
+    ).exists()
 
 
 def test_a_prefecture_brings_only_its_own_counties(regions):

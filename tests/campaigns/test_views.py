@@ -9,6 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from campaigns.models import SessionLog, Status
+from core.audit import AuditAction
 from core.models import AuditLog
 from reach.models import Watermark
 from reach.services import reach_refresh
@@ -118,7 +119,7 @@ def test_approving_a_log_writes_an_audit_row(client, campaign, regions):
 
     log.refresh_from_db()
     assert (log.status, log.reviewed_by) == (Status.APPROVED, coordinator)
-    audit = AuditLog.objects.get(action="session_log.approved")
+    audit = AuditLog.objects.get(action=AuditAction.SESSION_LOG_APPROVED)
     assert (audit.actor, audit.target_id) == (coordinator, str(log.pk))
 
 
@@ -162,7 +163,7 @@ def test_rejecting_needs_a_reason_which_the_volunteer_then_sees(client, campaign
     client.post(f"/campaigns/review/{log.pk}/", {"decision": "rejected", "note": "日期不对"})
     log.refresh_from_db()
     assert (log.status, log.review_note) == (Status.REJECTED, "日期不对")
-    assert AuditLog.objects.filter(action="session_log.rejected").count() == 1
+    assert AuditLog.objects.filter(action=AuditAction.SESSION_LOG_REJECTED).count() == 1
 
 
 def test_a_coordinator_of_another_campaign_cannot_review(client, campaign, regions):
@@ -390,7 +391,7 @@ def test_a_coordinator_adds_a_whole_prefecture_and_assigns_a_volunteer(client, r
     assert [c.default_county.code for c in campaigns_of_volunteer(volunteer=newcomer)] == ["522634"]
     assert set(
         AuditLog.objects.filter(target_id=str(campaign.pk)).values_list("action", flat=True)
-    ) == {"campaign.counties_add", "campaign.volunteer_assign"}
+    ) == {AuditAction.CAMPAIGN_COUNTIES_ADDED, AuditAction.CAMPAIGN_VOLUNTEER_ASSIGNED}
     page = client.get(url).content.decode()
     assert "雷山队" in page and "xiaowu" in page
 
