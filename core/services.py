@@ -15,6 +15,8 @@ from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.utils import timezone
 
+from core import clock
+
 from .models import AuditLog, JobRun, WorkerPing
 
 logger = logging.getLogger(__name__)
@@ -60,7 +62,7 @@ def worker_ping_answer(*, ping_id: str, worker: str | None = None) -> bool:
 
 def housekeeping_run(*, now: Any | None = None) -> dict[str, int]:
     """Delete expired sessions and pings older than a week. Idempotent."""
-    now = now or timezone.now()
+    now = now or clock.now()
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
     pings, _ = WorkerPing.objects.filter(requested_at__lt=now - timedelta(days=7)).delete()
     return {"sessions": sessions, "worker_pings": pings}
