@@ -19,6 +19,7 @@ from django.db.models import CharField, Count, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from core import clock
 from core.audit import AuditAction
 from core.services import audit_log_record
 
@@ -278,7 +279,7 @@ def lesson_complete(*, user: Any, lesson: Lesson, at: datetime | None = None) ->
     complete the course and issue the certificate. Idempotent: completing twice changes
     nothing. The caller has already checked any knowledge check (see edu.checks).
     Returns the certificate when this call completed the course."""
-    at = at or timezone.now()
+    at = at or clock.now()
     LessonProgress.objects.get_or_create(user=user, lesson=lesson, defaults={"completed_at": at})
     enrollment, _ = Enrollment.objects.get_or_create(user=user, course_id=lesson.course_id)
     if enrollment.last_lesson_id != lesson.pk:

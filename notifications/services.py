@@ -27,6 +27,7 @@ from accounts.models import User
 from campaigns.models import SessionLog
 from campaigns.models import Status as LogStatus
 from campaigns.selectors import planned_sessions_unlogged
+from core import clock
 from edu.models import Certificate, Enrollment
 
 from .channels import CHANNELS, Message
@@ -125,7 +126,7 @@ def _plan(rows: list[Reminder], now: datetime) -> int:
 def reminders_plan(*, now: datetime | None = None) -> dict[str, int]:
     """Find everyone who should hear from us and plan one reminder per key. Safe to run
     any number of times: a key is planned once."""
-    now = now or timezone.now()
+    now = now or clock.now()
     idle = now - timedelta(days=settings.REMINDERS_NUDGE_AFTER_DAYS)
     recent = now - timedelta(days=14)
     planned: dict[str, int] = {}
@@ -216,7 +217,7 @@ def unlogged_sessions_plan(*, now: datetime | None = None) -> int:
     ``REMINDERS_UNLOGGED_AFTER_DAYS`` ago or more (within the last month) with no matching
     log and not marked as not held (matching: ``campaigns.selectors.plan_logged``). Once per
     plan (its key); safe to run any number of times. Returns how many were new."""
-    now = now or timezone.now()
+    now = now or clock.now()
     today = timezone.localdate(now)
     due_on = today - timedelta(days=settings.REMINDERS_UNLOGGED_AFTER_DAYS)
     plans = planned_sessions_unlogged(due_on=due_on, since=due_on - timedelta(days=30))
@@ -298,7 +299,7 @@ def reminder_send(*, reminder_id: int, now: datetime | None = None) -> str:
     """Send one due reminder on every channel the person wants, in one transaction with
     its delivery records. Returns what happened: sent, deferred (quiet hours or the daily
     cap), suppressed (turned off), or skipped (not due, or another worker has it)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         reminder = (
             Reminder.objects.select_for_update(skip_locked=True)
@@ -340,7 +341,7 @@ def reminder_send(*, reminder_id: int, now: datetime | None = None) -> str:
 def reminders_send_due(*, now: datetime | None = None, batch: int | None = None) -> dict[str, Any]:
     """Send up to ``batch`` due reminders, oldest first. ``more`` tells whether another
     batch is waiting (the task then queues itself again)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     size = batch or settings.REMINDERS_BATCH_SIZE
     ids = list(
         Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now)

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+
+from core import clock
 
 from ..models import (
     ApiClient,
@@ -86,5 +87,5 @@ def _stored_answer(
 
 
 def idempotency_keys_purge(*, now: datetime | None = None) -> int:
-    deleted, _ = IdempotencyKey.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    deleted, _ = IdempotencyKey.objects.filter(expires_at__lte=now or clock.now()).delete()
     return deleted
