@@ -81,21 +81,16 @@ def _answered_number(
 # --- The hosted transfer-check quiz ---------------------------------------------------------
 
 
-def _check_from_token(
-    request: HttpRequest, token: str, *, opening: bool = False
-) -> TransferCheck | HttpResponse:
-    """The check a quiz link names (``opening``: opened, or finished if its time is up, in
-    the same step), in its locale; or the page for a forged, expired or unknown link."""
+def _check_from_token(request: HttpRequest, token: str) -> TransferCheck | HttpResponse:
+    """The check a quiz link names, in its locale; or the page for a forged, expired or
+    unknown link."""
     check_id = services.quiz_token_check_id(token)
     if check_id is None:
         return render(request, "quizzes/check_link_invalid.html", status=404)
     if check_id == "expired":
         return render(request, "quizzes/check_link_expired.html", status=410)
     try:
-        if opening:
-            check = services.transfer_check_open(check_id=check_id)
-        else:
-            check = TransferCheck.objects.get(pk=check_id)
+        check = TransferCheck.objects.get(pk=check_id)
     except TransferCheck.DoesNotExist:
         return render(request, "quizzes/check_link_invalid.html", status=404)
     translation.activate(check.locale)
@@ -125,12 +120,25 @@ def _closed(request: HttpRequest, check: TransferCheck, token: str) -> HttpRespo
 
 @require_GET
 def check_quiz(request: HttpRequest, token: str) -> HttpResponse:
-    """The next unanswered question, or the final choice once all are answered."""
-    check = _check_from_token(request, token, opening=True)
-    if isinstance(check, HttpResponse):
-        return check
+    """The start screen of a check not yet opened; then the next unanswered question, or the
+    final choice once all are answered.
+
+    Safe: a link preview, a prefetch (``Sec-Purpose: prefetch``) or a reload never opens
+    the check (only pressing Start does, see ``check_start``), so it cannot turn a later
+    expiry into "abandoned". The one write it may make is finishing a check whose time is
+    up, as the API read and the sweeper would, with the same outcome."""
+    found = _check_from_token(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    check = services.transfer_check_finish_if_overdue(found)
     if check.is_final:
         return _closed(request, check, token)
+    if check.status == TransferCheck.Status.PENDING:
+        return render(
+            request,
+            "quizzes/check_start.html",
+            _check_context(check, token, action=f"/t/{token}/start"),
+        )
     if not check.items:
         # No question in the bank for this locale: go straight to the choice.
         return render(request, "quizzes/check_decide.html", _check_context(check, token))
@@ -142,6 +150,17 @@ def check_quiz(request: HttpRequest, token: str) -> HttpResponse:
             _check_context(check, token, **screen, action=f"/t/{token}/answer"),
         )
     return render(request, "quizzes/check_decide.html", _check_context(check, token))
+
+
+@require_POST
+def check_start(request: HttpRequest, token: str) -> HttpResponse:
+    """The user pressed Start: the check is opened (questions drawn; idempotent), then the
+    first question is shown by a redirect, so a reload does not post again."""
+    found = _check_from_token(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    services.transfer_check_open(check_id=found.pk)
+    return redirect(f"/t/{token}/")
 
 
 @require_POST

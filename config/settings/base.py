@@ -323,6 +323,17 @@ REMINDERS_BATCH_SIZE = env_int("REMINDERS_BATCH_SIZE", 200)
 # Days after a planned session's date before its volunteer is reminded to log it.
 REMINDERS_UNLOGGED_AFTER_DAYS = env_int("REMINDERS_UNLOGGED_AFTER_DAYS", 2)
 REMINDERS_SMS_ADAPTER = env_str("REMINDERS_SMS_ADAPTER", "notifications.channels.OutboxSmsAdapter")
+# Seconds a batch holds the reminders it sends by email (or a remote SMS gateway) outside any
+# transaction; another sender skips them meanwhile, and takes them over once it runs out (a
+# killed worker). A batch starts no new send after half of it, well inside the task's soft
+# time limit.
+REMINDERS_SEND_LEASE = env_int("REMINDERS_SEND_LEASE", 300)
+
+# --- Email ----------------------------------------------------------------------------------
+# Seconds to wait for the mail server on connect and on each reply, so a stalled server
+# fails a send (retried later) instead of holding a worker for ever.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#email-timeout
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 # --- Logging --------------------------------------------------------------------------------
 # One JSON object per line (LOG_FORMAT=json) or readable text (LOG_FORMAT=text).

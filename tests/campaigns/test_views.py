@@ -419,3 +419,25 @@ def test_a_coordinator_cannot_manage_another_campaign(client, campaign):
     )
     assert answer.status_code == 404
     assert campaign.target_counties.count() == 3
+
+
+def test_the_campaign_list_takes_as_many_queries_for_many_campaigns_as_for_one(
+    client, campaign, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Given a coordinator of one campaign, whose list page takes some number of queries
+    coordinator = coordinator_of(campaign)
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as one:
+        assert campaign.name in client.get("/campaigns/").content.decode()
+
+    # When they coordinate six campaigns
+    for n in range(5):
+        CampaignFactory(name=f"活动{n}").coordinators.add(coordinator)
+
+    # Then the page lists them all in the same number of queries
+    with django_assert_num_queries(len(one)):
+        page = client.get("/campaigns/").content.decode()
+    assert all(f"活动{n}" in page for n in range(5))
