@@ -16,6 +16,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from core.exceptions import DomainError
 from core.services import audit_log_record
 
 from .. import selectors
@@ -285,9 +286,13 @@ def transfer_checks_expire_due(*, now: datetime | None = None, limit: int = 1000
     return len(ids)
 
 
-class ResolutionConflict(Exception):
+class ResolutionConflict(DomainError):
+    """Another resolution is already on file (``recorded`` member: that one)."""
+
+    code = "resolution-already-recorded"
+
     def __init__(self, recorded: str) -> None:
-        super().__init__(recorded)
+        super().__init__(recorded=recorded)
         self.recorded = recorded
 
 
