@@ -20,9 +20,7 @@ from core.problems import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = [
-    app
-    for app in settings.INSTALLED_APPS
-    if "." not in app and (ROOT / app / "apps.py").exists()
+    app for app in settings.INSTALLED_APPS if "." not in app and (ROOT / app / "apps.py").exists()
 ]
 
 
