@@ -5,21 +5,24 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from core.redirects import safe_next
 from core.views import ELDER_MODE_COOKIE, ONE_YEAR
 
+from .auth import request_user
 from .forms import ProfileForm, SignupForm
+from .models import User
 from .selectors import user_roles
 from .services import user_preferences_update, user_signup
 
 
-def _remember_preferences(response: HttpResponse, user: object) -> HttpResponse:
+def _remember_preferences(response: HttpResponse, user: User) -> HttpResponse:
     """Put the account's language and elder mode into this browser's cookies."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME, user.language, max_age=ONE_YEAR, samesite="Lax"
@@ -34,7 +37,7 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         return _remember_preferences(response, form.get_user())
 
@@ -58,7 +61,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -70,13 +73,6 @@ def me(request: HttpRequest) -> HttpResponse:
 # --- Display preferences --------------------------------------------------------------------
 
 
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.headers.get("Referer") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = "/"
-    return target
-
-
 @require_POST
 def elder_mode_set(request: HttpRequest) -> HttpResponse:
     """Turn elder mode (larger type, more spacing, higher contrast) on or off, remembered in a
@@ -84,7 +80,7 @@ def elder_mode_set(request: HttpRequest) -> HttpResponse:
     enabled = request.POST.get("elder_mode") == "on"
     if request.user.is_authenticated:
         user_preferences_update(user=request.user, elder_mode=enabled)
-    response = HttpResponseRedirect(_safe_next(request))
+    response = HttpResponseRedirect(safe_next(request, "/", referer=True))
     response.set_cookie(
         ELDER_MODE_COOKIE,
         "1" if enabled else "0",

@@ -15,6 +15,7 @@ from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.utils import timezone
 
+from .audit import AuditAction
 from .models import AuditLog, JobRun, WorkerPing
 
 logger = logging.getLogger(__name__)
@@ -23,18 +24,26 @@ logger = logging.getLogger(__name__)
 def audit_log_record(
     *,
     actor: Any | None,
-    action: str,
+    action: AuditAction,
     target: models.Model | None = None,
     data: dict[str, Any] | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> AuditLog:
     """Record a security-relevant action. Call it inside the action's own transaction so the
-    entry exists if and only if the action happened."""
+    entry exists if and only if the action happened. ``before`` and ``after`` hold the
+    values of what changed (never a secret's value). The action must be an ``AuditAction``:
+    a plain string is refused, so the log holds only the enumeration's values."""
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit action {action!r} is not an AuditAction")
     return AuditLog.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         data=data or {},
+        before=before,
+        after=after,
     )
 
 

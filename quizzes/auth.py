@@ -57,6 +57,16 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-c
         }
 
 
+def request_client(request: Request) -> ApiClient:
+    """The ApiClient a request authenticated as: ApiKeyAuthentication makes it the request's
+    user (DRF types request.user as an account). Views call this behind HasScope, which has
+    already refused any other principal."""
+    client = request.user
+    if not isinstance(client, ApiClient):
+        raise exceptions.NotAuthenticated()
+    return client
+
+
 class HasScope(BasePermission):
     """The view names its ``required_scope``; a client without it gets insufficient-scope."""
 

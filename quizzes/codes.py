@@ -1,4 +1,4 @@
-"""The codes of the contract (DESIGN.md), with their names in both languages.
+"""The codes of the transfer-check contract (docs/transfer-checks.md), named in both languages.
 
 They are seeded by a data migration; editors may add more in the admin, never rename these.
 """

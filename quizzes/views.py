@@ -6,7 +6,7 @@ page never holds the correct answer before the question is answered.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +15,7 @@ from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
-from .models import Attempt, Quiz, TransferCheck
+from .models import Attempt, Quiz, ScamType, TransferCheck
 from .recommendations import recommended_course_for
 
 
@@ -33,7 +33,9 @@ def _question_id(request: HttpRequest) -> int:
         return 0
 
 
-def _screen(items: list[dict[str, Any]], answers: dict[str, list[int]], position: int) -> dict:
+def _screen(
+    items: list[dict[str, Any]], answers: dict[str, list[int]], position: int
+) -> dict[str, Any]:
     """The question at ``position`` with its options in the order drawn for this attempt."""
     item = items[position]
     found = selectors.question_with_options(item["q"])
@@ -50,7 +52,9 @@ def _screen(items: list[dict[str, Any]], answers: dict[str, list[int]], position
     }
 
 
-def _feedback(items: list[dict[str, Any]], answers: dict[str, list[int]], number: int) -> dict:
+def _feedback(
+    items: list[dict[str, Any]], answers: dict[str, list[int]], number: int
+) -> dict[str, Any]:
     if not 1 <= number <= len(answers):
         raise Http404
     screen = _screen(items, answers, number - 1)
@@ -64,7 +68,9 @@ def _feedback(items: list[dict[str, Any]], answers: dict[str, list[int]], number
     }
 
 
-def _answered_number(items: list[dict[str, Any]], answers: dict, question_id: int) -> int:
+def _answered_number(
+    items: list[dict[str, Any]], answers: dict[str, list[int]], question_id: int
+) -> int:
     """The 1-based number of an answered question (answers is a JSON object: no order)."""
     for position, item in enumerate(items):
         if item["q"] == question_id and str(question_id) in answers:
@@ -209,7 +215,8 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = list(Quiz.objects.filter(is_published=True).select_related("scam_type"))
     mixed = [q for q in quizzes if q.scam_type is None]
     by_type = [q for q in quizzes if q.scam_type is not None]
-    by_type.sort(key=lambda q: (q.scam_type.position, q.slug))
+    # by_type holds only quizzes with a scam type (mypy cannot carry that through the filter).
+    by_type.sort(key=lambda q: (cast(ScamType, q.scam_type).position, q.slug))
     return render(request, "quizzes/quiz_list.html", {"mixed": mixed, "by_type": by_type})
 
 

@@ -1,4 +1,4 @@
-"""Summary tables of reach statistics (see DESIGN.md, "Reach statistics").
+"""Summary tables of reach statistics (definitions in docs/reach.md).
 
 One row per (county, day) holds every figure of that cell; a county code of "" holds what
 cannot be placed in a county (online learning, transfer checks without a county code).

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.audit import AuditAction
 from core.services import audit_log_record
 from regions.models import Level, Region
 
@@ -59,7 +60,7 @@ def planned_session_create(*, by: User, volunteer: User, data: PlanInput) -> Pla
     if by.pk != volunteer.pk:
         audit_log_record(
             actor=by,
-            action="campaigns.plan_create",
+            action=AuditAction.PLAN_CREATED,
             target=plan,
             data={"volunteer": volunteer.pk, "planned_on": plan.planned_on.isoformat()},
         )

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.audit import AuditAction
 from core.services import audit_log_record
 
 from ..models import (
@@ -47,9 +48,15 @@ def session_log_review(
     log.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
     audit_log_record(
         actor=reviewer,
-        action=f"session_log.{decision}",
+        action={
+            Status.APPROVED: AuditAction.SESSION_LOG_APPROVED,
+            Status.REJECTED: AuditAction.SESSION_LOG_REJECTED,
+            Status.FLAGGED: AuditAction.SESSION_LOG_FLAGGED,
+        }[Status(decision)],
         target=log,
-        data={"before": before, "note": note},
+        data={"note": note},
+        before={"status": before},
+        after={"status": decision},
     )
     return log
 

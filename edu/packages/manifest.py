@@ -26,19 +26,8 @@ from .checking import CourseSpec, LessonSpec, ModuleSpec, _audio, _Checker, _url
 
 def parse_package(files: dict[str, bytes]) -> CourseSpec:
     """Check every part of a package; a CourseSpec only if all of it is importable."""
-    if MANIFEST not in files:
-        raise PackageError(_("The package has no %(name)s at its top level.") % {"name": MANIFEST})
-    try:
-        data = json.loads(files[MANIFEST].decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise PackageError(_("%(name)s is not UTF-8 text.") % {"name": MANIFEST}) from error
-    except json.JSONDecodeError as error:
-        raise PackageError(
-            _("%(name)s is not valid JSON (line %(line)s, column %(column)s: %(msg)s).")
-            % {"name": MANIFEST, "line": error.lineno, "column": error.colno, "msg": error.msg}
-        ) from error
     c = _Checker(files)
-    data = c.obj(data, "(top level)")
+    data = c.obj(_manifest_json(files), "(top level)")
     if data.get("format", FORMAT) != FORMAT:
         raise c.fail("format", _("must be %(format)s") % {"format": FORMAT})
     version = data.get("format_version", 1)
@@ -50,63 +39,19 @@ def parse_package(files: dict[str, bytes]) -> CourseSpec:
         )
     if version < 2 and "questions" in data:
         raise c.fail("questions", _("needs format_version 2 or later"))
-    slug = c.text(data.get("slug"), "slug", max_length=80)
-    try:
-        validate_slug(slug)
-    except ValidationError as error:
-        raise c.fail("slug", _("must use only letters, digits, hyphens and underscores")) from error
+    slug = _slug(c, data.get("slug"), "slug")
     topic = data.get("topic")
     if topic not in Topic.values:
         raise c.fail("topic", _("unknown code %(code)s") % {"code": topic})
     modules_data = data.get("modules")
     if not isinstance(modules_data, list) or not modules_data:
         raise c.fail("modules", _("must be a non-empty list"))
-    modules: list[ModuleSpec] = []
     seen: set[str] = set()
     scam_codes = [code for code, _name in scam_type_choices()]
-    for m, module in enumerate(modules_data):
-        where = f"modules[{m}]"
-        module = c.obj(module, where)
-        lessons_data = module.get("lessons")
-        if not isinstance(lessons_data, list) or not lessons_data:
-            raise c.fail(f"{where}.lessons", _("must be a non-empty list"))
-        lessons = []
-        for n, lesson in enumerate(lessons_data):
-            lw = f"{where}.lessons[{n}]"
-            lesson = c.obj(lesson, lw)
-            lesson_slug = c.text(lesson.get("slug"), f"{lw}.slug", max_length=80)
-            try:
-                validate_slug(lesson_slug)
-            except ValidationError as error:
-                raise c.fail(
-                    f"{lw}.slug", _("must use only letters, digits, hyphens and underscores")
-                ) from error
-            if lesson_slug in seen:
-                raise c.fail(f"{lw}.slug", _("%(slug)s is used twice") % {"slug": lesson_slug})
-            seen.add(lesson_slug)
-            images = lesson.get("images") or []
-            if not isinstance(images, list):
-                raise c.fail(f"{lw}.images", _("must be a list"))
-            lessons.append(
-                LessonSpec(
-                    slug=lesson_slug,
-                    minutes=c.integer(lesson.get("minutes", 5), f"{lw}.minutes", 1, 240),
-                    title=c.localized(lesson.get("title"), f"{lw}.title"),
-                    body=c.markdown(lesson.get("body"), f"{lw}.body"),
-                    video_url=_url(c, lesson.get("video_url"), f"{lw}.video_url"),
-                    audio=_audio(c, lesson.get("audio"), f"{lw}.audio"),
-                    check_scam_types=c.codes(
-                        lesson.get("check_scam_types"), f"{lw}.check_scam_types", scam_codes
-                    ),
-                    check_question_count=c.integer(
-                        lesson.get("check_question_count", 3), f"{lw}.check_question_count", 1, 10
-                    ),
-                    images=[c.image(image, f"{lw}.images[{i}]") for i, image in enumerate(images)],
-                )
-            )
-        modules.append(
-            ModuleSpec(title=c.localized(module.get("title"), f"{where}.title"), lessons=lessons)
-        )
+    modules = [
+        _module(c, module, f"modules[{m}]", seen, scam_codes)
+        for m, module in enumerate(modules_data)
+    ]
     questions = _questions(c, data.get("questions"), scam_codes)
     digest = hashlib.sha256()
     for name in sorted(files):
@@ -126,6 +71,70 @@ def parse_package(files: dict[str, bytes]) -> CourseSpec:
     )
 
 
+def _manifest_json(files: dict[str, bytes]) -> Any:
+    if MANIFEST not in files:
+        raise PackageError(_("The package has no %(name)s at its top level.") % {"name": MANIFEST})
+    try:
+        return json.loads(files[MANIFEST].decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise PackageError(_("%(name)s is not UTF-8 text.") % {"name": MANIFEST}) from error
+    except json.JSONDecodeError as error:
+        raise PackageError(
+            _("%(name)s is not valid JSON (line %(line)s, column %(column)s: %(msg)s).")
+            % {"name": MANIFEST, "line": error.lineno, "column": error.colno, "msg": error.msg}
+        ) from error
+
+
+def _slug(c: _Checker, value: Any, where: str) -> str:
+    slug = c.text(value, where, max_length=80)
+    try:
+        validate_slug(slug)
+    except ValidationError as error:
+        raise c.fail(where, _("must use only letters, digits, hyphens and underscores")) from error
+    return slug
+
+
+def _module(
+    c: _Checker, value: Any, where: str, seen: set[str], scam_codes: list[str]
+) -> ModuleSpec:
+    """One module and its lessons; ``seen`` collects lesson slugs across the package."""
+    module = c.obj(value, where)
+    lessons_data = module.get("lessons")
+    if not isinstance(lessons_data, list) or not lessons_data:
+        raise c.fail(f"{where}.lessons", _("must be a non-empty list"))
+    lessons = [
+        _lesson(c, lesson, f"{where}.lessons[{n}]", seen, scam_codes)
+        for n, lesson in enumerate(lessons_data)
+    ]
+    return ModuleSpec(title=c.localized(module.get("title"), f"{where}.title"), lessons=lessons)
+
+
+def _lesson(c: _Checker, value: Any, lw: str, seen: set[str], scam_codes: list[str]) -> LessonSpec:
+    lesson = c.obj(value, lw)
+    lesson_slug = _slug(c, lesson.get("slug"), f"{lw}.slug")
+    if lesson_slug in seen:
+        raise c.fail(f"{lw}.slug", _("%(slug)s is used twice") % {"slug": lesson_slug})
+    seen.add(lesson_slug)
+    images = lesson.get("images") or []
+    if not isinstance(images, list):
+        raise c.fail(f"{lw}.images", _("must be a list"))
+    return LessonSpec(
+        slug=lesson_slug,
+        minutes=c.integer(lesson.get("minutes", 5), f"{lw}.minutes", 1, 240),
+        title=c.localized(lesson.get("title"), f"{lw}.title"),
+        body=c.markdown(lesson.get("body"), f"{lw}.body"),
+        video_url=_url(c, lesson.get("video_url"), f"{lw}.video_url"),
+        audio=_audio(c, lesson.get("audio"), f"{lw}.audio"),
+        check_scam_types=c.codes(
+            lesson.get("check_scam_types"), f"{lw}.check_scam_types", scam_codes
+        ),
+        check_question_count=c.integer(
+            lesson.get("check_question_count", 3), f"{lw}.check_question_count", 1, 10
+        ),
+        images=[c.image(image, f"{lw}.images[{i}]") for i, image in enumerate(images)],
+    )
+
+
 MAX_QUESTIONS = 2000
 MAX_OPTIONS = 8
 QUESTION_STATUSES = (Question.Status.PUBLISHED, Question.Status.DRAFT)
@@ -134,7 +143,7 @@ QUESTION_STATUSES = (Question.Status.PUBLISHED, Question.Status.DRAFT)
 def _questions(c: _Checker, value: Any, scam_codes: list[str]) -> list[QuestionSpec]:
     """The package's questions, each checked as the question bank would accept it. Unknown
     scam-type or audience codes are refused, not created: codes are a contract with the risk
-    systems (DESIGN.md), and adding one is an editor's decision in the admin."""
+    systems (docs/transfer-checks.md), and adding one is an editor's decision in the admin."""
     if value is None:
         return []
     if not isinstance(value, list):

@@ -1,4 +1,4 @@
-"""The transfer-check API for payment risk systems (DESIGN.md, "The transfer-check contract").
+"""The transfer-check API for payment risk systems (docs/transfer-checks.md).
 
 Thin views: validate strictly, call a service, shape the answer. Unknown fields are rejected
 (a typo must not silently drop a hint). Every error is problem+json with a stable type."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from core.json_input import json_too_deep
 from core.problems import ProblemType, problem_response, problem_type_for
 
 from .. import services
@@ -59,48 +60,66 @@ def transfer_check_input_fast(data: Any) -> dict[str, Any] | None:
     serializers decide, and explain). Never accepts what the serializers refuse."""
     if type(data) is not dict or not data.keys() <= {"subject", "transfer", "risk"}:
         return None
-    subject, transfer = data.get("subject"), data.get("transfer")
-    if type(subject) is not dict or not subject.keys() <= _SUBJECT_KEYS:
+    subject = _fast_subject(data.get("subject"))
+    transfer = _fast_transfer(data.get("transfer"))
+    if subject is None or transfer is None:
         return None
-    if type(transfer) is not dict or not transfer.keys() <= _TRANSFER_KEYS:
+    out: dict[str, Any] = {"subject": subject, "transfer": transfer}
+    if "risk" not in data:
+        return out
+    risk = _fast_risk(data["risk"])
+    if risk is None:
+        return None
+    out["risk"] = risk
+    return out
+
+
+def _fast_subject(subject: Any) -> dict[str, Any] | None:
+    if type(subject) is not dict or not subject.keys() <= _SUBJECT_KEYS:
         return None
     ref = subject.get("ref")
     if type(ref) is not str or not _REF_RE.fullmatch(ref):
         return None
-    subject_out: dict[str, Any] = {"ref": ref}
+    out: dict[str, Any] = {"ref": ref}
     if not (
-        _optional_choice(subject, subject_out, "age_band", _AGE_BANDS)
-        and _optional_choice(subject, subject_out, "locale", _LOCALES)
+        _optional_choice(subject, out, "age_band", _AGE_BANDS)
+        and _optional_choice(subject, out, "locale", _LOCALES)
     ):
         return None
     if "region_code" in subject:
         region = subject["region_code"]
         if type(region) is not str or not _REGION_RE.fullmatch(region):
             return None
-        subject_out["region_code"] = region
+        out["region_code"] = region
+    return out
+
+
+def _fast_transfer(transfer: Any) -> dict[str, Any] | None:
+    if type(transfer) is not dict or not transfer.keys() <= _TRANSFER_KEYS:
+        return None
     amount, currency = transfer.get("amount"), transfer.get("currency")
     if type(amount) is not str or not AMOUNT_RE.fullmatch(amount) or float(amount) <= 0:
         return None
     if type(currency) is not str or currency not in _CURRENCIES:
         return None
-    transfer_out: dict[str, Any] = {"amount": amount, "currency": currency}
+    out: dict[str, Any] = {"amount": amount, "currency": currency}
     if not (
-        _optional_choice(transfer, transfer_out, "channel", _CHANNELS)
-        and _optional_choice(transfer, transfer_out, "payee_type", _PAYEE_TYPES)
+        _optional_choice(transfer, out, "channel", _CHANNELS)
+        and _optional_choice(transfer, out, "payee_type", _PAYEE_TYPES)
     ):
         return None
-    out: dict[str, Any] = {"subject": subject_out, "transfer": transfer_out}
-    if "risk" not in data:
-        return out
-    risk = data["risk"]
+    return out
+
+
+def _fast_risk(risk: Any) -> dict[str, Any] | None:
     if type(risk) is not dict or not risk.keys() <= _RISK_KEYS:
         return None
-    risk_out: dict[str, Any] = {}
+    out: dict[str, Any] = {}
     if "score" in risk:
         score = risk["score"]
         if type(score) not in (int, float) or not (0 <= score <= 1) or math.isnan(score):
             return None
-        risk_out["score"] = float(score)
+        out["score"] = float(score)
     codes = scam_type_codes()
     for name, most, fits in (
         ("scam_types", 5, lambda t: len(t) <= 40 and t in codes),
@@ -112,8 +131,7 @@ def transfer_check_input_fast(data: Any) -> dict[str, Any] | None:
                 return None
             if any(type(item) is not str or not fits(item) for item in items):
                 return None
-            risk_out[name] = list(items)
-    out["risk"] = risk_out
+            out[name] = list(items)
     return out
 
 
@@ -138,7 +156,9 @@ def transfer_check_create_fast(request: HttpRequest) -> HttpResponse | None:
     """Answer a plainly valid create call; None hands the request to the DRF view."""
     if request.method != "POST" or request.content_type != "application/json":
         return None
-    if request.content_params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
+    # Parsed together with content_type; None only on a bare HttpRequest (no content_type).
+    charset = (request.content_params or {}).get("charset", "utf-8")
+    if charset.lower() not in ("utf-8", "utf8"):
         return None
     scheme, _sep, api_key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "bearer" or not api_key or " " in api_key:
@@ -151,6 +171,8 @@ def transfer_check_create_fast(request: HttpRequest) -> HttpResponse | None:
         return None
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
         return None
+    if json_too_deep(request.body):
+        return None  # the DRF view answers it, through the same depth check
     try:
         raw = json.loads(request.body, parse_constant=_refuse_constant)
     except ValueError:

@@ -36,7 +36,7 @@ def scam_type_codes() -> frozenset[str]:
     return codes
 
 
-class Strict(serializers.Serializer):
+class Strict(serializers.Serializer[Any]):
     """A serializer that rejects fields it does not know."""
 
     def to_internal_value(self, data: Any) -> Any:
@@ -48,7 +48,7 @@ class Strict(serializers.Serializer):
 
 
 @extend_schema_field({"type": "string", "pattern": AMOUNT_RE.pattern, "example": "5000.00"})
-class AmountField(serializers.Field):
+class AmountField(serializers.Field[str, Any, str, Any]):
     default_error_messages = {
         "invalid": _('Give the amount as a decimal string such as "5000.00".'),
         "positive": _("The amount must be greater than zero."),

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from core.problems import IDEMPOTENCY_KEY_MISSING, NOT_FOUND, PAYLOAD_TOO_LARGE, Problem
 
 from .. import selectors, services
-from ..auth import ApiKeyAuthentication, ClientRateThrottle, HasScope
+from ..auth import ApiKeyAuthentication, ClientRateThrottle, HasScope, request_client
 from ..models import Scope, TransferCheck
 from .fast_path import transfer_check_create_fast
 from .inputs import (
@@ -58,7 +58,7 @@ class TransferCheckCreateApi(APIView):
         risk = RiskInput(required=False)
 
     @extend_schema_serializer(component_name="TransferCheckCreated")
-    class Output(serializers.Serializer):
+    class Output(serializers.Serializer[Any]):
         id = serializers.UUIDField()
         status = serializers.CharField()
         quiz_url = serializers.URLField()
@@ -88,7 +88,7 @@ class TransferCheckCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         # IdempotencyMismatch and IdempotencyConflict answer as their problem types.
         answer = services.transfer_check_create(
-            client=request.user,
+            client=request_client(request),
             idempotency_key=key,
             fingerprint=services.request_fingerprint(raw),
             data=serializer.validated_data,
@@ -109,7 +109,9 @@ class TransferCheckDetailApi(APIView):
 
     @extend_schema(operation_id="transfer_checks_retrieve", responses={200: dict})
     def get(self, request: Request, check_id: str) -> Response:
-        check = selectors.transfer_check_for_client(client=request.user, check_id=check_id)
+        check = selectors.transfer_check_for_client(
+            client=request_client(request), check_id=check_id
+        )
         if check is None:
             raise Problem(NOT_FOUND)
         check = services.transfer_check_finish_if_overdue(check)
@@ -130,7 +132,9 @@ class TransferCheckResolutionApi(APIView):
 
     @extend_schema(operation_id="transfer_checks_resolve", request=Input, responses={200: dict})
     def post(self, request: Request, check_id: str) -> Response:
-        check = selectors.transfer_check_for_client(client=request.user, check_id=check_id)
+        check = selectors.transfer_check_for_client(
+            client=request_client(request), check_id=check_id
+        )
         if check is None:
             raise Problem(NOT_FOUND)
         serializer = self.Input(data=request.data)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.audit import AuditAction
 from core.services import audit_log_record
 
 from ..models import (
@@ -157,7 +158,7 @@ def _webhook_attempt_record(
         client.save(update_fields=["webhook_disabled_at"])
         audit_log_record(
             actor=None,
-            action="quizzes.webhook_endpoint_disabled",
+            action=AuditAction.WEBHOOK_ENDPOINT_DISABLED,
             target=client,
             data={"url": client.webhook_url, "event": event.message_id},
         )

@@ -16,6 +16,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from core.audit import AuditAction
 from core.exceptions import DomainError
 from core.services import audit_log_record
 
@@ -312,8 +313,10 @@ def transfer_check_resolve(
     check.save(update_fields=["resolution", "resolved_at"])
     audit_log_record(
         actor=None,
-        action="quizzes.transfer_check_resolved",
+        action=AuditAction.TRANSFER_CHECK_RESOLVED,
         target=check,
         data={"client": check.client.name, "resolution": resolution},
+        before={"resolution": ""},
+        after={"resolution": resolution},
     )
     return check

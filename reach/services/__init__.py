@@ -2,7 +2,7 @@
 
 Both paths compute whole (county, day) cells with the same GROUP BY queries
 (``_compute``) and write them with the same diff (``_sync``), so a rebuild and any sequence
-of refreshes give exactly the same rows. Definitions: DESIGN.md, "Reach statistics"."""
+of refreshes give exactly the same rows. Definitions: docs/reach.md."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ lesson progress, transfer checks), the same for a refresh and a rebuild."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -128,53 +129,82 @@ def _by_scam_type(checks: QuerySet[Any]) -> list[Row]:
     ]
 
 
+CellRow = Callable[[str, date], Row]
+
+
 def _compute(
     scope: Scope,
 ) -> tuple[dict[Cell, Row], dict[CampaignCell, Row], dict[BreakdownCell, Row]]:
     """Every figure of the cells in ``scope``, grouped by the database: one query per source.
-    Returns the daily rows and the per-campaign rows (offline figures only)."""
-    daily: dict[Cell, dict[str, Any]] = {}
+    Returns the daily rows, the per-campaign rows (offline figures only) and the check
+    breakdowns by age band and scam type."""
+    daily: dict[Cell, Row] = {}
 
-    def cell(county: str, day: date) -> dict[str, Any]:
+    def cell(county: str, day: date) -> Row:
         return daily.setdefault((county, day), dict.fromkeys(DAILY_FIELDS, 0))
 
+    campaign_rows = _offline_figures(scope, cell)
+    if scope.has_unplaced:
+        _online_figures(scope, cell)
+    breakdown = _check_figures(scope, cell)
+
+    for figures in daily.values():
+        figures["protected_funds"] = Decimal(figures["protected_funds"]).quantize(CENT)
+        figures["person_times"] = (
+            figures["attendees_total"] + figures["learners_active"] + figures["checks_shown"]
+        )
+    # A cell where nothing countable happened (say, a check never opened) is not stored.
+    daily = {k: v for k, v in daily.items() if any(v[f] for f in DAILY_FIELDS)}
+    return daily, campaign_rows, breakdown
+
+
+def _offline_figures(scope: Scope, cell: CellRow) -> dict[CampaignCell, Row]:
+    """Approved sessions into their cells; returns the same figures per campaign."""
     campaign_rows: dict[CampaignCell, Row] = {}
     logs = _approved_logs(scope)
-    if logs is not None:
-        by_cell: list[Row] = [
-            dict(r) for r in logs.values("county_id", "held_on").annotate(**_offline_sums())
-        ]
-        for row in by_cell:
-            target = cell(row["county_id"], row["held_on"])
-            for name in OFFLINE_FIELDS:
-                target[name] = row[name] or 0
-        by_campaign: list[Row] = [
-            dict(r)
-            for r in logs.values("campaign_id", "county_id", "held_on").annotate(**_offline_sums())
-        ]
-        for row in by_campaign:
-            key = (row["campaign_id"], row["county_id"], row["held_on"])
-            campaign_rows[key] = {name: row[name] or 0 for name in OFFLINE_FIELDS}
+    if logs is None:
+        return campaign_rows
+    by_cell: list[Row] = [
+        dict(r) for r in logs.values("county_id", "held_on").annotate(**_offline_sums())
+    ]
+    for row in by_cell:
+        target = cell(row["county_id"], row["held_on"])
+        for name in OFFLINE_FIELDS:
+            target[name] = row[name] or 0
+    by_campaign: list[Row] = [
+        dict(r)
+        for r in logs.values("campaign_id", "county_id", "held_on").annotate(**_offline_sums())
+    ]
+    for row in by_campaign:
+        key = (row["campaign_id"], row["county_id"], row["held_on"])
+        campaign_rows[key] = {name: row[name] or 0 for name in OFFLINE_FIELDS}
+    return campaign_rows
 
-    if scope.has_unplaced:
-        lessons = _on_days(LessonProgress.objects.all(), "completed_at", scope.days)
-        for row in lessons.values("day").annotate(
-            n=Count("id"), learners=Count("user_id", distinct=True)
-        ):
-            target = cell(UNPLACED, row["day"])
-            target["lessons_completed"] = row["n"]
-            target["learners_active"] = row["learners"]
-        courses = _on_days(
-            Enrollment.objects.filter(completed_at__isnull=False), "completed_at", scope.days
-        )
-        for row in courses.values("day").annotate(n=Count("id")):
-            cell(UNPLACED, row["day"])["courses_completed"] = row["n"]
-        certificates = _on_days(
-            Certificate.objects.filter(revoked_at__isnull=True), "issued_at", scope.days
-        )
-        for row in certificates.values("day").annotate(n=Count("id")):
-            cell(UNPLACED, row["day"])["certificates_issued"] = row["n"]
 
+def _online_figures(scope: Scope, cell: CellRow) -> None:
+    """Online learning, which has no county: into the unplaced cells of its days."""
+    lessons = _on_days(LessonProgress.objects.all(), "completed_at", scope.days)
+    for row in lessons.values("day").annotate(
+        n=Count("id"), learners=Count("user_id", distinct=True)
+    ):
+        target = cell(UNPLACED, row["day"])
+        target["lessons_completed"] = row["n"]
+        target["learners_active"] = row["learners"]
+    courses = _on_days(
+        Enrollment.objects.filter(completed_at__isnull=False), "completed_at", scope.days
+    )
+    for row in courses.values("day").annotate(n=Count("id")):
+        cell(UNPLACED, row["day"])["courses_completed"] = row["n"]
+    certificates = _on_days(
+        Certificate.objects.filter(revoked_at__isnull=True), "issued_at", scope.days
+    )
+    for row in certificates.values("day").annotate(n=Count("id")):
+        cell(UNPLACED, row["day"])["certificates_issued"] = row["n"]
+
+
+def _check_figures(scope: Scope, cell: CellRow) -> dict[BreakdownCell, Row]:
+    """Transfer checks into their cells (unplaced when the county is unknown); returns the
+    breakdowns by age band and by scam type."""
     checks = _on_days(TransferCheck.objects.all(), "created_at", scope.days)
     if scope.counties is not None:
         where = Q(region_code__in=scope.placed)
@@ -212,13 +242,4 @@ def _compute(
             add_checks(breakdown.setdefault(group, dict.fromkeys(CHECK_FIELDS, 0)), row)
     for figures in breakdown.values():
         figures["protected_funds"] = Decimal(figures["protected_funds"]).quantize(CENT)
-    breakdown = {k: v for k, v in breakdown.items() if any(v[f] for f in CHECK_FIELDS)}
-
-    for figures in daily.values():
-        figures["protected_funds"] = Decimal(figures["protected_funds"]).quantize(CENT)
-        figures["person_times"] = (
-            figures["attendees_total"] + figures["learners_active"] + figures["checks_shown"]
-        )
-    # A cell where nothing countable happened (say, a check never opened) is not stored.
-    daily = {k: v for k, v in daily.items() if any(v[f] for f in DAILY_FIELDS)}
-    return daily, campaign_rows, breakdown
+    return {k: v for k, v in breakdown.items() if any(v[f] for f in CHECK_FIELDS)}

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from campaigns import selectors, services
 from campaigns.models import PlannedSession, Status
+from core.audit import AuditAction
 from core.models import AuditLog
 from tests.campaigns.factories import (
     CampaignFactory,
@@ -162,7 +163,7 @@ def test_only_the_volunteer_or_a_coordinator_of_the_campaign_plans(volunteer, ca
         data=services.PlanInput(campaign.pk, "522633", timezone.localdate(), "school", "小学"),
     )
     assert plan.planned_by == coordinator and plan.volunteer == volunteer
-    assert AuditLog.objects.filter(action="campaigns.plan_create", actor=coordinator).count() == 1
+    assert AuditLog.objects.filter(action=AuditAction.PLAN_CREATED, actor=coordinator).count() == 1
 
 
 def test_marking_a_plan_as_not_held_is_for_its_volunteer_only(client, volunteer, campaign, regions):

@@ -23,6 +23,7 @@ from campaigns.services import (
     session_log_sync,
     team_assign,
 )
+from core.audit import AuditAction
 from core.models import AuditLog
 from tests.campaigns.factories import (
     CampaignFactory,
@@ -52,7 +53,9 @@ def test_a_whole_province_or_prefecture_becomes_target_counties_at_once(regions)
         "开阳县",
         "万州区",
     }
-    assert AuditLog.objects.filter(action="campaign.create", target_id=str(campaign.pk)).exists()
+    assert AuditLog.objects.filter(
+        action=AuditAction.CAMPAIGN_CREATED, target_id=str(campaign.pk)
+    ).exists()
 
 
 def test_a_prefecture_brings_only_its_own_counties(regions):

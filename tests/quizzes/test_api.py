@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.audit import AuditAction
 from core.models import AuditLog
 from quizzes.models import IdempotencyKey, TransferCheck, WebhookEvent
 from quizzes.services import request_fingerprint
@@ -283,7 +284,7 @@ def test_resolution_is_recorded_once_and_audited(api):
     assert change.json()["recorded"] == "cancelled"
     assert (
         AuditLog.objects.filter(
-            action="quizzes.transfer_check_resolved", target_id=check_id
+            action=AuditAction.TRANSFER_CHECK_RESOLVED, target_id=check_id
         ).count()
         == 1
     )
@@ -341,7 +342,7 @@ def test_create_api_client_prints_key_and_secret_once_as_json(capsys):
     assert client.scopes == ["checks:create", "checks:read"]
     assert printed["api_key"] not in json.dumps(list(ApiClient.objects.values()), default=str)
     assert AuditLog.objects.filter(
-        action="quizzes.api_client_created", target_id=str(client.pk)
+        action=AuditAction.API_CLIENT_CREATED, target_id=str(client.pk)
     ).exists()
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.audit import AuditAction
 from core.models import AuditLog
 from quizzes import services
 from quizzes.demo import questions_load
@@ -167,7 +168,7 @@ def test_a_410_disables_the_endpoint(question_bank, receiver):
 
     new.client.refresh_from_db()
     assert new.client.webhook_disabled_at is not None
-    assert AuditLog.objects.filter(action="quizzes.webhook_endpoint_disabled").exists()
+    assert AuditLog.objects.filter(action=AuditAction.WEBHOOK_ENDPOINT_DISABLED).exists()
     # A later event for this client is not sent anywhere.
     other = finish_check(
         services.transfer_check_create(
