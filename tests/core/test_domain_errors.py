@@ -1,5 +1,5 @@
 """Services raise domain errors; core/problems.py alone turns them into problem types for
-the API and messages for pages (docs/errors.md)."""
+the API and messages for pages (docs/architecture.md, "Errors")."""
 
 from __future__ import annotations
 
