@@ -17,7 +17,6 @@ from rest_framework.views import APIView
 
 from accounts.auth import request_user
 from core.images import DEFAULT_MAX_BYTES
-from core.problems import Problem
 
 from . import selectors, services
 from .models import AUDIENCES, SessionLog, VenueType
@@ -92,14 +91,6 @@ class SessionLogSyncApi(APIView):
             required=False,
             allow_null=True,
         )
-
-        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-            has_gps = attrs.get("latitude") is not None or attrs.get("longitude") is not None
-            if has_gps and not attrs.get("gps_consent"):
-                raise serializers.ValidationError(
-                    {"gps_consent": ["GPS is accepted only with the volunteer's consent."]}
-                )
-            return attrs
 
     @extend_schema(
         operation_id="campaign_sessions_sync",
@@ -192,11 +183,10 @@ class SessionPhotoUploadApi(APIView):
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         if upload.size > DEFAULT_MAX_BYTES:  # refused before it is read into memory
-            raise Problem(
-                services.PHOTO_REFUSED,
+            raise services.PhotoRefused(
                 _("The file is larger than %(limit)d MB.")
                 % {"limit": DEFAULT_MAX_BYTES // (1024 * 1024)},
-                code="too_large",
+                reason="too_large",
             )
         data = upload.read()
         photo, created = services.session_photo_attach(

@@ -21,7 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.auth import request_user
-from core.problems import Problem
+from core.exceptions import DomainError
+from core.problems import problem_message
 from core.redirects import safe_next
 
 from . import exports, selectors, services
@@ -103,8 +104,8 @@ def session_log_new(request: HttpRequest) -> HttpResponse:
                     longitude=data["longitude"] if data["gps_consent"] else None,
                 ),
             )
-        except Problem as problem:
-            form.add_error(None, str(problem.detail))
+        except DomainError as error:
+            form.add_error(None, problem_message(error))
         else:
             refused = []
             for index, upload in enumerate(request.FILES.getlist("photos")[:9]):
@@ -115,8 +116,8 @@ def session_log_new(request: HttpRequest) -> HttpResponse:
                         client_photo_id=f"form-{index}",
                         data=upload.read(),
                     )
-                except Problem as problem:
-                    refused.append(f"{upload.name}: {problem.detail}")
+                except DomainError as error:
+                    refused.append(f"{upload.name}: {problem_message(error)}")
             messages.success(request, _("Session saved. Thank you!"))
             for text in refused:
                 messages.warning(request, _("Photo not attached: %(reason)s") % {"reason": text})
@@ -157,8 +158,8 @@ def planned_sessions(request: HttpRequest) -> HttpResponse:
                 volunteer=request_user(request),
                 data=_plan_input(data, campaign_id=data["campaign"]),
             )
-        except Problem as problem:
-            form.add_error(None, str(problem.detail))
+        except DomainError as error:
+            form.add_error(None, problem_message(error))
         else:
             messages.success(request, _("Session planned. Log it here after it is held."))
             return redirect("campaigns:plans")
@@ -322,8 +323,8 @@ def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 volunteer=data["volunteer"],
                 data=_plan_input(data, campaign_id=campaign.pk),
             )
-        except Problem as problem:
-            plan_form.add_error(None, str(problem.detail))
+        except DomainError as error:
+            plan_form.add_error(None, problem_message(error))
         else:
             messages.success(
                 request,

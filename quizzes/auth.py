@@ -21,19 +21,12 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from core import clock
-from core.problems import Problem, problem_type
+from core.problems import INSUFFICIENT_SCOPE, Problem
 
 from .models import ApiClient
 from .services import api_client_authenticate
 
 logger = logging.getLogger(__name__)
-
-INSUFFICIENT_SCOPE = problem_type(
-    "insufficient-scope",
-    _("Insufficient scope"),
-    403,
-    _("The API key is valid but lacks the scope this operation needs (the scope member names it)."),
-)
 
 
 class ApiKeyAuthentication(BaseAuthentication):

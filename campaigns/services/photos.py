@@ -16,7 +16,6 @@ from core.images import (
     image_thumbnail,
     sha256_of,
 )
-from core.problems import PERMISSION_DENIED, Problem
 
 from ..models import (
     Flag,
@@ -24,7 +23,7 @@ from ..models import (
     SessionLog,
     SessionPhoto,
 )
-from .errors import MAX_PHOTOS_PER_LOG, PHOTO_REFUSED, TOO_MANY_PHOTOS
+from .errors import MAX_PHOTOS_PER_LOG, NotYourSessionLog, PhotoRefused, TooManyPhotos
 from .session_logs import _flag_add
 
 
@@ -38,9 +37,9 @@ def session_photo_attach(
 
     ``enqueue=False`` leaves processing to the caller (demo data processes at once).
 
-    Raises Problem ``photo-refused`` (with ``code``) or ``too-many-photos``."""
+    Raises NotYourSessionLog, PhotoRefused (with the refusal's ``code``) or TooManyPhotos."""
     if log.volunteer_id != volunteer.pk:
-        raise Problem(PERMISSION_DENIED)
+        raise NotYourSessionLog
     content_hash = sha256_of(data)
     found = log.photos.filter(Q(client_photo_id=client_photo_id) | Q(content_hash=content_hash))
     photo = found.first()
@@ -49,7 +48,7 @@ def session_photo_attach(
     try:
         image_probe(data)
     except ImageRefused as refused:
-        raise Problem(PHOTO_REFUSED, str(refused.message), code=refused.code) from refused
+        raise PhotoRefused(str(refused.message), reason=refused.code) from refused
     new = SessionPhoto(log=log, client_photo_id=client_photo_id, content_hash=content_hash)
     try:
         with transaction.atomic():
@@ -60,7 +59,7 @@ def session_photo_attach(
             if photo is not None:
                 return photo, False
             if log.photos.count() >= MAX_PHOTOS_PER_LOG:
-                raise Problem(TOO_MANY_PHOTOS)
+                raise TooManyPhotos
             new.upload.save("upload", ContentFile(data), save=False)
             new.save()
             if enqueue:

@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from core.json_input import json_too_deep
-from core.problems import ProblemType, problem_response
+from core.problems import ProblemType, problem_response, problem_type_for
 
 from .. import services
 from ..auth import rate_limit_wait
@@ -18,9 +18,7 @@ from ..models import Scope, TransferCheck
 from .inputs import (
     AMOUNT_RE,
     CURRENCIES,
-    IDEMPOTENCY_KEY_IN_FLIGHT,
     IDEMPOTENCY_KEY_RE,
-    IDEMPOTENCY_KEY_REUSED,
     MAX_BODY_BYTES,
     scam_type_codes,
 )
@@ -189,10 +187,8 @@ def transfer_check_create_fast(request: HttpRequest) -> HttpResponse | None:
             fingerprint=services.request_fingerprint(raw),
             data=data,
         )
-    except services.IdempotencyMismatch:
-        return _problem(request, IDEMPOTENCY_KEY_REUSED)
-    except services.IdempotencyConflict:
-        return _problem(request, IDEMPOTENCY_KEY_IN_FLIGHT)
+    except (services.IdempotencyMismatch, services.IdempotencyConflict) as refused:
+        return _problem(request, problem_type_for(refused))
     response = _json_response(answer.body, answer.status)
     response["Location"] = f"/api/v1/transfer-checks/{answer.body.get('id')}"
     if answer.replayed:

@@ -16,20 +16,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.problems import NOT_FOUND, Problem
+from core.problems import IDEMPOTENCY_KEY_MISSING, NOT_FOUND, PAYLOAD_TOO_LARGE, Problem
 
 from .. import selectors, services
 from ..auth import ApiKeyAuthentication, ClientRateThrottle, HasScope, request_client
 from ..models import Scope, TransferCheck
 from .fast_path import transfer_check_create_fast
 from .inputs import (
-    IDEMPOTENCY_KEY_IN_FLIGHT,
-    IDEMPOTENCY_KEY_MISSING,
     IDEMPOTENCY_KEY_RE,
-    IDEMPOTENCY_KEY_REUSED,
     MAX_BODY_BYTES,
-    PAYLOAD_TOO_LARGE,
-    RESOLUTION_CONFLICT,
     RiskInput,
     Strict,
     SubjectInput,
@@ -91,17 +86,13 @@ class TransferCheckCreateApi(APIView):
         raw = request.data
         serializer = self.Input(data=raw)
         serializer.is_valid(raise_exception=True)
-        try:
-            answer = services.transfer_check_create(
-                client=request_client(request),
-                idempotency_key=key,
-                fingerprint=services.request_fingerprint(raw),
-                data=serializer.validated_data,
-            )
-        except services.IdempotencyMismatch:
-            raise Problem(IDEMPOTENCY_KEY_REUSED) from None
-        except services.IdempotencyConflict:
-            raise Problem(IDEMPOTENCY_KEY_IN_FLIGHT) from None
+        # IdempotencyMismatch and IdempotencyConflict answer as their problem types.
+        answer = services.transfer_check_create(
+            client=request_client(request),
+            idempotency_key=key,
+            fingerprint=services.request_fingerprint(raw),
+            data=serializer.validated_data,
+        )
         headers = {"Location": f"/api/v1/transfer-checks/{answer.body.get('id')}"}
         if answer.replayed:
             headers["Idempotent-Replayed"] = "true"
@@ -148,10 +139,8 @@ class TransferCheckResolutionApi(APIView):
             raise Problem(NOT_FOUND)
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            check = services.transfer_check_resolve(
-                check=check, resolution=serializer.validated_data["resolution"]
-            )
-        except services.ResolutionConflict as conflict:
-            raise Problem(RESOLUTION_CONFLICT, recorded=conflict.recorded) from None
+        # ResolutionConflict answers resolution-already-recorded with the recorded member.
+        check = services.transfer_check_resolve(
+            check=check, resolution=serializer.validated_data["resolution"]
+        )
         return Response(services.transfer_check_body(check), status=status.HTTP_200_OK)

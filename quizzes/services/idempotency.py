@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from core import clock
+from core.exceptions import DomainError
 
 from ..models import (
     ApiClient,
@@ -23,12 +24,16 @@ from ..models import (
 logger = logging.getLogger(__name__)
 
 
-class IdempotencyConflict(Exception):
-    """Another request with this key is still being processed (409)."""
+class IdempotencyConflict(DomainError):
+    """Another request with this key is still being processed."""
+
+    code = "idempotency-key-in-flight"
 
 
-class IdempotencyMismatch(Exception):
-    """This key was used with another body (422)."""
+class IdempotencyMismatch(DomainError):
+    """This key was used with another body."""
+
+    code = "idempotency-key-reused"
 
 
 @dataclass(frozen=True)

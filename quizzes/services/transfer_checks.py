@@ -18,6 +18,7 @@ from psycopg.types.json import Jsonb
 
 from core import clock
 from core.audit import AuditAction
+from core.exceptions import DomainError
 from core.services import audit_log_record
 
 from .. import selectors
@@ -287,9 +288,13 @@ def transfer_checks_expire_due(*, now: datetime | None = None, limit: int = 1000
     return len(ids)
 
 
-class ResolutionConflict(Exception):
+class ResolutionConflict(DomainError):
+    """Another resolution is already on file (``recorded`` member: that one)."""
+
+    code = "resolution-already-recorded"
+
     def __init__(self, recorded: str) -> None:
-        super().__init__(recorded)
+        super().__init__(recorded=recorded)
         self.recorded = recorded
 
 

@@ -441,3 +441,26 @@ def test_the_campaign_list_takes_as_many_queries_for_many_campaigns_as_for_one(
     with django_assert_num_queries(len(one)):
         page = client.get("/campaigns/").content.decode()
     assert all(f"活动{n}" in page for n in range(5))
+
+
+def test_a_refused_plan_shows_the_reason_on_the_page(client, campaign, volunteer):
+    # Given a coordinator planning for a volunteer of their campaign
+    client.force_login(coordinator_of(campaign))
+
+    # When the county code names a prefecture, not a county
+    page = client.post(
+        f"/campaigns/{campaign.pk}/manage/",
+        {
+            "action": "plan",
+            "username": volunteer.username,
+            "county": "522600",
+            "planned_on": str(timezone.localdate() + timedelta(days=3)),
+            "venue_type": "school",
+            "venue_name": "从江县第一中学",
+            "expected_audience": "40",
+        },
+    ).content.decode()
+
+    # Then the form says why, in the reader's language, and nothing is planned
+    assert "不是县级行政区" in page
+    assert not volunteer.planned_sessions.exists()

@@ -320,6 +320,7 @@ def test_rate_limit_answers_429_with_retry_after(db, clock):
     limited = create(http)
     assert limited.json()["type"] == "/problems/rate-limited"
     assert limited["Retry-After"] == "60"
+    assert limited.json()["retry_after"] == int(limited["Retry-After"])
 
 
 @pytest.mark.django_db
