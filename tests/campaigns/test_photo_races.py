@@ -14,8 +14,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from campaigns.models import PhotoStatus, SessionLog, SessionPhoto
 from campaigns.services import session_photo_attach, session_photo_process
-from campaigns.services.errors import MAX_PHOTOS_PER_LOG, TOO_MANY_PHOTOS
-from core.problems import Problem
+from campaigns.services.errors import MAX_PHOTOS_PER_LOG, TooManyPhotos
 from tests.campaigns.factories import SessionLogFactory, jpeg_bytes, region_tree
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -99,8 +98,7 @@ def test_two_uploads_at_once_never_pass_the_cap_of_photos_per_log(log):
     # Then one is stored and the other refused, and no file of the refused one is kept
     assert SessionPhoto.objects.filter(log=log).count() == MAX_PHOTOS_PER_LOG
     errors = [w.error for w in workers if w.error is not None]
-    assert len(errors) == 1 and isinstance(errors[0], Problem)
-    assert errors[0].kind is TOO_MANY_PHOTOS
+    assert len(errors) == 1 and isinstance(errors[0], TooManyPhotos)
     assert len(media_files()) == MAX_PHOTOS_PER_LOG
 
 
