@@ -3,6 +3,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.auth import request_user
@@ -94,9 +97,20 @@ class SessionPhotoInline(admin.TabularInline[SessionPhoto, SessionLog]):
     model = SessionPhoto
     extra = 0
     # A tuple: the stubs type fields as field groups, readonly_fields as names; both fit it.
-    fields = ("client_photo_id", "status", "error", "content_hash", "image", "thumbnail")
+    fields = ("client_photo_id", "status", "error", "content_hash", "photo")
     readonly_fields = fields
     can_delete = False
+
+    @admin.display(description=_("image"))
+    def photo(self, obj: SessionPhoto) -> SafeString | str:
+        # Private files have no media URL: the thumbnail and image come from the checked view.
+        if not obj.thumbnail or not obj.image:
+            return "-"
+        return format_html(
+            '<a href="{}"><img src="{}" alt="" width="120" loading="lazy"></a>',
+            obj.image_url,
+            obj.thumbnail_url,
+        )
 
 
 @admin.register(SessionLog)
@@ -134,7 +148,16 @@ class SessionLogAdmin(AuditedAdminMixin, admin.ModelAdmin[SessionLog]):
 @admin.register(Export)
 class ExportAdmin(admin.ModelAdmin[Export]):
     list_display = ["campaign", "kind", "rows", "created_at", "done_at"]
-    readonly_fields = ["file", "rows", "done_at"]
+    fields = ["campaign", "kind", "requested_by", "download", "rows", "done_at"]
+    readonly_fields = ["download", "rows", "done_at"]
+
+    @admin.display(description=_("file"))
+    def download(self, obj: Export) -> SafeString | str:
+        # The file is private: linked through the checked (and audited) download view.
+        if not obj.file or obj.done_at is None:
+            return "-"
+        url = reverse("campaigns:export-download", args=[obj.campaign_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.file.name.rsplit("/", 1)[-1])
 
 
 @admin.register(PlannedSession)

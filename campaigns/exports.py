@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import FileResponse, StreamingHttpResponse
@@ -216,7 +215,7 @@ def stream_response(*, campaign: Campaign, kind: str) -> StreamingHttpResponse |
 
 @transaction.atomic
 def export_request(*, campaign: Campaign, kind: str, by: User | None) -> Export:
-    """Queue a file export of a campaign, built by Celery into the default storage."""
+    """Queue a file export of a campaign, built by Celery into the private storage."""
     from .tasks import export_build_task
 
     export = Export.objects.create(campaign=campaign, kind=kind.replace(".", "_"), requested_by=by)
@@ -239,10 +238,10 @@ def export_build(*, export_id: int) -> Export | None:
         else:
             rows = xlsx_write(spool, header_of(), rows_of(export.campaign), kind.split(".")[0])
         spool.seek(0)
-        name = default_storage.save(
+        name = export.file.storage.save(
             f"campaigns/exports/{_filename(export.campaign, kind)}", File(spool)
         )
-    export.file, export.rows, export.done_at = name, rows, timezone.now()
+    export.file.name, export.rows, export.done_at = name, rows, timezone.now()
     export.save(update_fields=["file", "rows", "done_at"])
     return export
 

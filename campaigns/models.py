@@ -7,7 +7,10 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from core.storage import private_storage
 
 AUDIENCES = ("elderly", "students", "farmers", "women", "other")
 
@@ -250,16 +253,23 @@ def _upload_to(instance: SessionPhoto, filename: str) -> str:
 
 class SessionPhoto(models.Model):
     """A photo of a session. Attached once per (log, client photo id) and per (log, content
-    hash), so a retried upload never doubles it."""
+    hash), so a retried upload never doubles it. Sign-in sheets and faces are personal data:
+    every file of a photo is in the private storage and reaches a browser only through
+    ``campaigns:photo-file``, which checks who asks."""
 
     log = models.ForeignKey(
         SessionLog, verbose_name=_("session"), on_delete=models.CASCADE, related_name="photos"
     )
     client_photo_id = models.CharField(_("client photo id"), max_length=64)
     content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64, db_index=True)
-    upload = models.FileField(_("upload as received"), upload_to=_upload_to, blank=True)
-    image = models.CharField(_("image"), max_length=255, blank=True)
-    thumbnail = models.CharField(_("thumbnail"), max_length=255, blank=True)
+    upload = models.FileField(
+        _("upload as received"), upload_to=_upload_to, storage=private_storage, blank=True
+    )
+    # Written by the processing under names of their own (not through upload_to).
+    image = models.FileField(_("image"), max_length=255, storage=private_storage, blank=True)
+    thumbnail = models.FileField(
+        _("thumbnail"), max_length=255, storage=private_storage, blank=True
+    )
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(
@@ -284,19 +294,19 @@ class SessionPhoto(models.Model):
 
     @property
     def image_url(self) -> str:
-        from django.core.files.storage import default_storage
-
-        return default_storage.url(self.image) if self.image else ""
+        """The checked view's URL of the re-encoded image (keyed by id, never the path)."""
+        return reverse("campaigns:photo-file", args=[self.pk, "image"]) if self.image else ""
 
     @property
     def thumbnail_url(self) -> str:
-        from django.core.files.storage import default_storage
-
-        return default_storage.url(self.thumbnail) if self.thumbnail else ""
+        if not self.thumbnail:
+            return ""
+        return reverse("campaigns:photo-file", args=[self.pk, "thumbnail"])
 
 
 class Export(models.Model):
-    """A file built by Celery for a large campaign, kept in the default storage."""
+    """A file built by Celery for a large campaign. It lists volunteers' names, so it is kept
+    in the private storage and served only by ``campaigns:export-download``."""
 
     class Kind(models.TextChoices):
         SESSIONS_CSV = "sessions_csv", _("Sessions, CSV")
@@ -311,7 +321,7 @@ class Export(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    file = models.CharField(_("file"), max_length=255, blank=True)
+    file = models.FileField(_("file"), max_length=255, storage=private_storage, blank=True)
     rows = models.PositiveIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

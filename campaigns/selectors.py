@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     Count,
     Exists,
@@ -152,6 +153,59 @@ def export_session_rows(*, campaign: Campaign) -> QuerySet[SessionLog]:
 
 def exports_of_campaign(*, campaign: Campaign) -> list[Export]:
     return list(Export.objects.filter(campaign=campaign).order_by("-created_at")[:5])
+
+
+# --- Private files --------------------------------------------------------------------------
+
+# As whom someone opens a private file: its owner, a coordinator of its campaign, or staff.
+FileAccess = Literal["owner", "coordinator", "staff"]
+REVIEW_PERM = "accounts.review_field_sessions"
+STATS_PERM = "accounts.view_reach_statistics"
+
+
+def _coordinates(user: User, campaign_id: int, permission: str) -> bool:
+    return (
+        user.has_perm(permission)
+        and Campaign.objects.filter(pk=campaign_id, coordinators=user).exists()
+    )
+
+
+def session_photo_get(*, photo_id: int) -> SessionPhoto | None:
+    return SessionPhoto.objects.select_related("log").filter(pk=photo_id).first()
+
+
+def session_photo_access(*, photo: SessionPhoto, user: User | AnonymousUser) -> FileAccess | None:
+    """Who may see a session photo's files: the volunteer who logged the session, the
+    coordinators of its campaign who review logs, and staff allowed to view session photos
+    (the admin's inline). Anyone else, signed out included: None."""
+    if not isinstance(user, User) or not user.is_active:
+        return None
+    if photo.log.volunteer_id == user.pk:
+        return "owner"
+    if _coordinates(user, photo.log.campaign_id, REVIEW_PERM):
+        return "coordinator"
+    if user.is_staff and user.has_perm("campaigns.view_sessionphoto"):
+        return "staff"
+    return None
+
+
+def export_get(*, campaign_id: int, export_id: int) -> Export | None:
+    """A finished export of a campaign (None while it is being built)."""
+    return Export.objects.filter(
+        pk=export_id, campaign_id=campaign_id, done_at__isnull=False
+    ).first()
+
+
+def export_access(*, export: Export, user: User | AnonymousUser) -> FileAccess | None:
+    """Who may download an export (it lists volunteers' names): the campaign's coordinators
+    who see its figures, and staff allowed to view exports. Anyone else: None."""
+    if not isinstance(user, User) or not user.is_active:
+        return None
+    if _coordinates(user, export.campaign_id, STATS_PERM):
+        return "coordinator"
+    if user.is_staff and user.has_perm("campaigns.view_export"):
+        return "staff"
+    return None
 
 
 def campaign_teams(*, campaign: Campaign) -> list[Team]:

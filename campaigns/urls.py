@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import file_views, views
 
 app_name = "campaigns"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/", views.planned_sessions, name="plans"),
     path("plans/<int:plan_id>/not-held/", views.planned_session_cancel, name="plan-cancel"),
     path("", views.campaign_list, name="list"),
+    path("photos/<int:photo_id>/<str:kind>", file_views.session_photo_file, name="photo-file"),
     path("review/", views.review_queue, name="review"),
     path("review/<int:log_id>/", views.review_decide, name="review-decide"),
     path("<int:campaign_id>/manage/", views.campaign_manage, name="manage"),
@@ -17,7 +18,7 @@ urlpatterns = [
     path("<int:campaign_id>/exports/", views.campaign_export_build, name="export-build"),
     path(
         "<int:campaign_id>/exports/<int:export_id>",
-        views.campaign_export_download,
+        file_views.campaign_export_download,
         name="export-download",
     ),
 ]

@@ -12,8 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -285,21 +284,6 @@ def campaign_export_build(request: HttpRequest, campaign_id: int) -> HttpRespons
         request, _("The export is being built; it appears below when ready. Reload the page.")
     )
     return redirect("figures:campaign", campaign_id=campaign.pk)
-
-
-@login_required
-@permission_required(STATS_PERM, raise_exception=True)
-def campaign_export_download(
-    request: HttpRequest, campaign_id: int, export_id: int
-) -> FileResponse:
-    """A file built by Celery, for the campaign's coordinators only (never a public URL)."""
-    campaign = _own_campaign(request, campaign_id)
-    export = get_object_or_404(campaign.exports, pk=export_id, done_at__isnull=False)
-    return FileResponse(
-        default_storage.open(export.file),
-        as_attachment=True,
-        filename=export.file.rsplit("/", 1)[-1],
-    )
 
 
 @login_required

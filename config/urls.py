@@ -34,9 +34,12 @@ urlpatterns = [
     path("metrics", core_views.metrics, name="metrics"),
 ]
 
-if settings.DEBUG or settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
-    # Local media from one machine; past one machine media lives behind a storage backend
-    # with its own URLs and this route is unused.
+_MEDIA_ON_DISK = settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage")
+if settings.SETTINGS_PROFILE in {"dev", "test"} and _MEDIA_ON_DISK:
+    # Public media (content assets: course, lesson and question images, lesson audio) from
+    # this machine, for development and tests only. In production the web server or a CDN
+    # serves MEDIA_ROOT (docs/deploy.md). Private files are never under MEDIA_ROOT (check
+    # core.E010) and have no media URL: views that check who asks serve them.
     urlpatterns += [
         path(
             f"{settings.MEDIA_URL.strip('/')}/<path:path>",

@@ -1,5 +1,8 @@
 """Private files: stored through a storage backend like any media, but never given a public
-URL. Views that check who asks serve them (e.g. ``edu``'s certificate downloads).
+URL. Views that check who asks serve them through :func:`private_file_response` (``edu``'s
+certificate downloads, ``campaigns``' session photos and exports). Public media hold content
+assets only (course, lesson and question images, lesson audio); tests/core/test_file_fields.py
+proves which storage every file field of every model uses.
 
 ``STORAGES["private"]`` names the backend: by default a file-system storage under
 ``PRIVATE_MEDIA_ROOT``, which is outside ``MEDIA_ROOT`` so the public media route never
@@ -16,6 +19,9 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 
 
@@ -41,6 +47,24 @@ class PrivateFileSystemStorage(FileSystemStorage):
 def private_storage() -> Storage:
     """The storage of private files (a callable, so FileFields and migrations name it)."""
     return storages["private"]
+
+
+def private_file_response(
+    file: FieldFile, *, filename: str, content_type: str, as_attachment: bool
+) -> FileResponse:
+    """A private file for a view that has already checked who asks: never kept by a shared
+    cache or the browser's, never sniffed into another type. A row whose file is gone (e.g.
+    half-way through a move between storages) answers 404, as an unknown file does."""
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=as_attachment, filename=filename, content_type=content_type
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @checks.register(checks.Tags.security)

@@ -13,11 +13,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.storage import private_file_response
 from quizzes.selectors import audience_choices
 
 from . import checks, selectors, services
@@ -391,12 +391,10 @@ def certificate_file(request: HttpRequest, serial: str, kind: str) -> FileRespon
         or not selectors.certificate_may_download(certificate=certificate, user=request.user)
     ):
         raise Http404
-    response = FileResponse(
-        getattr(certificate, kind).open("rb"),
-        as_attachment=True,
+    # Personal data: never kept by a shared cache.
+    return private_file_response(
+        getattr(certificate, kind),
         filename=f"certificate-{certificate.serial}.{kind}",
         content_type=CERTIFICATE_FILES[kind],
+        as_attachment=True,
     )
-    # Personal data: never kept by a shared cache.
-    patch_cache_control(response, private=True, no_store=True)
-    return response

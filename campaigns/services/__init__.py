@@ -23,6 +23,7 @@ from .errors import (
     SessionLogOfAnother,
     TooManyPhotos,
 )
+from .files import export_download_record, session_photo_view_record
 from .photos import session_photo_attach, session_photo_process
 from .plans import PlanInput, planned_session_cancel, planned_session_create
 from .review import coordinator_of, gps_pair, session_log_review
@@ -48,6 +49,7 @@ __all__ = [
     "campaign_goals_update",
     "coordinator_of",
     "counties_under",
+    "export_download_record",
     "gps_pair",
     "planned_session_cancel",
     "planned_session_create",
@@ -56,6 +58,7 @@ __all__ = [
     "session_log_sync",
     "session_photo_attach",
     "session_photo_process",
+    "session_photo_view_record",
     "team_assign",
     "volunteer_in_campaign",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -16,6 +15,7 @@ from core.images import (
     image_thumbnail,
     sha256_of,
 )
+from core.storage import private_storage
 
 from ..models import (
     Flag,
@@ -104,7 +104,7 @@ def session_photo_process(*, photo_id: int) -> SessionPhoto | None:
             _photo_process_locked(photo, written)
     except BaseException:
         for name in written:
-            default_storage.delete(name)
+            private_storage().delete(name)
         raise
     _original_drop(photo)
     return photo
@@ -123,9 +123,10 @@ def _photo_process_locked(photo: SessionPhoto, written: list[str]) -> None:
         photo.save(update_fields=["status", "error"])
         return
     base = f"campaigns/photos/{photo.log.client_uuid}/{photo.content_hash[:16]}"
-    written.append(default_storage.save(f"{base}.jpg", ContentFile(image_reencode(img))))
-    written.append(default_storage.save(f"{base}-thumb.jpg", ContentFile(image_thumbnail(img))))
-    photo.image, photo.thumbnail = written
+    storage = private_storage()
+    written.append(storage.save(f"{base}.jpg", ContentFile(image_reencode(img))))
+    written.append(storage.save(f"{base}-thumb.jpg", ContentFile(image_thumbnail(img))))
+    photo.image.name, photo.thumbnail.name = written
     photo.width, photo.height = img.size
     photo.status = PhotoStatus.READY
     photo.save(update_fields=["image", "thumbnail", "width", "height", "status"])

@@ -2,7 +2,9 @@
 // Pages: network first, the last good copy when there is no signal (or the signal is too
 // weak to answer in a few seconds). Static files: cache first (their names carry a hash).
 // The API is never cached: the page queues logs in IndexedDB and sends them itself.
-const CACHE = "anquan-field-v1";
+// Nothing answered with "Cache-Control: no-store" is kept either: session photos and exports
+// are personal data, served by checked views under /campaigns/ (v2 drops what v1 kept).
+const CACHE = "anquan-field-v2";
 const PRECACHE = ["/campaigns/log/", "/campaigns/mine/"];
 const SLOW_NETWORK_MS = 4000;
 
@@ -11,7 +13,7 @@ async function precache() {
   for (const page of PRECACHE) {
     try {
       const response = await fetch(page, { credentials: "same-origin" });
-      if (!response.ok || response.redirected) continue;
+      if (!mayKeep(response)) continue;
       const html = await response.clone().text();
       await cache.put(page, response);
       const assets = [...html.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((m) => m[1]);
@@ -35,11 +37,16 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+function mayKeep(response) {
+  const control = response.headers.get("Cache-Control") || "";
+  return response.ok && !response.redirected && !/no-store/i.test(control);
+}
+
 async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   const key = new URL(request.url).pathname;
   const network = fetch(request).then((response) => {
-    if (response.ok && !response.redirected) cache.put(key, response.clone());
+    if (mayKeep(response)) cache.put(key, response.clone());
     return response;
   });
   const cached = await cache.match(key);

@@ -21,3 +21,4 @@ def _media_in_tmp(request, settings, tmp_path):
     if request.node.get_closest_marker("worker") or request.node.get_closest_marker("browser"):
         return
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"

@@ -268,17 +268,17 @@ def test_processing_strips_exif_and_gps_and_makes_a_thumbnail(client, campaign, 
     session_photo_process(photo_id=photo.pk)
 
     # Then the stored image and thumbnail carry no EXIF, and the original is gone
-    from django.core.files.storage import default_storage
+    from django.core.files.storage import storages
     from PIL import Image
 
     original = photo.upload.name
     photo.refresh_from_db()
     assert photo.status == PhotoStatus.READY
-    for name in (photo.image, photo.thumbnail):
-        with default_storage.open(name) as stored:
+    for name in (photo.image.name, photo.thumbnail.name):
+        with storages["private"].open(name) as stored:
             img = Image.open(io.BytesIO(stored.read()))
             assert not img.getexif()
-    assert not photo.upload and not default_storage.exists(original)
+    assert not photo.upload and not storages["private"].exists(original)
     assert (photo.width, photo.height) == (1200, 900)
     assert SessionLog.objects.get().latitude is None  # EXIF GPS never becomes the log's GPS
 

@@ -66,7 +66,9 @@ def log():
 
 
 def media_files() -> list[Path]:
-    return sorted(p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
+    """The files of session photos, all in the private storage (public media stay empty)."""
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    return sorted(p for p in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if p.is_file())
 
 
 def test_two_uploads_at_once_never_pass_the_cap_of_photos_per_log(log):
@@ -119,8 +121,8 @@ def test_a_photo_taken_by_two_workers_at_once_is_processed_once(log):
     assert [w.error for w in workers] == [None, None]
     photo.refresh_from_db()
     assert photo.status == PhotoStatus.READY
-    root = Path(settings.MEDIA_ROOT)
-    assert media_files() == sorted([root / photo.image, root / photo.thumbnail])
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    assert media_files() == sorted([root / photo.image.name, root / photo.thumbnail.name])
 
 
 def test_a_processing_whose_update_fails_leaves_no_file_behind(log):
@@ -150,4 +152,4 @@ def test_a_processing_whose_update_fails_leaves_no_file_behind(log):
     # Then the photo waits to be processed again, and only its upload is in the storage
     photo.refresh_from_db()
     assert photo.status == PhotoStatus.PROCESSING
-    assert media_files() == [Path(settings.MEDIA_ROOT) / photo.upload.name]
+    assert media_files() == [Path(settings.PRIVATE_MEDIA_ROOT) / photo.upload.name]

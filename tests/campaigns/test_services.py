@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -124,7 +124,7 @@ def test_a_celery_built_export_lands_in_the_storage(campaign, regions):
 
     export.refresh_from_db()
     assert export.rows == 1200 and export.done_at is not None
-    with default_storage.open(export.file) as stored:
+    with storages["private"].open(export.file.name) as stored:
         sheet = load_workbook(io.BytesIO(stored.read()), read_only=True).active
         assert sum(1 for _ in sheet.iter_rows()) == 1201
 

@@ -4,7 +4,7 @@ import time
 import uuid
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.utils import timezone
 
 from campaigns.models import PhotoStatus, SessionPhoto
@@ -56,7 +56,7 @@ def test_a_worker_processes_an_uploaded_photo_and_strips_its_exif(celery_worker,
     wait_for(lambda: SessionPhoto.objects.get(pk=photo.pk).status != PhotoStatus.PROCESSING)
     photo.refresh_from_db()
     assert photo.status == PhotoStatus.READY
-    with default_storage.open(photo.image) as stored:
+    with storages["private"].open(photo.image.name) as stored:
         assert b"VolunteerPhone" not in stored.read()
 
 
@@ -86,6 +86,6 @@ def test_a_worker_builds_a_requested_export_into_the_storage(celery_worker):
     wait_for(lambda: Export.objects.get(pk=export.pk).done_at is not None)
     export.refresh_from_db()
     assert export.rows == 30
-    with default_storage.open(export.file) as stored:
+    with storages["private"].open(export.file.name) as stored:
         lines = stored.read().decode("utf-8-sig").splitlines()
     assert len(lines) == 31 and "集市29" in lines[-1]
