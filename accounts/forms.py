@@ -22,6 +22,12 @@ class SignupForm(forms.Form):
         help_text=_("As it should appear on your certificates. Any characters, rare ones too."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("Only for setting a new password if you forget yours."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -62,8 +68,9 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "language", "elder_mode"]
-        labels = {"display_name": _("Your name")}
+        fields = ["display_name", "email", "language", "elder_mode"]
+        labels = {"display_name": _("Your name"), "email": _("E-mail")}
+        help_texts = {"email": _("Only for setting a new password if you forget yours.")}
 
     def clean_display_name(self) -> str:
         return unicodedata.normalize("NFC", self.cleaned_data["display_name"].strip())

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
+from axes.helpers import get_cool_off, get_failure_limit
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -7,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -39,6 +44,56 @@ class LoginView(auth_views.LoginView):
         return _remember_preferences(response, form.get_user())
 
 
+def lockout(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The page axes shows instead of either login page once an account or an address has
+    failed too often (AXES_LOCKOUT_CALLABLE): how long to wait, and the way back by e-mail."""
+    cool_off = get_cool_off(request)
+    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
+    context = {"minutes": minutes, "failure_limit": get_failure_limit(request, credentials)}
+    return render(
+        request, "accounts/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
+    )
+
+
+# --- Password reset and change: Django's views, our templates -------------------------------
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Sends the reset link only if an active account has that address, and shows the same
+    page either way, so the form does not tell who has an account."""
+
+    template_name = "accounts/password_reset_form.html"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    email_template_name = "accounts/email/password_reset.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        # Links are built on SITE_URL, not on the Host header of whoever asked.
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        # Whoever holds the mailbox may sign in with the new password at once, even if
+        # someone else's guesses had locked the account.
+        axes_reset(username=form.user.get_username())
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:me")
@@ -48,6 +103,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             username=form.cleaned_data["username"],
             password=form.cleaned_data["password1"],
             display_name=form.cleaned_data["display_name"],
+            email=form.cleaned_data["email"],
             language=request.LANGUAGE_CODE,
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
