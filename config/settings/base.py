@@ -210,6 +210,18 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_address"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# --- E-mail ---------------------------------------------------------------------------------
+# Password resets and e-mail reminders. Django's SMTP backend, from the environment.
+# https://docs.djangoproject.com/en/5.2/topics/email/#smtp-backend
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
 # --- Internationalisation -------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/i18n/
 LANGUAGE_CODE = "zh-hans"

@@ -180,6 +180,14 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(client, mailoutbo
     assert "已失效" in client.get(link, follow=True).content.decode()  # the link works once
 
 
+def test_the_admin_login_page_leads_to_the_same_reset_pages(client):
+    page = client.get(ADMIN_LOGIN).content.decode()
+
+    assert 'href="/admin/password-reset/"' in page
+    answer = client.get("/admin/password-reset/")
+    assert answer.status_code == 302 and answer["Location"] == "/accounts/password/reset/"
+
+
 def test_the_mailed_link_uses_the_site_url_not_the_host_the_request_named(
     client, mailoutbox, settings
 ):
