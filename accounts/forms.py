@@ -74,3 +74,13 @@ class ProfileForm(forms.ModelForm):
 
     def clean_display_name(self) -> str:
         return unicodedata.normalize("NFC", self.cleaned_data["display_name"].strip())
+
+
+class SecondFactorForm(forms.Form):
+    token = forms.CharField(
+        label=_("Six-digit code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )

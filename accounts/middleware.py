@@ -5,8 +5,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 # Seconds since the epoch of the last request of a staff session.
@@ -50,3 +52,29 @@ class StaffSessionIdleMiddleware:
         if not isinstance(last, int) or now - last >= _TOUCH_EVERY_SECONDS:
             request.session[LAST_ACTIVITY_KEY] = now
             request.session.set_expiry(idle_limit)
+
+
+class AdminSecondFactorMiddleware:
+    """Sends a staff session that has not given a code from its authenticator app to the
+    second-factor page before any admin page (ADMIN_REQUIRE_SECOND_FACTOR). A stolen
+    password alone does not open the admin. Must come after django-otp's OTPMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.ADMIN_REQUIRE_SECOND_FACTOR and self._needs_second_factor(request):
+            return redirect_to_login(
+                request.get_full_path(), reverse("accounts:second_factor"), REDIRECT_FIELD_NAME
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _needs_second_factor(request: HttpRequest) -> bool:
+        admin = reverse("admin:index")
+        if not request.path.startswith(admin) or request.path == reverse("admin:logout"):
+            return False
+        user = getattr(request, "user", None)
+        return bool(
+            user is not None and user.is_authenticated and user.is_staff and not user.is_verified()
+        )

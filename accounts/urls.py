@@ -27,6 +27,7 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("second-factor/", views.second_factor, name="second_factor"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",

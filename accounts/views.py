@@ -9,17 +9,25 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
+from django_otp import login as otp_login
 
 from core.views import ELDER_MODE_COOKIE, ONE_YEAR
 
-from .forms import ProfileForm, SignupForm
+from .forms import ProfileForm, SecondFactorForm, SignupForm
+from .second_factor import (
+    totp_device_of,
+    totp_device_pending,
+    totp_device_verify,
+    totp_qr_data_uri,
+    totp_secret_text,
+)
 from .selectors import user_roles
 from .services import user_preferences_update, user_signup
 
@@ -92,6 +100,45 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password_change_done")
+
+
+# --- Second factor for staff in the admin ---------------------------------------------------
+
+
+@login_required
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app (QR code and secret) or give its current code; either way a
+    right code verifies this session for the admin."""
+    user = request.user
+    if not user.is_staff:
+        raise Http404
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("admin:index")
+    if user.is_verified():
+        return redirect(target)
+    device = totp_device_of(user=user)
+    enrolling = device is None
+    if device is None:
+        device = totp_device_pending(user=user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # django-otp makes each wrong code double the wait before the next one is checked.
+        if not device.verify_is_allowed()[0]:
+            form.add_error(
+                "token", _("Too many wrong codes. Wait a little, then type the newest code.")
+            )
+        elif totp_device_verify(user=user, device=device, token=form.cleaned_data["token"]):
+            otp_login(request, device)
+            return redirect(target)
+        else:
+            form.add_error(
+                "token", _("That code is not right. Type the six digits your app shows now.")
+            )
+    context = {"form": form, "enrolling": enrolling, "next": target}
+    if enrolling:
+        context |= {"qr": totp_qr_data_uri(device), "secret": totp_secret_text(device)}
+    return render(request, "accounts/second_factor.html", context)
 
 
 def signup(request: HttpRequest) -> HttpResponse:

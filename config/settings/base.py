@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django_prometheus",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Ours, in the order of the layers (docs/architecture.md): an app may import only the
     # apps above it in this list, and seed_demo runs their demo parts in this order.
     "core",
@@ -75,11 +77,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session given a code from its authenticator?
+    # https://django-otp-official.readthedocs.io/en/stable/overview.html#authentication-and-authorization
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Staff sessions expire after inactivity (accounts/middleware.py): after authentication.
     "accounts.middleware.StaffSessionIdleMiddleware",
+    # Staff give a code from their authenticator app before the admin (after OTPMiddleware).
+    "accounts.middleware.AdminSecondFactorMiddleware",
     # Turns a lockout into our page; axes asks to be last.
     # https://django-axes.readthedocs.io/en/latest/2_installation.html
     "axes.middleware.AxesMiddleware",
@@ -180,6 +187,11 @@ LOGOUT_REDIRECT_URL = "core:home"
 # Staff sessions end after this many seconds without a request (accounts/middleware.py);
 # learners keep SESSION_COOKIE_AGE.
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
+# Staff (editors included) give a code from an authenticator app (TOTP) before the admin.
+ADMIN_REQUIRE_SECOND_FACTOR = env_bool("ADMIN_REQUIRE_SECOND_FACTOR", True)
+# The name authenticator apps show beside the account.
+# https://django-otp-official.readthedocs.io/en/stable/auth.html#otp-totp-issuer
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Anquan")
 # Password reset links stay valid this long (seconds).
 # https://docs.djangoproject.com/en/5.2/ref/settings/#password-reset-timeout
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 3600)
