@@ -73,7 +73,7 @@ run: $(VENV)/.stamp-base
 	@echo
 	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and beat)"
 	@echo
-	@PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
+	@PATH="$(CURDIR)/$(BIN):$$PATH" DJANGO_SETTINGS_MODULE="$${DJANGO_SETTINGS_MODULE:-config.settings.dev}" PORT=$(PORT) SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
 		exec $(BIN)/honcho -f Procfile start -p $(PORT)
 
 test: $(VENV)/.stamp-dev

@@ -1,4 +1,5 @@
 import unicodedata
+from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -41,7 +42,7 @@ class SignupForm(forms.Form):
     )
 
     def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
+        username: str = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("This user name is taken. Please choose another."))
         return username
@@ -49,7 +50,7 @@ class SignupForm(forms.Form):
     def clean_display_name(self) -> str:
         return unicodedata.normalize("NFC", self.cleaned_data["display_name"].strip())
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
@@ -65,7 +66,7 @@ class SignupForm(forms.Form):
         return cleaned
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["display_name", "email", "language", "elder_mode"]

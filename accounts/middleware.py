@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -10,6 +9,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from core import clock
 
 # Seconds since the epoch of the last request of a staff session.
 LAST_ACTIVITY_KEY = "accounts_staff_last_activity"
@@ -39,7 +40,7 @@ class StaffSessionIdleMiddleware:
     @staticmethod
     def _check_idle(request: HttpRequest) -> None:
         idle_limit = settings.STAFF_SESSION_IDLE_SECONDS
-        now = int(time.time())
+        now = int(clock.time())
         last = request.session.get(LAST_ACTIVITY_KEY)
         if isinstance(last, int) and now - last > idle_limit:
             logout(request)

@@ -11,6 +11,7 @@ import segno
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.audit import AuditAction
 from core.services import audit_log_record
 
 from .models import User
@@ -40,7 +41,7 @@ def totp_device_verify(*, user: User, device: TOTPDevice, token: str) -> bool:
     if not device.confirmed:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        audit_log_record(actor=user, action="second_factor.enrolled", target=user, data={})
+        audit_log_record(actor=user, action=AuditAction.SECOND_FACTOR_ENROLLED, target=user)
     return True
 
 

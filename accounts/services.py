@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from core.audit import AuditAction
 from core.services import audit_log_record
 
 from .models import User
@@ -64,7 +65,9 @@ def user_role_assign(*, user: User, role: Role | str, by: Any | None) -> None:
     if role in ADMIN_ROLES and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-    audit_log_record(actor=by, action="role.assigned", target=user, data={"role": str(role)})
+    audit_log_record(
+        actor=by, action=AuditAction.ROLE_GRANTED, target=user, data={"role": str(role)}
+    )
 
 
 @transaction.atomic
@@ -76,7 +79,9 @@ def user_role_revoke(*, user: User, role: Role | str, by: Any | None) -> None:
     if user.is_staff and not still_admin and not user.is_superuser:
         user.is_staff = False
         user.save(update_fields=["is_staff"])
-    audit_log_record(actor=by, action="role.revoked", target=user, data={"role": str(role)})
+    audit_log_record(
+        actor=by, action=AuditAction.ROLE_REVOKED, target=user, data={"role": str(role)}
+    )
 
 
 def user_preferences_update(

@@ -13,11 +13,13 @@ def client_address(request: HttpRequest) -> str:
     proxies that each append the address they saw to X-Forwarded-For, it is the N-th entry
     from the right: what our outermost proxy saw. Entries further left come from the client
     and are ignored, so a forged header cannot move a guesser to a fresh address."""
-    peer = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
+    peer = str(request.META.get("REMOTE_ADDR", ""))
+    proxies = int(settings.TRUSTED_PROXY_COUNT)
     if proxies <= 0:
         return peer
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [
+        part.strip() for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")
+    ]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < proxies:
         # Not through all our proxies: a request inside the network, or misconfiguration.

@@ -9,18 +9,22 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 from django_otp import login as otp_login
+from django_otp.middleware import is_verified as otp_is_verified
 
+from core.redirects import safe_next
 from core.views import ELDER_MODE_COOKIE, ONE_YEAR
 
+from .auth import request_user
 from .forms import ProfileForm, SecondFactorForm, SignupForm
+from .models import User
 from .second_factor import (
     totp_device_of,
     totp_device_pending,
@@ -32,7 +36,7 @@ from .selectors import user_roles
 from .services import user_preferences_update, user_signup
 
 
-def _remember_preferences(response: HttpResponse, user: object) -> HttpResponse:
+def _remember_preferences(response: HttpResponse, user: User) -> HttpResponse:
     """Put the account's language and elder mode into this browser's cookies."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME, user.language, max_age=ONE_YEAR, samesite="Lax"
@@ -47,7 +51,7 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         return _remember_preferences(response, form.get_user())
 
@@ -58,13 +62,12 @@ def lockout(
     credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The page axes shows instead of either login page once an account or an address has
-    failed too often (AXES_LOCKOUT_CALLABLE): how long to wait, and the way back by e-mail."""
+    failed too often (AXES_LOCKOUT_CALLABLE): how long to wait, and the way back by e-mail.
+    429 Too Many Requests, as axes answers by default."""
     cool_off = get_cool_off(request)
     minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
     context = {"minutes": minutes, "failure_limit": get_failure_limit(request, credentials)}
-    return render(
-        request, "accounts/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
-    )
+    return render(request, "accounts/lockout.html", context, status=429)
 
 
 # --- Password reset and change: Django's views, our templates -------------------------------
@@ -109,13 +112,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def second_factor(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app (QR code and secret) or give its current code; either way a
     right code verifies this session for the admin."""
-    user = request.user
+    user = request_user(request)
     if not user.is_staff:
         raise Http404
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("admin:index")
-    if user.is_verified():
+    target = safe_next(request, "admin:index")
+    if otp_is_verified(user):
         return redirect(target)
     device = totp_device_of(user=user)
     enrolling = device is None
@@ -161,7 +162,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -173,13 +174,6 @@ def me(request: HttpRequest) -> HttpResponse:
 # --- Display preferences --------------------------------------------------------------------
 
 
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.headers.get("Referer") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = "/"
-    return target
-
-
 @require_POST
 def elder_mode_set(request: HttpRequest) -> HttpResponse:
     """Turn elder mode (larger type, more spacing, higher contrast) on or off, remembered in a
@@ -187,7 +181,7 @@ def elder_mode_set(request: HttpRequest) -> HttpResponse:
     enabled = request.POST.get("elder_mode") == "on"
     if request.user.is_authenticated:
         user_preferences_update(user=request.user, elder_mode=enabled)
-    response = HttpResponseRedirect(_safe_next(request))
+    response = HttpResponseRedirect(safe_next(request, "/", referer=True))
     response.set_cookie(
         ELDER_MODE_COOKIE,
         "1" if enabled else "0",

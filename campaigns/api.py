@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -14,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.auth import request_user
 from core.images import DEFAULT_MAX_BYTES
-from core.problems import Problem
 
 from . import selectors, services
 from .models import AUDIENCES, SessionLog, VenueType
@@ -26,14 +27,14 @@ class CanLogFieldSessions(BasePermission):
         return bool(request.user and request.user.has_perm("accounts.log_field_sessions"))
 
 
-class PhotoOutput(serializers.Serializer):
+class PhotoOutput(serializers.Serializer[Any]):
     client_photo_id = serializers.CharField()
     status = serializers.CharField()
     error = serializers.CharField()
     thumbnail_url = serializers.CharField()
 
 
-class SessionLogOutput(serializers.Serializer):
+class SessionLogOutput(serializers.Serializer[Any]):
     client_uuid = serializers.UUIDField()
     campaign = serializers.IntegerField(source="campaign_id")
     county = serializers.CharField(source="county_id")
@@ -47,7 +48,7 @@ class SessionLogOutput(serializers.Serializer):
     photos = PhotoOutput(many=True)
 
 
-class AttendeesInput(serializers.Serializer):
+class AttendeesInput(serializers.Serializer[Any]):
     elderly = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
     students = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
     farmers = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
@@ -63,7 +64,7 @@ class SessionLogSyncApi(APIView):
 
     permission_classes = [IsAuthenticated, CanLogFieldSessions]
 
-    class SessionLogSyncInput(serializers.Serializer):
+    class SessionLogSyncInput(serializers.Serializer[Any]):
         client_uuid = serializers.UUIDField(help_text="Made by the phone when the log is filled.")
         campaign = serializers.IntegerField()
         county = serializers.RegexField(r"^\d{6}$", help_text="6-digit county code")
@@ -91,14 +92,6 @@ class SessionLogSyncApi(APIView):
             allow_null=True,
         )
 
-        def validate(self, attrs: dict) -> dict:
-            has_gps = attrs.get("latitude") is not None or attrs.get("longitude") is not None
-            if has_gps and not attrs.get("gps_consent"):
-                raise serializers.ValidationError(
-                    {"gps_consent": ["GPS is accepted only with the volunteer's consent."]}
-                )
-            return attrs
-
     @extend_schema(
         operation_id="campaign_sessions_sync",
         request=SessionLogSyncInput,
@@ -120,7 +113,7 @@ class SessionLogSyncApi(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         log, created = services.session_log_sync(
-            volunteer=request.user,
+            volunteer=request_user(request),
             data=services.SessionInput(
                 client_uuid=data["client_uuid"],
                 campaign_id=data["campaign"],
@@ -144,7 +137,7 @@ class SessionLogSyncApi(APIView):
 
     @extend_schema(operation_id="campaign_sessions_list", responses=SessionLogOutput(many=True))
     def get(self, request: Request) -> Response:
-        logs = selectors.session_logs_of_volunteer(volunteer=request.user)[:200]
+        logs = selectors.session_logs_of_volunteer(volunteer=request_user(request))[:200]
         return Response(SessionLogOutput(logs, many=True).data)
 
 
@@ -154,7 +147,8 @@ class SessionLogDetailApi(APIView):
     @extend_schema(operation_id="campaign_sessions_retrieve", responses=SessionLogOutput)
     def get(self, request: Request, client_uuid: uuid.UUID) -> Response:
         log = get_object_or_404(
-            selectors.session_logs_of_volunteer(volunteer=request.user), client_uuid=client_uuid
+            selectors.session_logs_of_volunteer(volunteer=request_user(request)),
+            client_uuid=client_uuid,
         )
         return Response(SessionLogOutput(log).data)
 
@@ -165,7 +159,7 @@ class SessionPhotoUploadApi(APIView):
     permission_classes = [IsAuthenticated, CanLogFieldSessions]
     parser_classes = [MultiPartParser, FormParser]
 
-    class SessionPhotoUploadInput(serializers.Serializer):
+    class SessionPhotoUploadInput(serializers.Serializer[Any]):
         client_photo_id = serializers.RegexField(r"^[A-Za-z0-9_.:-]{1,64}$")
         file = serializers.FileField(allow_empty_file=False)
 
@@ -189,16 +183,15 @@ class SessionPhotoUploadApi(APIView):
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         if upload.size > DEFAULT_MAX_BYTES:  # refused before it is read into memory
-            raise Problem(
-                services.PHOTO_REFUSED,
+            raise services.PhotoRefused(
                 _("The file is larger than %(limit)d MB.")
                 % {"limit": DEFAULT_MAX_BYTES // (1024 * 1024)},
-                code="too_large",
+                reason="too_large",
             )
         data = upload.read()
         photo, created = services.session_photo_attach(
             log=log,
-            volunteer=request.user,
+            volunteer=request_user(request),
             client_photo_id=body.validated_data["client_photo_id"],
             data=data,
         )

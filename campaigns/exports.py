@@ -141,20 +141,43 @@ class _Echo:
         return value
 
 
+# A cell a spreadsheet program would run as a formula (OWASP "CSV injection"): text typed by a
+# volunteer such as "=HYPERLINK(...)" or "@SUM(...)" must open as the text it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Any) -> Any:
+    """A text cell that would start a formula, prefixed with ' (shown as typed, never run);
+    numbers and dates stay what they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]:
-    """CSV lines as UTF-8 bytes, with a BOM so spreadsheet programs read Chinese right."""
+    """CSV lines as UTF-8 bytes, with a BOM so spreadsheet programs read Chinese right; text
+    that would start a formula is neutralised."""
     writer = csv.writer(_Echo())
     yield "\ufeff".encode() + writer.writerow(header).encode()
     for row in rows:
-        yield writer.writerow(row).encode()
+        yield writer.writerow([_inert(cell) for cell in row]).encode()
 
 
 def xlsx_write(target: Any, header: list[str], rows: Iterable[list[Any]], title: str) -> int:
-    """Write an XLSX workbook row by row (constant memory). Returns the number of rows."""
+    """Write an XLSX workbook row by row (constant memory), every text cell as a string.
+    Returns the number of rows."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(
-        target, {"constant_memory": True, "tmpdir": tempfile.gettempdir(), "in_memory": False}
+        target,
+        {
+            "constant_memory": True,
+            "tmpdir": tempfile.gettempdir(),
+            "in_memory": False,
+            # Text is written as text: "=..." never becomes a formula, nor "http..." a link.
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
     )
     sheet = workbook.add_worksheet(title[:31] or "sheet")
     bold = workbook.add_format({"bold": True})

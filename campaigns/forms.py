@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -56,13 +57,15 @@ class SessionLogForm(forms.Form):
     def __init__(self, *args: object, campaigns: list[VolunteerCampaign], **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.campaigns = campaigns
-        self.fields["campaign"].choices = [(c.campaign.pk, c.campaign.name) for c in campaigns]
+        # The fields declared above: a TypedChoiceField and a ChoiceField.
+        campaign_field = cast(forms.ChoiceField, self.fields["campaign"])
+        campaign_field.choices = [(c.campaign.pk, c.campaign.name) for c in campaigns]
         counties = {}
         for entry in campaigns:
             for county in entry.counties:
                 parent = county.parent.name if county.parent_id and county.parent else ""
                 counties[county.code] = f"{county.name}（{parent}）" if parent else county.name
-        self.fields["county"].choices = sorted(counties.items())
+        cast(forms.ChoiceField, self.fields["county"]).choices = sorted(counties.items())
         if campaigns:
             self.fields["campaign"].initial = campaigns[0].campaign.pk
             default = campaigns[0].default_county
@@ -138,7 +141,7 @@ class ReviewForm(forms.Form):
     )
     note = forms.CharField(label=_("Reason or note"), required=False, max_length=1000)
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("decision") == Status.REJECTED and not data.get("note", "").strip():
             self.add_error("note", _("Give the volunteer a reason for the rejection."))
@@ -162,7 +165,7 @@ class RegionsAddForm(forms.Form):
     def clean_codes(self) -> list[str]:
         from regions.models import Region
 
-        codes = self.cleaned_data["codes"].split()
+        codes: list[str] = self.cleaned_data["codes"].split()
         known = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
         unknown = [c for c in codes if c not in known]
         if unknown:
@@ -186,7 +189,7 @@ class AssignForm(forms.Form):
         help_text=_("The county their form defaults to, e.g. 522634 for Leishan."),
     )
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         from accounts.models import User
         from regions.models import Level, Region
 
@@ -217,7 +220,7 @@ class CoordinatorPlanForm(forms.Form):
     expected_audience = PlannedSessionForm.base_fields["expected_audience"]
     clean_planned_on = PlannedSessionForm.clean_planned_on
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         from accounts.models import User
 
         data = super().clean() or {}

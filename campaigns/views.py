@@ -13,14 +13,17 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from core.problems import Problem
+from accounts.auth import request_user
+from core.exceptions import DomainError
+from core.problems import problem_message
+from core.redirects import safe_next
 
 from . import exports, selectors, services
 from .forms import (
@@ -45,7 +48,8 @@ def _service_worker_source() -> bytes:
     if found:
         return Path(str(found)).read_bytes()
     with staticfiles_storage.open("js/campaigns-sw.js") as source:
-        return source.read()
+        data: bytes = source.read()
+        return data
 
 
 @never_cache
@@ -62,13 +66,13 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 def session_log_new(request: HttpRequest) -> HttpResponse:
     """The form. With JavaScript it queues in IndexedDB and syncs through the API; without,
     it posts here and is stored the same way."""
-    campaigns = selectors.campaigns_of_volunteer(volunteer=request.user)
+    campaigns = selectors.campaigns_of_volunteer(volunteer=request_user(request))
     initial = {}
     plan_id = request.GET.get("plan", "")
     if request.method == "GET" and plan_id.isdigit():
         # "Log this session" on a plan: the log then matches the plan (same campaign,
         # county and date), so no reminder follows.
-        plan = request.user.planned_sessions.filter(pk=int(plan_id)).first()
+        plan = request_user(request).planned_sessions.filter(pk=int(plan_id)).first()
         if plan is not None:
             initial = {
                 "campaign": plan.campaign_id,
@@ -84,7 +88,7 @@ def session_log_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             log, _created = services.session_log_sync(
-                volunteer=request.user,
+                volunteer=request_user(request),
                 data=services.SessionInput(
                     client_uuid=uuid.uuid4(),
                     campaign_id=data["campaign"],
@@ -100,20 +104,20 @@ def session_log_new(request: HttpRequest) -> HttpResponse:
                     longitude=data["longitude"] if data["gps_consent"] else None,
                 ),
             )
-        except Problem as problem:
-            form.add_error(None, str(problem.detail))
+        except DomainError as error:
+            form.add_error(None, problem_message(error))
         else:
             refused = []
             for index, upload in enumerate(request.FILES.getlist("photos")[:9]):
                 try:
                     services.session_photo_attach(
                         log=log,
-                        volunteer=request.user,
+                        volunteer=request_user(request),
                         client_photo_id=f"form-{index}",
                         data=upload.read(),
                     )
-                except Problem as problem:
-                    refused.append(f"{upload.name}: {problem.detail}")
+                except DomainError as error:
+                    refused.append(f"{upload.name}: {problem_message(error)}")
             messages.success(request, _("Session saved. Thank you!"))
             for text in refused:
                 messages.warning(request, _("Photo not attached: %(reason)s") % {"reason": text})
@@ -124,7 +128,7 @@ def session_log_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required(LOG_PERM, raise_exception=True)
 def session_log_mine(request: HttpRequest) -> HttpResponse:
-    logs = selectors.session_logs_of_volunteer(volunteer=request.user)[:100]
+    logs = selectors.session_logs_of_volunteer(volunteer=request_user(request))[:100]
     return render(request, "campaigns/my_logs.html", {"logs": logs})
 
 
@@ -144,22 +148,22 @@ def _plan_input(data: dict[str, Any], *, campaign_id: int) -> services.PlanInput
 @permission_required(LOG_PERM, raise_exception=True)
 def planned_sessions(request: HttpRequest) -> HttpResponse:
     """A volunteer's planned sessions, and the form to plan one (works without JavaScript)."""
-    campaigns = selectors.campaigns_of_volunteer(volunteer=request.user)
+    campaigns = selectors.campaigns_of_volunteer(volunteer=request_user(request))
     form = PlannedSessionForm(request.POST or None, campaigns=campaigns)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.planned_session_create(
-                by=request.user,
-                volunteer=request.user,
+                by=request_user(request),
+                volunteer=request_user(request),
                 data=_plan_input(data, campaign_id=data["campaign"]),
             )
-        except Problem as problem:
-            form.add_error(None, str(problem.detail))
+        except DomainError as error:
+            form.add_error(None, problem_message(error))
         else:
             messages.success(request, _("Session planned. Log it here after it is held."))
             return redirect("campaigns:plans")
-    plans = list(selectors.planned_sessions_of_volunteer(volunteer=request.user)[:100])
+    plans = list(selectors.planned_sessions_of_volunteer(volunteer=request_user(request))[:100])
     today = timezone.localdate()
     return render(
         request,
@@ -177,7 +181,7 @@ def planned_sessions(request: HttpRequest) -> HttpResponse:
 @permission_required(LOG_PERM, raise_exception=True)
 @require_POST
 def planned_session_cancel(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = services.planned_session_cancel(plan_id=plan_id, volunteer=request.user)
+    plan = services.planned_session_cancel(plan_id=plan_id, volunteer=request_user(request))
     if plan is None:
         raise Http404
     messages.success(request, _("Marked as not held: %(venue)s") % {"venue": plan.venue_name})
@@ -188,7 +192,11 @@ def planned_session_cancel(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def _own_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
-    campaign = selectors.campaigns_of_coordinator(user=request.user).filter(pk=campaign_id).first()
+    campaign = (
+        selectors.campaigns_of_coordinator(user=request_user(request))
+        .filter(pk=campaign_id)
+        .first()
+    )
     if campaign is None:
         raise Http404
     return campaign
@@ -197,23 +205,23 @@ def _own_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
 @login_required
 @permission_required("accounts.coordinate_campaigns", raise_exception=True)
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    campaigns = selectors.campaigns_of_coordinator(user=request.user)
+    campaigns = selectors.campaigns_of_coordinator(user=request_user(request))
     return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns})
 
 
 @login_required
 @permission_required(REVIEW_PERM, raise_exception=True)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    campaigns = list(selectors.campaigns_of_coordinator(user=request.user))
+    campaigns = list(selectors.campaigns_of_coordinator(user=request_user(request)))
     chosen = request.GET.get("campaign")
     campaign_id = int(chosen) if chosen and chosen.isdigit() else None
     status = request.GET.get("status", Status.PENDING)
     if status not in Status.values:
         status = Status.PENDING
     logs = list(
-        selectors.review_queue(coordinator=request.user, campaign_id=campaign_id, status=status)[
-            :50
-        ]
+        selectors.review_queue(
+            coordinator=request_user(request), campaign_id=campaign_id, status=status
+        )[:50]
     )
     return render(
         request,
@@ -238,11 +246,11 @@ def review_decide(request: HttpRequest, log_id: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
-        return redirect(request.POST.get("next") or "campaigns:review")
+                messages.error(request, str(error))  # an ErrorList yields message strings
+        return redirect(safe_next(request, "campaigns:review"))
     services.session_log_review(
         log=log,
-        reviewer=request.user,
+        reviewer=request_user(request),
         decision=form.cleaned_data["decision"],
         note=form.cleaned_data["note"],
     )
@@ -252,13 +260,12 @@ def review_decide(request: HttpRequest, log_id: int) -> HttpResponse:
         Status.FLAGGED: _("Flagged: %(venue)s"),
     }
     messages.success(request, labels[form.cleaned_data["decision"]] % {"venue": log.venue_name})
-    target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/campaigns/") else "campaigns:review")
+    return redirect(safe_next(request, "campaigns:review"))
 
 
 @login_required
 @permission_required(STATS_PERM, raise_exception=True)
-def campaign_export(request: HttpRequest, campaign_id: int, kind: str) -> HttpResponse:
+def campaign_export(request: HttpRequest, campaign_id: int, kind: str) -> StreamingHttpResponse:
     campaign = _own_campaign(request, campaign_id)
     if kind not in exports.STREAMERS:
         raise Http404
@@ -273,7 +280,7 @@ def campaign_export_build(request: HttpRequest, campaign_id: int) -> HttpRespons
     kind = request.POST.get("kind", "")
     if kind not in exports.STREAMERS:
         raise Http404
-    exports.export_request(campaign=campaign, kind=kind, by=request.user)
+    exports.export_request(campaign=campaign, kind=kind, by=request_user(request))
     messages.success(
         request, _("The export is being built; it appears below when ready. Reload the page.")
     )
@@ -284,7 +291,7 @@ def campaign_export_build(request: HttpRequest, campaign_id: int) -> HttpRespons
 @permission_required(STATS_PERM, raise_exception=True)
 def campaign_export_download(
     request: HttpRequest, campaign_id: int, export_id: int
-) -> HttpResponse:
+) -> FileResponse:
     """A file built by Celery, for the campaign's coordinators only (never a public URL)."""
     campaign = _own_campaign(request, campaign_id)
     export = get_object_or_404(campaign.exports, pk=export_id, done_at__isnull=False)
@@ -312,12 +319,12 @@ def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
         data = plan_form.cleaned_data
         try:
             services.planned_session_create(
-                by=request.user,
+                by=request_user(request),
                 volunteer=data["volunteer"],
                 data=_plan_input(data, campaign_id=campaign.pk),
             )
-        except Problem as problem:
-            plan_form.add_error(None, str(problem.detail))
+        except DomainError as error:
+            plan_form.add_error(None, problem_message(error))
         else:
             messages.success(
                 request,
@@ -326,13 +333,15 @@ def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
             return redirect("campaigns:manage", campaign_id=campaign.pk)
     if action == "regions" and regions_form.is_valid():
         total = services.campaign_counties_add(
-            campaign=campaign, region_codes=regions_form.cleaned_data["codes"], by=request.user
+            campaign=campaign,
+            region_codes=regions_form.cleaned_data["codes"],
+            by=request_user(request),
         )
         messages.success(request, _("The campaign now targets %(n)d counties.") % {"n": total})
         return redirect("campaigns:manage", campaign_id=campaign.pk)
     if action == "goals" and goals_form.is_valid():
         services.campaign_goals_update(
-            campaign=campaign, by=request.user, **goals_form.cleaned_data
+            campaign=campaign, by=request_user(request), **goals_form.cleaned_data
         )
         messages.success(request, _("Goals saved."))
         return redirect("campaigns:manage", campaign_id=campaign.pk)
@@ -343,7 +352,7 @@ def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
             team_name=data["team_name"],
             volunteer=data["volunteer"],
             county=data["county_region"],
-            by=request.user,
+            by=request_user(request),
         )
         messages.success(
             request,

@@ -4,7 +4,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# A server process never falls back to the dev profile (its secret key is public): without
+# an explicit DJANGO_SETTINGS_MODULE it is production, which refuses to start unconfigured.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("anquan")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,9 +1,12 @@
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .audit import AuditAction
 
 
 class AuditLog(models.Model):
@@ -18,10 +21,16 @@ class AuditLog(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=64, db_index=True)
+    action = models.CharField(
+        _("action"), max_length=64, choices=AuditAction.choices, db_index=True
+    )
     target_type = models.CharField(_("target type"), max_length=64, blank=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # The changed fields' values; secrets (key hashes, webhook secrets, passwords) never
+    # appear here, only their names in data["secrets_changed"].
+    before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         verbose_name = _("audit log entry")

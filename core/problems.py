@@ -1,9 +1,12 @@
-"""RFC 9457 problem details for every API error.
+"""RFC 9457 problem details for every API error, and the messages pages show for them.
 
 Each kind of error has a stable ``type``: a URI under ``/problems/`` that also serves a short
-human-readable page. Apps register their own kinds with :func:`problem_type` and raise
-:class:`Problem`; DRF's own exceptions and Django's 404/403/500 are translated here, so a
-client only ever sees ``application/problem+json`` from ``/api/``.
+human-readable page. Every kind is declared here, the apps' ones too, so the registry and the
+pages are in one place. Services raise :class:`core.exceptions.DomainError` subclasses whose
+``code`` is a slug declared here; :func:`exception_handler` answers them (and DRF's own
+exceptions, and Django's 404/403/500) as ``application/problem+json``, and pages show
+:func:`problem_message`. API views may raise :class:`Problem` for an HTTP-level refusal (a
+missing header, a body too large); services never do.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .exceptions import DomainError, InvalidInput
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "/problems/"
@@ -41,7 +46,7 @@ REGISTRY: dict[str, ProblemType] = {}
 def problem_type(
     slug: str, title: str | Promise, status: int, description: str | Promise
 ) -> ProblemType:
-    """Declare a kind of problem once, at import time; its slug never changes."""
+    """Declare a kind of problem once, in this module; its slug never changes."""
     kind = ProblemType(slug=slug, title=title, status=status, description=description)
     REGISTRY[slug] = kind
     return kind
@@ -113,6 +118,114 @@ SERVER_ERROR = problem_type(
     500,
     _("Something went wrong on our side. The request can be retried; nothing was half-saved."),
 )
+REQUEST_REFUSED = problem_type(
+    "request-refused",
+    _("Request refused"),
+    400,
+    _(
+        "The request was refused for a reason that has no problem type of its own; the HTTP "
+        "status and the detail member say why."
+    ),
+)
+
+# --- The transfer-check API (quizzes) --------------------------------------------------------
+
+INSUFFICIENT_SCOPE = problem_type(
+    "insufficient-scope",
+    _("Insufficient scope"),
+    403,
+    _("The API key is valid but lacks the scope this operation needs (the scope member names it)."),
+)
+IDEMPOTENCY_KEY_MISSING = problem_type(
+    "idempotency-key-missing",
+    _("Idempotency-Key header missing or invalid"),
+    400,
+    _(
+        "Send an Idempotency-Key header of 1 to 255 visible ASCII characters, unique per "
+        "transfer check (a UUID is a good choice)."
+    ),
+)
+IDEMPOTENCY_KEY_REUSED = problem_type(
+    "idempotency-key-reused",
+    _("Idempotency-Key reused with another body"),
+    422,
+    _(
+        "This Idempotency-Key was already used with a different request body. Use a new key "
+        "for a new transfer check."
+    ),
+)
+IDEMPOTENCY_KEY_IN_FLIGHT = problem_type(
+    "idempotency-key-in-flight",
+    _("Request with this Idempotency-Key in progress"),
+    409,
+    _(
+        "Another request with the same Idempotency-Key is still being processed. Retry in a "
+        "moment to receive its answer."
+    ),
+)
+PAYLOAD_TOO_LARGE = problem_type(
+    "payload-too-large",
+    _("Request body too large"),
+    413,
+    _("The request body exceeds the size limit of the operation."),
+)
+RESOLUTION_CONFLICT = problem_type(
+    "resolution-already-recorded",
+    _("Resolution already recorded"),
+    409,
+    _(
+        "A transfer check's resolution is recorded once; another value is refused. The "
+        "recorded member gives the resolution on file."
+    ),
+)
+
+# --- Volunteers' field sessions (campaigns) --------------------------------------------------
+
+NOT_IN_CAMPAIGN = problem_type(
+    "not-in-campaign",
+    _("Not a volunteer of this campaign"),
+    403,
+    _("Only volunteers assigned to a team of the campaign can log sessions for it."),
+)
+LOG_OF_ANOTHER = problem_type(
+    "session-log-of-another-volunteer",
+    _("Session log belongs to someone else"),
+    409,
+    _("This client_uuid was already used by another volunteer; generate a new UUID."),
+)
+NOT_A_COUNTY = problem_type(
+    "not-a-county",
+    _("Not a county"),
+    400,
+    _("The region code must name a county-level division from the regions list."),
+)
+PHOTO_REFUSED = problem_type(
+    "photo-refused",
+    _("Photo refused"),
+    422,
+    _(
+        "The file is not an image we accept: not an image, damaged, an unsupported format, "
+        "larger than the size limit or with too many pixels. The log itself is kept."
+    ),
+)
+TOO_MANY_PHOTOS = problem_type(
+    "too-many-photos",
+    _("Too many photos"),
+    422,
+    _("A session log takes at most 9 photos."),
+)
+REVIEW_NOT_ALLOWED = problem_type(
+    "review-not-allowed",
+    _("Not a coordinator of this campaign"),
+    403,
+    _("Coordinators review the logs of their own campaigns only."),
+)
+PLAN_NOT_ALLOWED = problem_type(
+    "plan-not-allowed",
+    _("Not allowed to plan for this volunteer"),
+    403,
+    _("Volunteers plan their own sessions; coordinators plan for their campaigns' volunteers."),
+)
 
 _BY_EXCEPTION: list[tuple[type[Exception], ProblemType]] = [
     (exceptions.ValidationError, VALIDATION),
@@ -129,6 +242,22 @@ _BY_EXCEPTION: list[tuple[type[Exception], ProblemType]] = [
     (exceptions.Throttled, RATE_LIMITED),
 ]
 
+# The type of an error nothing above names, by its status alone: the same status always gets
+# the same type, whatever was imported first.
+_BY_STATUS: dict[int, ProblemType] = {
+    kind.status: kind
+    for kind in (
+        NOT_AUTHENTICATED,
+        PERMISSION_DENIED,
+        NOT_FOUND,
+        METHOD_NOT_ALLOWED,
+        NOT_ACCEPTABLE,
+        PAYLOAD_TOO_LARGE,
+        UNSUPPORTED_MEDIA_TYPE,
+        RATE_LIMITED,
+    )
+}
+
 
 class Problem(exceptions.APIException):
     """Raise from API code to answer with a registered problem type and optional members."""
@@ -140,6 +269,24 @@ class Problem(exceptions.APIException):
         self.status_code = kind.status
         self.members = members
         super().__init__(detail=str(detail or kind.title))
+
+
+def problem_type_for(error: DomainError) -> ProblemType:
+    """The problem type of a domain error, by its code (a test proves every code has one)."""
+    return REGISTRY[error.code]
+
+
+def problem_message(error: DomainError) -> str:
+    """What a page tells the person when a use case refuses: the error's own sentence, else
+    its problem type's title, in the active language."""
+    return str(error.message or problem_type_for(error).title)
+
+
+def _api_exception(error: DomainError) -> exceptions.APIException:
+    """The DRF exception that answers a domain error."""
+    if isinstance(error, InvalidInput):
+        return exceptions.ValidationError({error.field: [str(error.message)]})
+    return Problem(problem_type_for(error), error.message, **error.extra)
 
 
 def problem_body(
@@ -189,14 +336,16 @@ def _kind_for(exc: Exception, status_code: int) -> ProblemType:
     for exc_class, kind in _BY_EXCEPTION:
         if isinstance(exc, exc_class):
             return kind
-    for kind in REGISTRY.values():
-        if kind.status == status_code:
-            return kind
-    return SERVER_ERROR
+    if status_code >= 500:
+        return SERVER_ERROR
+    return _BY_STATUS.get(status_code, REQUEST_REFUSED)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF ``EXCEPTION_HANDLER``: DRF's handling (headers such as Retry-After) in problem form."""
+    """DRF ``EXCEPTION_HANDLER``: DRF's handling (headers such as Retry-After) in problem form.
+    A domain error is answered with its problem type."""
+    if isinstance(exc, DomainError):
+        exc = _api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django logs it and handler500 answers
@@ -210,9 +359,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = getattr(exc, "detail", None) or kind.title
     if isinstance(exc, Problem):
         members.update(exc.members)
-    wait = getattr(exc, "wait", None)  # set by DRF's Throttled
-    if isinstance(exc, exceptions.Throttled) and wait is not None:
-        members["retry_after"] = int(wait) + 1
+    if isinstance(exc, exceptions.Throttled) and response.has_header("Retry-After"):
+        # The very number DRF put in the header (its Throttled rounds the wait up).
+        members["retry_after"] = int(response["Retry-After"])
     response.data = problem_body(
         kind,
         status=response.status_code,
@@ -242,6 +391,8 @@ __all__ = [
     "ProblemType",
     "exception_handler",
     "problem_body",
+    "problem_message",
     "problem_response",
     "problem_type",
+    "problem_type_for",
 ]

@@ -15,6 +15,9 @@ from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.utils import timezone
 
+from core import clock
+
+from .audit import AuditAction
 from .models import AuditLog, JobRun, WorkerPing
 
 logger = logging.getLogger(__name__)
@@ -23,18 +26,26 @@ logger = logging.getLogger(__name__)
 def audit_log_record(
     *,
     actor: Any | None,
-    action: str,
+    action: AuditAction,
     target: models.Model | None = None,
     data: dict[str, Any] | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> AuditLog:
     """Record a security-relevant action. Call it inside the action's own transaction so the
-    entry exists if and only if the action happened."""
+    entry exists if and only if the action happened. ``before`` and ``after`` hold the
+    values of what changed (never a secret's value). The action must be an ``AuditAction``:
+    a plain string is refused, so the log holds only the enumeration's values."""
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit action {action!r} is not an AuditAction")
     return AuditLog.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         data=data or {},
+        before=before,
+        after=after,
     )
 
 
@@ -60,7 +71,7 @@ def worker_ping_answer(*, ping_id: str, worker: str | None = None) -> bool:
 
 def housekeeping_run(*, now: Any | None = None) -> dict[str, int]:
     """Delete expired sessions and pings older than a week. Idempotent."""
-    now = now or timezone.now()
+    now = now or clock.now()
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
     pings, _ = WorkerPing.objects.filter(requested_at__lt=now - timedelta(days=7)).delete()
     return {"sessions": sessions, "worker_pings": pings}
@@ -71,7 +82,7 @@ def job_run_record(job: str) -> Iterator[JobRun]:
     """Record one run of ``job``: started, finished, duration, outcome; on an exception the
     error with its traceback is kept (and the exception raised again for the retry)."""
     run = JobRun.objects.create(job=job)
-    clock = time.monotonic()
+    started = time.monotonic()
     try:
         yield run
     except Exception as exc:
@@ -81,7 +92,7 @@ def job_run_record(job: str) -> Iterator[JobRun]:
         raise
     finally:
         run.finished_at = timezone.now()
-        run.duration_ms = round((time.monotonic() - clock) * 1000)
+        run.duration_ms = round((time.monotonic() - started) * 1000)
         if run.outcome == JobRun.Outcome.RUNNING:
             run.outcome = JobRun.Outcome.OK
         run.save()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hmac
+from typing import cast
 
 from django.conf import settings
 from django.http import (
@@ -48,12 +49,18 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponseBase:
+    """Prometheus metrics. With METRICS_BEARER_TOKEN set they need "Bearer <token>"; in
+    production they are never open: without a token there (``check --deploy`` refuses that)
+    the route answers as if it did not exist."""
     token = settings.METRICS_BEARER_TOKEN
+    if not token and settings.SETTINGS_PROFILE == "production":
+        return problems.problem_response(request, problems.NOT_FOUND)
     if token:
         sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(sent.encode(), token.encode()):
             return problems.problem_response(request, problems.NOT_AUTHENTICATED)
-    return ExportToDjangoView(request)
+    # django_prometheus is untyped; its view returns an HttpResponse of the exposition text.
+    return cast(HttpResponse, ExportToDjangoView(request))
 
 
 # --- Problem types and error pages ----------------------------------------------------------

@@ -9,20 +9,25 @@ its own. The course list shows live courses only, with a column for pending chan
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db.models import ForeignKey, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
-from core.admin import ReadOnlyAdmin
+from core.admin import AdminAuditActions, AuditedAdminMixin, ReadOnlyAdmin
+from core.audit import AuditAction
 from quizzes.selectors import audience_choices, scam_type_choices
 
 from . import selectors, services
@@ -42,45 +47,51 @@ def _course_is_live(obj: Course | Lesson | None) -> bool:
 class LiveContentReadOnly:
     """For inlines: nothing of a live course is added, changed or deleted in place."""
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    # super() is the InlineModelAdmin this class is mixed into, which mypy cannot see [misc].
+    def has_add_permission(self, request: HttpRequest, obj: Course | Lesson | None = None) -> bool:
         return not _course_is_live(obj) and super().has_add_permission(request, obj)  # type: ignore[misc]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: Course | Lesson | None = None
+    ) -> bool:
         return not _course_is_live(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Course | Lesson | None = None
+    ) -> bool:
         return not _course_is_live(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
-class ModuleInline(LiveContentReadOnly, admin.TabularInline):
+class ModuleInline(LiveContentReadOnly, admin.TabularInline[Module, Course]):
     model = Module
     fields = ["position", "title_zh", "title_en"]
     extra = 0
 
 
-class LessonInline(LiveContentReadOnly, admin.TabularInline):
+class LessonInline(LiveContentReadOnly, admin.TabularInline[Lesson, Course]):
     model = Lesson
     fields = ["module", "position", "slug", "title_zh", "title_en", "minutes", "retired"]
     extra = 0
     show_change_link = True
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
-        if db_field.name == "module" and request.resolver_match.kwargs.get("object_id"):
-            kwargs["queryset"] = Module.objects.filter(
-                course_id=request.resolver_match.kwargs["object_id"]
-            )
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        match = request.resolver_match  # set for every admin page
+        if db_field.name == "module" and match is not None and match.kwargs.get("object_id"):
+            kwargs["queryset"] = Module.objects.filter(course_id=match.kwargs["object_id"])
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def _codes_field(
-    choices: Callable[[], list[tuple[str, str]]], label: str
+    choices: Callable[[], list[tuple[str, str]]], label: str | StrPromise
 ) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         choices=choices, widget=forms.CheckboxSelectMultiple, required=False, label=label
     )
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(forms.ModelForm[Course]):
     """Tick boxes for the code lists instead of raw JSON."""
 
     audiences = _codes_field(audience_choices, _("audiences"))
@@ -94,7 +105,7 @@ class CourseForm(forms.ModelForm):
         ]  # fmt: skip
 
 
-class LessonForm(forms.ModelForm):
+class LessonForm(forms.ModelForm[Lesson]):
     check_scam_types = _codes_field(scam_type_choices, _("knowledge check: scam types"))
     video_url = forms.URLField(label=_("video link"), required=False, assume_scheme="https")
 
@@ -106,19 +117,20 @@ class LessonForm(forms.ModelForm):
             "check_scam_types", "check_question_count",
         ]  # fmt: skip
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Published courses change through their draft version, so they are not offered.
         editable = Course.objects.exclude(status=Course.Status.PUBLISHED, draft_of__isnull=True)
+        # The form fields of foreign keys are ModelChoiceFields.
         if "course" in self.fields:
-            self.fields["course"].queryset = editable
+            cast(forms.ModelChoiceField[Course], self.fields["course"]).queryset = editable
         if "module" in self.fields:
-            self.fields["module"].queryset = Module.objects.filter(
-                course__in=editable
-            ).select_related("course")
+            cast(
+                forms.ModelChoiceField[Module], self.fields["module"]
+            ).queryset = Module.objects.filter(course__in=editable).select_related("course")
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         course, module = cleaned.get("course"), cleaned.get("module")
         if course and module and module.course_id != course.pk:
             self.add_error("module", gettext("This module belongs to another course."))
@@ -137,12 +149,14 @@ class ImportForm(forms.Form):
 class LiveCourseChangeList(ChangeList):
     """Working copies are reached from their course, not listed beside it."""
 
-    def get_queryset(self, request, exclude_parameters=None):  # type: ignore[no-untyped-def]
+    def get_queryset(
+        self, request: HttpRequest, exclude_parameters: list[str | None] | None = None
+    ) -> QuerySet[Course]:
         return super().get_queryset(request, exclude_parameters).filter(draft_of__isnull=True)
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(admin.ModelAdmin[Course]):
     form = CourseForm
     list_display = [
         "title_zh", "title_en", "topic", "status", "version", "pending_changes", "position",
@@ -169,7 +183,7 @@ class CourseAdmin(admin.ModelAdmin):
     change_list_template = "admin/edu/course/change_list.html"
     change_form_template = "admin/edu/course/change_form.html"
 
-    def get_changelist(self, request, **kwargs):  # type: ignore[no-untyped-def]
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return LiveCourseChangeList
 
     @admin.display(boolean=True, description=_("unpublished changes"))
@@ -181,21 +195,29 @@ class CourseAdmin(admin.ModelAdmin):
             return reverse("edu:course", args=[obj.slug])
         return reverse("edu:course-preview", args=[_live_slug(obj)])
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Course | None = None) -> bool:
         return not _course_is_live(obj) and super().has_change_permission(request, obj)
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Course | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.is_working_copy:
             fields.append("slug")  # the live course's address does not change
         return fields
 
-    def get_prepopulated_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_prepopulated_fields(
+        self, request: HttpRequest, obj: Course | None = None
+    ) -> dict[str, Sequence[str]]:
         if obj is not None and obj.is_working_copy:
             return {}
         return super().get_prepopulated_fields(request, obj)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         obj = self.get_object(request, object_id)
         context = dict(extra_context or {})
         if obj is not None:
@@ -206,14 +228,14 @@ class CourseAdmin(admin.ModelAdmin):
             context["preview_url"] = reverse("edu:course-preview", args=[_live_slug(obj)])
         return super().change_view(request, object_id, form_url, context)
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: Course, form: Any, change: bool) -> None:
         obj.package_digest = ""  # edited by hand: the next import of a package applies again
         super().save_model(request, obj, form, change)
 
     @admin.action(
         description=_("Publish a new version of the selected courses"), permissions=["change"]
     )
-    def publish(self, request: HttpRequest, queryset) -> None:  # type: ignore[no-untyped-def]
+    def publish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
         for course in queryset:
             services.course_publish(course=course, by=request.user)
         self.message_user(
@@ -224,13 +246,15 @@ class CourseAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=_("Return the selected courses to draft"), permissions=["change"])
-    def unpublish(self, request: HttpRequest, queryset) -> None:  # type: ignore[no-untyped-def]
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
         for course in queryset:
             services.course_unpublish(course=course, by=request.user)
         self.message_user(request, gettext("Back to draft."))
 
     @admin.action(description=_("Export the selected course as a package"), permissions=["view"])
-    def export_packages(self, request: HttpRequest, queryset) -> HttpResponse | None:  # type: ignore[no-untyped-def]
+    def export_packages(
+        self, request: HttpRequest, queryset: QuerySet[Course]
+    ) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(
                 request, gettext("Select exactly one course to export."), messages.WARNING
@@ -243,7 +267,7 @@ class CourseAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{course.slug}.zip"'
         return response
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self) -> list[URLPattern]:
         return [
             path(
                 "import/",
@@ -381,14 +405,14 @@ def _live_slug(course: Course) -> str:
     return course.draft_of.slug if course.draft_of is not None else course.slug
 
 
-class LessonImageInline(LiveContentReadOnly, admin.TabularInline):
+class LessonImageInline(LiveContentReadOnly, admin.TabularInline[LessonImage, Lesson]):
     model = LessonImage
     fields = ["position", "image", "alt_zh", "alt_en"]
     extra = 0
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(admin.ModelAdmin[Lesson]):
     form = LessonForm
     list_display = ["title_zh", "course", "module", "position", "minutes", "retired"]
     list_filter = ["course", "retired"]
@@ -414,20 +438,20 @@ class LessonAdmin(admin.ModelAdmin):
             return reverse("edu:lesson", args=[obj.course.slug, obj.slug])
         return reverse("edu:lesson-preview", args=[_live_slug(obj.course), obj.slug])
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Lesson]:
         return super().get_queryset(request).select_related("course__draft_of", "module")
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Lesson | None = None) -> bool:
         return not _course_is_live(obj) and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Lesson | None = None) -> bool:
         return not _course_is_live(obj) and super().has_delete_permission(request, obj)
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: Lesson, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         Course.objects.filter(pk=obj.course_id).update(package_digest="")
 
-    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         super().save_formset(request, form, formset, change)
         for image in formset.new_objects + [obj for obj, _fields in formset.changed_objects]:
             if isinstance(image, LessonImage):
@@ -435,7 +459,12 @@ class LessonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyAdmin):
+class CertificateAdmin(AuditedAdminMixin, ReadOnlyAdmin):
+    # Revoking goes through certificate_revoke (audited there); a change or deletion, should
+    # this admin ever allow one, is audited here.
+    audit_actions = AdminAuditActions(
+        changed=AuditAction.CERTIFICATE_CHANGED, deleted=AuditAction.CERTIFICATE_DELETED
+    )
     list_display = ["serial", "learner_name", "course", "issued_at", "revoked_at"]
     list_filter = ["course", "revoked_at"]
     search_fields = ["serial", "learner_name", "user__username"]
@@ -445,7 +474,7 @@ class CertificateAdmin(ReadOnlyAdmin):
         return request.user.has_perm("edu.revoke_certificate")
 
     @admin.action(description=_("Revoke the selected certificates"), permissions=["revoke"])
-    def revoke(self, request: HttpRequest, queryset) -> HttpResponse | None:  # type: ignore[no-untyped-def]
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Certificate]) -> HttpResponse | None:
         """Asks for the reason first; the reason goes into the audit log."""
         form = RevokeForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -461,6 +490,6 @@ class CertificateAdmin(ReadOnlyAdmin):
             "opts": self.model._meta,
             "form": form,
             "certificates": queryset,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return render(request, "admin/edu/certificate/revoke.html", context)

@@ -24,7 +24,7 @@ from quizzes.selectors import audience_choices
 
 from . import selectors
 from .certificates import verification_url
-from .models import Course, Topic
+from .models import Certificate, Course, Lesson, Localized, Module, Topic
 from .rendering import markdown_to_safe_html
 
 
@@ -33,18 +33,18 @@ def _lang() -> str:
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class LocalizedField(serializers.Field):
+class LocalizedField(serializers.Field[Localized, Any, str, Any]):
     """``title`` → the ``title_zh``/``title_en`` pair in the request's language."""
 
     def __init__(self, name: str, **kwargs: Any) -> None:
         self.text_name = name
         super().__init__(source="*", read_only=True, **kwargs)
 
-    def to_representation(self, value: Any) -> str:
+    def to_representation(self, value: Localized) -> str:
         return value.text(self.text_name, _lang())
 
 
-class LessonOutput(serializers.Serializer):
+class LessonOutput(serializers.Serializer[Lesson]):
     slug = serializers.SlugField()
     title = LocalizedField("title")
     minutes = serializers.IntegerField()
@@ -61,7 +61,7 @@ class LessonWithBodyOutput(LessonOutput):
         return markdown_to_safe_html(lesson.text("body", _lang()))
 
 
-class ModuleOutput(serializers.Serializer):
+class ModuleOutput(serializers.Serializer[Module]):
     title = LocalizedField("title")
     lessons = LessonOutput(many=True, source="lessons.all")
 
@@ -70,7 +70,7 @@ class ModuleWithBodiesOutput(ModuleOutput):
     lessons = LessonWithBodyOutput(many=True, source="lessons.all")
 
 
-class CourseOutput(serializers.Serializer):
+class CourseOutput(serializers.Serializer[Course]):
     slug = serializers.SlugField()
     topic = serializers.ChoiceField(choices=Topic.choices)
     audiences = serializers.ListField(child=serializers.CharField())
@@ -82,20 +82,21 @@ class CourseOutput(serializers.Serializer):
     modules = ModuleOutput(many=True, source="modules.all")
 
     def get_url(self, course: Course) -> str:
-        return self.context["request"].build_absolute_uri(reverse("edu:course", args=[course.slug]))
+        request: Request = self.context["request"]
+        return request.build_absolute_uri(reverse("edu:course", args=[course.slug]))
 
 
 class CourseDetailOutput(CourseOutput):
     modules = ModuleWithBodiesOutput(many=True, source="modules.all")
 
 
-class CourseListApi(ListAPIView):
+class CourseListApi(ListAPIView[Course]):
     """Published courses with their modules and lessons (public, read-only)."""
 
     permission_classes = [AllowAny]
     serializer_class = CourseOutput
 
-    class FilterInput(serializers.Serializer):
+    class FilterInput(serializers.Serializer[Any]):
         topic = serializers.ChoiceField(choices=Topic.choices, required=False)
         audience = serializers.CharField(required=False, max_length=40)
         search = serializers.CharField(required=False, max_length=100)
@@ -129,7 +130,7 @@ class CourseListApi(ListAPIView):
         )
 
 
-class CourseDetailApi(GenericAPIView):
+class CourseDetailApi(GenericAPIView[Course]):
     """One published course with its modules and lessons, lesson texts included."""
 
     permission_classes = [AllowAny]
@@ -144,13 +145,13 @@ class CourseDetailApi(GenericAPIView):
         return Response(CourseDetailOutput(course, context={"request": request}).data)
 
 
-class MyCourseProgressApi(GenericAPIView):
+class MyCourseProgressApi(GenericAPIView[Any]):
     """The signed-in learner's own progress, one entry per course they started. A learner
     sees only their own."""
 
     permission_classes = [IsAuthenticated]
 
-    class CertificateOutput(serializers.Serializer):
+    class CertificateOutput(serializers.Serializer[Certificate]):
         serial = serializers.CharField()
         valid = serializers.BooleanField(source="is_valid")
         issued_at = serializers.DateTimeField()
@@ -159,7 +160,7 @@ class MyCourseProgressApi(GenericAPIView):
         def get_verification_url(self, certificate: Any) -> str:
             return verification_url(certificate)
 
-    class Output(serializers.Serializer):
+    class Output(serializers.Serializer[Any]):  # many=True over a list of CourseProgress
         course = serializers.SlugField(source="course.slug")
         title = serializers.SerializerMethodField()
         lessons_done = serializers.IntegerField(source="done")
@@ -169,7 +170,7 @@ class MyCourseProgressApi(GenericAPIView):
         last_lesson = serializers.SlugField(source="last_lesson.slug", allow_null=True)
         certificate = serializers.SerializerMethodField()
 
-        def get_title(self, progress: Any) -> str:
+        def get_title(self, progress: selectors.CourseProgress) -> str:
             return progress.course.text("title", _lang())
 
         @extend_schema_field({"type": "object", "nullable": True})
@@ -186,18 +187,18 @@ class MyCourseProgressApi(GenericAPIView):
         return Response(self.Output(rows, many=True).data)
 
 
-class LessonProgressOutput(serializers.Serializer):
+class LessonProgressOutput(serializers.Serializer[dict[str, Any]]):
     slug = serializers.SlugField()
     title = serializers.CharField()
     completed_at = serializers.DateTimeField(allow_null=True)
 
 
-class MyCourseLessonsOutput(serializers.Serializer):
+class MyCourseLessonsOutput(serializers.Serializer[dict[str, Any]]):
     course = serializers.SlugField()
     lessons = LessonProgressOutput(many=True)
 
 
-class MyCourseLessonsApi(GenericAPIView):
+class MyCourseLessonsApi(GenericAPIView[Any]):
     """The signed-in learner's progress in one course, lesson by lesson (the learner's own
     only). A course they have not started shows every lesson as not done."""
 

@@ -18,7 +18,9 @@ class EduConfig(AppConfig):
 
         from .services import guest_progress_merge
 
-        def merge_guest_progress(sender: object, request: object, user: object, **kw: object):
+        def merge_guest_progress(
+            sender: object, request: object, user: object, **kw: object
+        ) -> None:
             # Sign-up and sign-in both log in: a guest's reading follows them into the
             # account. The rule lives in the service; this only wires Django's login hook.
             session = getattr(request, "session", None)

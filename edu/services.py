@@ -19,6 +19,8 @@ from django.db.models import CharField, Count, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from core import clock
+from core.audit import AuditAction
 from core.services import audit_log_record
 
 from .models import Certificate, Course, Enrollment, Lesson, LessonImage, LessonProgress, Module
@@ -58,7 +60,7 @@ def course_publish(*, course: Course, by: Any | None) -> Course:
     live.save()
     audit_log_record(
         actor=by,
-        action="course.published",
+        action=AuditAction.COURSE_PUBLISHED,
         target=live,
         data={"version": live.version, **changes},
     )
@@ -71,7 +73,7 @@ def course_unpublish(*, course: Course, by: Any | None) -> Course:
     """Back to draft: hidden from the catalogue; progress and certificates stay. Audited."""
     course.status = Course.Status.DRAFT
     course.save(update_fields=["status", "updated_at"])
-    audit_log_record(actor=by, action="course.unpublished", target=course)
+    audit_log_record(actor=by, action=AuditAction.COURSE_UNPUBLISHED, target=course)
     return course
 
 
@@ -138,7 +140,7 @@ def course_draft_start(*, course: Course, by: Any | None) -> Course:
         )
         for image in LessonImage.objects.filter(lesson__course=live)
     )
-    audit_log_record(actor=by, action="course.draft_started", target=live)
+    audit_log_record(actor=by, action=AuditAction.COURSE_DRAFT_STARTED, target=live)
     return copy
 
 
@@ -149,7 +151,7 @@ def course_draft_discard(*, course: Course, by: Any | None) -> Course:
     live = Course.objects.select_for_update().get(pk=course.draft_of_id or course.pk)
     deleted, _rows = Course.objects.filter(draft_of=live).delete()
     if deleted:
-        audit_log_record(actor=by, action="course.draft_discarded", target=live)
+        audit_log_record(actor=by, action=AuditAction.COURSE_DRAFT_DISCARDED, target=live)
     return live
 
 
@@ -277,7 +279,7 @@ def lesson_complete(*, user: Any, lesson: Lesson, at: datetime | None = None) ->
     complete the course and issue the certificate. Idempotent: completing twice changes
     nothing. The caller has already checked any knowledge check (see edu.checks).
     Returns the certificate when this call completed the course."""
-    at = at or timezone.now()
+    at = at or clock.now()
     LessonProgress.objects.get_or_create(user=user, lesson=lesson, defaults={"completed_at": at})
     enrollment, _ = Enrollment.objects.get_or_create(user=user, course_id=lesson.course_id)
     if enrollment.last_lesson_id != lesson.pk:
@@ -403,9 +405,11 @@ def certificate_revoke(*, certificate: Certificate, by: Any, reason: str) -> Cer
     certificate.save(update_fields=["revoked_at", "revoked_reason"])
     audit_log_record(
         actor=by,
-        action="certificate.revoked",
+        action=AuditAction.CERTIFICATE_REVOKED,
         target=certificate,
         data={"serial": certificate.serial, "reason": certificate.revoked_reason},
+        before={"revoked_at": None},
+        after={"revoked_at": certificate.revoked_at, "revoked_reason": certificate.revoked_reason},
     )
     return certificate
 

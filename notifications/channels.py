@@ -1,10 +1,13 @@
-"""Channels behind one interface: ``send(reminder, message)``.
+"""Channels behind one interface: ``send(items)``.
 
-Email goes through Django's mail API; in-app notifications and SMS are rows written in the
-caller's transaction (SMS through an adapter whose default writes to the outbox table)."""
+A channel is *remote* when sending talks to another server (email through Django's mail
+API; an SMS gateway): the caller then sends outside any transaction, one reminder at a time.
+The others write rows in the caller's transaction, a whole batch at once (in-app
+notifications; SMS through the default adapter, which writes to the outbox table)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,69 +26,115 @@ class Message:
     unsubscribe_url: str
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One reminder to send: what it says and its person's choices."""
+
+    reminder: Reminder
+    message: Message
+    preference: Preference
+
+
 class ChannelBackend(Protocol):
     name: str
 
+    @property
+    def remote(self) -> bool: ...
+
     def wanted(self, preference: Preference) -> bool: ...
 
-    def send(self, reminder: Reminder, message: Message, preference: Preference) -> None: ...
+    def send(self, items: Sequence[Outgoing]) -> None: ...
 
 
 class EmailChannel:
     name: str = Channel.EMAIL
+    remote: bool = True
 
     def wanted(self, preference: Preference) -> bool:
         return preference.email and bool(preference.user.email)
 
-    def send(self, reminder: Reminder, message: Message, preference: Preference) -> None:
-        email = EmailMessage(
-            subject=message.subject,
-            body=f"{message.body}\n\n{message.url}\n\n{message.unsubscribe_url}",
-            to=[preference.user.email],
-            headers={
-                # The key makes a resend after a crash recognisable as the same message.
-                "Message-ID": f"<{reminder.key.replace(':', '.')}@anquan.reminders>",
-                "List-Unsubscribe": f"<{message.unsubscribe_url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
-        )
-        email.send()
+    def send(self, items: Sequence[Outgoing]) -> None:
+        for item in items:
+            message = item.message
+            EmailMessage(
+                subject=message.subject,
+                body=f"{message.body}\n\n{message.url}\n\n{message.unsubscribe_url}",
+                to=[item.preference.user.email],
+                headers={
+                    # The key makes a resend after a crash recognisable as the same message.
+                    "Message-ID": f"<{item.reminder.key.replace(':', '.')}@anquan.reminders>",
+                    "List-Unsubscribe": f"<{message.unsubscribe_url}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+            ).send()
 
 
 class InAppChannel:
     name: str = Channel.IN_APP
+    remote: bool = False
 
     def wanted(self, preference: Preference) -> bool:
         return preference.in_app
 
-    def send(self, reminder: Reminder, message: Message, preference: Preference) -> None:
-        Notification.objects.create(
-            user_id=reminder.user_id,
-            reminder=reminder,
-            title=message.subject,
-            body=message.body,
-            url=message.url,
+    def send(self, items: Sequence[Outgoing]) -> None:
+        Notification.objects.bulk_create(
+            Notification(
+                user_id=item.reminder.user_id,
+                reminder=item.reminder,
+                title=item.message.subject,
+                body=item.message.body,
+                url=item.message.url,
+            )
+            for item in items
         )
+
+
+@dataclass(frozen=True)
+class SmsText:
+    reminder: Reminder
+    phone: str
+    text: str
+
+
+class SmsAdapter(Protocol):
+    """An SMS gateway (``REMINDERS_SMS_ADAPTER``). ``remote``: it calls another server, so
+    it is called outside any transaction, one text at a time."""
+
+    remote: bool
+
+    def send(self, texts: Sequence[SmsText]) -> None: ...
 
 
 class OutboxSmsAdapter:
     """The default SMS gateway adapter: the message waits in the outbox table."""
 
-    def send(self, *, reminder: Reminder, phone: str, text: str) -> None:
-        SmsOutbox.objects.create(reminder=reminder, phone=phone, body=text[:500])
+    remote: bool = False
+
+    def send(self, texts: Sequence[SmsText]) -> None:
+        SmsOutbox.objects.bulk_create(
+            SmsOutbox(reminder=t.reminder, phone=t.phone, body=t.text[:500]) for t in texts
+        )
 
 
 class SmsChannel:
     name: str = Channel.SMS
 
+    @staticmethod
+    def _adapter() -> SmsAdapter:
+        adapter: SmsAdapter = import_string(settings.REMINDERS_SMS_ADAPTER)()
+        return adapter
+
+    @property
+    def remote(self) -> bool:
+        return self._adapter().remote
+
     def wanted(self, preference: Preference) -> bool:
         return preference.sms and bool(preference.phone)
 
-    def send(self, reminder: Reminder, message: Message, preference: Preference) -> None:
-        adapter = import_string(settings.REMINDERS_SMS_ADAPTER)()
-        adapter.send(reminder=reminder, phone=preference.phone, text=message.subject)
+    def send(self, items: Sequence[Outgoing]) -> None:
+        self._adapter().send(
+            [SmsText(i.reminder, i.preference.phone, i.message.subject) for i in items]
+        )
 
 
-# Database channels first: if email fails, the others are already in the same transaction
-# and roll back with it, so a retry sends all three exactly once.
 CHANNELS: list[ChannelBackend] = [InAppChannel(), SmsChannel(), EmailChannel()]

@@ -60,6 +60,9 @@ class Reminder(models.Model):
     )
     due_at = models.DateTimeField(_("due"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Held by a batch sending it by email outside any transaction; skipped by other senders
+    # until then, taken over after (a killed worker).
+    sending_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

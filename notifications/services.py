@@ -1,15 +1,19 @@
-"""Reminders: planned once per deduplication key, sent in batches, each in its own
-transaction that also records its deliveries.
+"""Reminders: planned once per deduplication key, sent in batches of a few short
+transactions, none open while a mail server is waited on.
 
 Guarantees: a reminder is planned at most once (unique key). In-app notifications and SMS
 outbox rows are written in the transaction that marks the reminder sent, so a worker killed
 mid-batch and restarted sends them exactly once and misses none. Email leaves the machine
-before that commit, so it is at least once: a kill in the instant between the mail server's
-acceptance and the commit resends it, with the same Message-ID so it can be recognised.
+before that commit, under a lease, so it is at least once: a kill between the mail server's
+acceptance and the commit resends it once the lease runs out, with the same Message-ID so
+it can be recognised.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as dtime
 from typing import Any
@@ -18,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,9 +31,10 @@ from accounts.models import User
 from campaigns.models import SessionLog
 from campaigns.models import Status as LogStatus
 from campaigns.selectors import planned_sessions_unlogged
+from core import clock
 from edu.models import Certificate, Enrollment
 
-from .channels import CHANNELS, Message
+from .channels import CHANNELS, Message, Outgoing
 from .models import Delivery, Kind, Notification, Preference, Reminder
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
@@ -125,7 +130,7 @@ def _plan(rows: list[Reminder], now: datetime) -> int:
 def reminders_plan(*, now: datetime | None = None) -> dict[str, int]:
     """Find everyone who should hear from us and plan one reminder per key. Safe to run
     any number of times: a key is planned once."""
-    now = now or timezone.now()
+    now = now or clock.now()
     idle = now - timedelta(days=settings.REMINDERS_NUDGE_AFTER_DAYS)
     recent = now - timedelta(days=14)
     planned: dict[str, int] = {}
@@ -216,7 +221,7 @@ def unlogged_sessions_plan(*, now: datetime | None = None) -> int:
     ``REMINDERS_UNLOGGED_AFTER_DAYS`` ago or more (within the last month) with no matching
     log and not marked as not held (matching: ``campaigns.selectors.plan_logged``). Once per
     plan (its key); safe to run any number of times. Returns how many were new."""
-    now = now or timezone.now()
+    now = now or clock.now()
     today = timezone.localdate(now)
     due_on = today - timedelta(days=settings.REMINDERS_UNLOGGED_AFTER_DAYS)
     plans = planned_sessions_unlogged(due_on=due_on, since=due_on - timedelta(days=30))
@@ -288,70 +293,211 @@ def _message(reminder: Reminder, user: User) -> Message:
         )
 
 
-def _sent_today(user_id: int, now: datetime) -> int:
-    return Reminder.objects.filter(
-        user_id=user_id, status=Reminder.Status.SENT, sent_at__gt=now - timedelta(days=1)
-    ).count()
-
-
-def reminder_send(*, reminder_id: int, now: datetime | None = None) -> str:
-    """Send one due reminder on every channel the person wants, in one transaction with
-    its delivery records. Returns what happened: sent, deferred (quiet hours or the daily
-    cap), suppressed (turned off), or skipped (not due, or another worker has it)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update(skip_locked=True)
-            .filter(pk=reminder_id, status=Reminder.Status.PENDING, due_at__lte=now)
-            .select_related("user")
-            .first()
+def _preferences_of(users: dict[int, User]) -> dict[int, Preference]:
+    """Everyone's preferences in one query (created with the defaults where missing)."""
+    found = {p.user_id: p for p in Preference.objects.filter(user_id__in=users)}
+    if len(found) < len(users):
+        Preference.objects.bulk_create(
+            [Preference(user_id=pk) for pk in users if pk not in found], ignore_conflicts=True
         )
-        if reminder is None:
-            return "skipped"
-        user = reminder.user
-        preference = preference_of(user)
+        found = {p.user_id: p for p in Preference.objects.filter(user_id__in=users)}
+    for preference in found.values():
+        preference.user = users[preference.user_id]
+    return found
+
+
+def _sent_today(user_ids: Iterable[int], now: datetime) -> dict[int, int]:
+    """How many reminders each person got in the last day, in one query."""
+    rows = (
+        Reminder.objects.filter(
+            user_id__in=user_ids, status=Reminder.Status.SENT, sent_at__gt=now - timedelta(days=1)
+        )
+        .values("user_id")
+        .annotate(total=Count("id"))
+        .order_by()
+        .values_list("user_id", "total")
+    )
+    return dict(rows)
+
+
+@dataclass
+class _Batch:
+    """What a batch does with each reminder it claimed."""
+
+    suppressed: list[int] = field(default_factory=list)
+    deferred: list[Reminder] = field(default_factory=list)
+    local: list[Outgoing] = field(default_factory=list)  # database channels only
+    remote: list[Outgoing] = field(default_factory=list)  # also email or a remote SMS gateway
+    done: dict[int, set[str]] = field(default_factory=dict)  # channels already delivered
+
+
+def _batch_sort(rows: list[Reminder], now: datetime) -> _Batch:
+    users = {r.user_id: r.user for r in rows}
+    preferences = _preferences_of(users)
+    sent = _sent_today(users, now)
+    batch = _Batch()
+    for reminder_id, channel in Delivery.objects.filter(reminder__in=rows).values_list(
+        "reminder_id", "channel"
+    ):
+        batch.done.setdefault(reminder_id, set()).add(channel)
+    remote = [c for c in CHANNELS if c.remote]
+    for reminder in rows:
+        user, preference = reminder.user, preferences[reminder.user_id]
         off = reminder.kind in preference.muted_kinds or (
             reminder.kind == Kind.WEEKLY_SUMMARY and not preference.weekly_summary
         )
         if off or not user.is_active:
-            reminder.status = Reminder.Status.SUPPRESSED
-            reminder.save(update_fields=["status"])
-            return "suppressed"
+            batch.suppressed.append(reminder.pk)
+            continue
         later = quiet_until(user, now)
-        if later is None and _sent_today(user.pk, now) >= settings.REMINDERS_DAILY_CAP:
+        if later is None and sent.get(user.pk, 0) >= settings.REMINDERS_DAILY_CAP:
             later = now + timedelta(hours=3)
         if later is not None:
             reminder.due_at = later
-            reminder.save(update_fields=["due_at"])
-            return "deferred"
-        message = _message(reminder, user)
-        done = set(reminder.deliveries.values_list("channel", flat=True))
-        for channel in CHANNELS:
-            if channel.name in done or not channel.wanted(preference):
-                continue
-            channel.send(reminder, message, preference)
-            Delivery.objects.create(reminder=reminder, channel=channel.name, sent_at=now)
-        reminder.status = Reminder.Status.SENT
-        reminder.sent_at = now
-        reminder.save(update_fields=["status", "sent_at"])
-        return "sent"
+            batch.deferred.append(reminder)
+            continue
+        sent[user.pk] = sent.get(user.pk, 0) + 1
+        item = Outgoing(reminder, _message(reminder, user), preference)
+        done = batch.done.get(reminder.pk, set())
+        if any(c.name not in done and c.wanted(preference) for c in remote):
+            batch.remote.append(item)
+        else:
+            batch.local.append(item)
+    return batch
+
+
+def _record_sent(items: list[Outgoing], batch: _Batch, now: datetime) -> None:
+    """In the caller's transaction: the database channels of ``items`` (in-app, SMS
+    outbox), one Delivery per channel, and the reminders marked sent, in a few queries."""
+    if not items:
+        return
+    deliveries: list[Delivery] = []
+    for channel in CHANNELS:
+        if channel.remote:
+            continue
+        wanted = [
+            i
+            for i in items
+            if channel.name not in batch.done.get(i.reminder.pk, set())
+            and channel.wanted(i.preference)
+        ]
+        if wanted:
+            channel.send(wanted)
+            deliveries += [
+                Delivery(reminder=i.reminder, channel=channel.name, sent_at=now) for i in wanted
+            ]
+    Delivery.objects.bulk_create(deliveries)
+    Reminder.objects.filter(pk__in=[i.reminder.pk for i in items]).update(
+        status=Reminder.Status.SENT, sent_at=now, sending_until=None
+    )
+
+
+def _send_remote(
+    items: list[Outgoing], batch: _Batch, window: float
+) -> tuple[list[Outgoing], list[tuple[Reminder, str]], Exception | None]:
+    """Send the remote channels of ``items``, outside any transaction, one reminder at a
+    time, starting none after ``window`` seconds. Returns the reminders fully sent, every
+    (reminder, channel) that went out, and the error that stopped the loop, if any."""
+    stop_at = time.monotonic() + window
+    sent: list[Outgoing] = []
+    delivered: list[tuple[Reminder, str]] = []
+    for item in items:
+        if time.monotonic() > stop_at:
+            break
+        done = batch.done.get(item.reminder.pk, set())
+        try:
+            for channel in CHANNELS:
+                if channel.remote and channel.name not in done and channel.wanted(item.preference):
+                    channel.send([item])
+                    delivered.append((item.reminder, channel.name))
+        except Exception as error:  # recorded below, then raised for the task to retry
+            return sent, delivered, error
+        sent.append(item)
+    return sent, delivered, None
 
 
 def reminders_send_due(*, now: datetime | None = None, batch: int | None = None) -> dict[str, Any]:
-    """Send up to ``batch`` due reminders, oldest first. ``more`` tells whether another
-    batch is waiting (the task then queues itself again)."""
-    now = now or timezone.now()
+    """Send up to ``batch`` due reminders, oldest first, on every channel each person wants.
+    Returns how many were sent, deferred (quiet hours or the daily cap) and suppressed
+    (turned off); ``more`` tells whether another batch is waiting (the task then queues
+    itself again).
+
+    No transaction is open while another server is waiting on (email, a remote SMS
+    gateway), so a slow mail server holds no lock (on SQLite, no write lock on the whole
+    database):
+
+    1. One short transaction claims the due reminders (``SKIP LOCKED``, and not leased by
+       another sender), settles the ones turned off or to defer, writes outright those with
+       only database channels (in-app, SMS outbox) and leases the others
+       (``sending_until``, ``REMINDERS_SEND_LEASE`` seconds).
+    2. Their email goes out with no transaction open; no new send starts after half the lease.
+    3. A second short transaction records the deliveries, writes the database channels and
+       marks them sent; the ones not reached get their lease back for the next batch.
+
+    Database channels are written exactly once (in the transaction that marks the reminder
+    sent). Email is at least once: a worker killed after the mail server accepted a message
+    and before step 3 leaves the lease to run out, and the next sender sends it again, with
+    the same Message-ID. The number of queries does not depend on the batch's size."""
+    now = now or clock.now()
     size = batch or settings.REMINDERS_BATCH_SIZE
-    ids = list(
-        Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now)
-        .order_by("due_at", "id")
-        .values_list("id", flat=True)[: size + 1]
-    )
-    outcomes: dict[str, Any] = {}
-    for reminder_id in ids[:size]:
-        outcome = reminder_send(reminder_id=reminder_id, now=now)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    outcomes["more"] = len(ids) > size
+    lease_end = now + timedelta(seconds=settings.REMINDERS_SEND_LEASE)
+    with transaction.atomic():
+        rows = list(
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=Reminder.Status.PENDING, due_at__lte=now)
+            .filter(Q(sending_until__isnull=True) | Q(sending_until__lte=now))
+            .select_related("user")
+            .order_by("due_at", "id")[: size + 1]
+        )
+        more = len(rows) > size
+        todo = _batch_sort(rows[:size], now)
+        if todo.suppressed:
+            Reminder.objects.filter(pk__in=todo.suppressed).update(
+                status=Reminder.Status.SUPPRESSED, sending_until=None
+            )
+        for reminder in todo.deferred:
+            reminder.sending_until = None
+        Reminder.objects.bulk_update(todo.deferred, ["due_at", "sending_until"])
+        _record_sent(todo.local, todo, now)
+        leased = [i.reminder.pk for i in todo.remote]
+        if leased:
+            Reminder.objects.filter(pk__in=leased).update(sending_until=lease_end)
+
+    sent, delivered, error = _send_remote(todo.remote, todo, settings.REMINDERS_SEND_LEASE / 2)
+
+    if todo.remote:
+        with transaction.atomic():
+            # Still ours? (A lease taken over after running out is the other sender's now.)
+            ours = set(
+                Reminder.objects.select_for_update()
+                .filter(pk__in=leased, status=Reminder.Status.PENDING, sending_until=lease_end)
+                .values_list("pk", flat=True)
+            )
+            Delivery.objects.bulk_create(
+                [
+                    Delivery(reminder=reminder, channel=channel, sent_at=now)
+                    for reminder, channel in delivered
+                    if reminder.pk in ours
+                ],
+                ignore_conflicts=True,
+            )
+            _record_sent([i for i in sent if i.reminder.pk in ours], todo, now)
+            Reminder.objects.filter(pk__in=ours, status=Reminder.Status.PENDING).update(
+                sending_until=None
+            )
+    if error is not None:
+        raise error
+    more = more or len(sent) < len(todo.remote)
+    outcomes: dict[str, Any] = {
+        name: count
+        for name, count in (
+            ("sent", len(todo.local) + len(sent)),
+            ("deferred", len(todo.deferred)),
+            ("suppressed", len(todo.suppressed)),
+        )
+        if count
+    }
+    outcomes["more"] = more
     return outcomes
 
 

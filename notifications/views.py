@@ -13,6 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.auth import request_user
+
 from .forms import PreferenceForm
 from .models import Kind, Notification
 from .services import notifications_mark_read, preference_of, preference_update, unsubscribe
@@ -21,14 +23,14 @@ from .services import notifications_mark_read, preference_of, preference_update,
 @login_required
 @never_cache
 def notification_list(request: HttpRequest) -> HttpResponse:
-    items = list(Notification.objects.filter(user=request.user)[:50])
+    items = list(Notification.objects.filter(user=request_user(request))[:50])
     return render(request, "notifications/list.html", {"items": items})
 
 
 @login_required
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    notifications_mark_read(user=request.user)
+    notifications_mark_read(user=request_user(request))
     return redirect("notifications:list")
 
 
@@ -45,10 +47,10 @@ def unread_count(request: HttpRequest) -> JsonResponse:
 @never_cache
 def preferences(request: HttpRequest) -> HttpResponse:
     """Which reminders a person gets and how; a plain form (no script needed)."""
-    preference = preference_of(request.user)
+    preference = preference_of(request_user(request))
     form = PreferenceForm(request.POST or None, initial=PreferenceForm.initial_of(preference))
     if request.method == "POST" and form.is_valid():
-        preference_update(user=request.user, **form.cleaned_data)
+        preference_update(user=request_user(request), **form.cleaned_data)
         messages.success(request, _("Your reminder choices are saved."))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})

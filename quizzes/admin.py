@@ -1,29 +1,36 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+
+from core.admin import AdminAuditActions, AuditedAdminMixin
+from core.audit import AuditAction
 
 from .models import ApiClient, Attempt, Audience, Option, Question, Quiz, ScamType, TransferCheck
 
 
 @admin.register(ScamType, Audience)
-class NamedCodeAdmin(admin.ModelAdmin):
+class NamedCodeAdmin(admin.ModelAdmin[ScamType | Audience]):
     list_display = ["code", "name_zh_hans", "name_en", "position"]
     list_editable = ["position"]
     search_fields = ["code", "name_zh_hans", "name_en"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ScamType | Audience | None = None
+    ) -> list[str]:
         # Codes are part of the API contract: added, never renamed.
         return ["code"] if obj else []
 
 
-class OptionInline(admin.TabularInline):
+class OptionInline(admin.TabularInline[Option, Question]):
     model = Option
     extra = 0
     fields = ["position", "text", "is_correct"]
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(admin.ModelAdmin[Question]):
     list_display = ["key", "language", "scam_type", "kind", "difficulty", "status", "updated_at"]
     list_filter = ["status", "language", "scam_type", "kind", "difficulty", "audiences"]
     search_fields = ["key", "text", "explanation"]
@@ -53,16 +60,16 @@ class QuestionAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=_("Publish the selected questions"))
-    def publish(self, request, queryset):
+    def publish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
         queryset.update(status=Question.Status.PUBLISHED)
 
     @admin.action(description=_("Return the selected questions to draft"))
-    def unpublish(self, request, queryset):
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
         queryset.update(status=Question.Status.DRAFT)
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(admin.ModelAdmin[Quiz]):
     list_display = [
         "slug",
         "title_zh_hans",
@@ -75,17 +82,36 @@ class QuizAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(AuditedAdminMixin, admin.ModelAdmin[Attempt]):
+    # Read-only, but deleting an attempt changes the reach figures.
+    audit_actions = AdminAuditActions(deleted=AuditAction.ATTEMPT_DELETED)
     list_display = ["id", "quiz", "user", "language", "score", "started_at", "finished_at"]
     readonly_fields = [f.name for f in Attempt._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
-    """Clients are created with ``manage.py create_api_client`` (it shows the key once)."""
+class ApiClientAdmin(AuditedAdminMixin, admin.ModelAdmin[ApiClient]):
+    """Clients are created with ``manage.py create_api_client`` (it shows the key once).
+    Changes here (limit, active, webhooks) and deletions are audited; secrets by name only."""
+
+    audit_actions = AdminAuditActions(
+        created=AuditAction.API_CLIENT_CREATED,
+        changed=AuditAction.API_CLIENT_CHANGED,
+        deleted=AuditAction.API_CLIENT_DELETED,
+    )
+    audit_fields = [
+        "name",
+        "key_prefix",
+        "scopes",
+        "rate_limit_per_minute",
+        "webhook_url",
+        "webhook_disabled_at",
+        "is_active",
+    ]
+    audit_secret_fields = ["key_hash", "webhook_secret", "previous_webhook_secret"]
 
     list_display = [
         "name",
@@ -108,12 +134,14 @@ class ApiClientAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["name", "key_prefix", "scopes", "webhook_url", "created_at"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(TransferCheck)
-class TransferCheckAdmin(admin.ModelAdmin):
+class TransferCheckAdmin(AuditedAdminMixin, admin.ModelAdmin[TransferCheck]):
+    # Read-only, but deleting a check changes the transfer-check figures.
+    audit_actions = AdminAuditActions(deleted=AuditAction.TRANSFER_CHECK_DELETED)
     list_display = [
         "id",
         "client",
@@ -127,8 +155,8 @@ class TransferCheckAdmin(admin.ModelAdmin):
     list_filter = ["status", "resolution", "age_band", "client"]
     readonly_fields = [f.name for f in TransferCheck._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: TransferCheck | None = None) -> bool:
         return False

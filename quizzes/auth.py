@@ -2,34 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
-import time
-from typing import Any
+from typing import Any, cast
 
+import redis
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from redis.commands.core import Script
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from core.problems import Problem, problem_type
+from core import clock
+from core.problems import INSUFFICIENT_SCOPE, Problem
 
 from .models import ApiClient
 from .services import api_client_authenticate
 
 logger = logging.getLogger(__name__)
-
-INSUFFICIENT_SCOPE = problem_type(
-    "insufficient-scope",
-    _("Insufficient scope"),
-    403,
-    _("The API key is valid but lacks the scope this operation needs (the scope member names it)."),
-)
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -64,6 +61,16 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-c
         }
 
 
+def request_client(request: Request) -> ApiClient:
+    """The ApiClient a request authenticated as: ApiKeyAuthentication makes it the request's
+    user (DRF types request.user as an account). Views call this behind HasScope, which has
+    already refused any other principal."""
+    client = request.user
+    if not isinstance(client, ApiClient):
+        raise exceptions.NotAuthenticated()
+    return client
+
+
 class HasScope(BasePermission):
     """The view names its ``required_scope``; a client without it gets insufficient-scope."""
 
@@ -79,29 +86,45 @@ class HasScope(BasePermission):
         return True
 
 
-_redis: Any = None
 # After a cache failure the limiter stands aside this long (per process), so an unreachable
 # Redis costs one connect timeout, not one per request.
 CACHE_RETRY_SECONDS = 5
 _cache_down_until = 0.0
+WINDOW_KEY_SECONDS = 120  # a window's counter outlives its minute, then expires
+
+# INCRBY and the counter's lifetime in one atomic step: a key is never left without expiry
+# (and one left so by an older version gets one on its next use).
+_INCR_WITH_EXPIRY = """
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+if redis.call('TTL', KEYS[1]) < 0 then
+    redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
+return count
+"""
+
+
+@functools.cache
+def _redis_incr_with_expiry() -> Script:
+    """The script bound to one Redis client per process, built from settings.REDIS_URL with
+    the cache's socket options (a client per call costs more than the round trip)."""
+    options = cast(dict[str, Any], settings.CACHES["default"].get("OPTIONS", {}))
+    timeouts = {
+        name: value
+        for name, value in options.items()
+        if name in ("socket_connect_timeout", "socket_timeout")
+    }
+    client = redis.Redis.from_url(settings.REDIS_URL, **timeouts)
+    return client.register_script(_INCR_WITH_EXPIRY)
 
 
 def _window_count(key: str, amount: int) -> int:
     """Add ``amount`` to a one-minute window's counter and return the new total: on Redis one
-    INCRBY (plus EXPIRE once per window), on other cache backends add + incr."""
+    atomic script (INCRBY with its EXPIRE), on other cache backends add + incr."""
     backend = caches["default"]  # the backend itself (``cache`` is a proxy to it)
-    if isinstance(backend, RedisCache):
-        global _redis
+    if isinstance(backend, RedisCache) and settings.REDIS_URL:
         full_key = backend.make_and_validate_key(key)
-        if _redis is None:
-            # One client per process over the cache's own connection pool (building a client
-            # per call costs more than the round trip).
-            _redis = backend._cache.get_client(full_key, write=True)
-        count = int(_redis.incrby(full_key, amount))
-        if count == amount:  # the window's first lease sets its lifetime
-            _redis.expire(full_key, 120)
-        return count
-    cache.add(key, 0, timeout=120)
+        return int(_redis_incr_with_expiry()(keys=[full_key], args=[amount, WINDOW_KEY_SECONDS]))
+    cache.add(key, 0, timeout=WINDOW_KEY_SECONDS)
     return int(cache.incr(key, amount))
 
 
@@ -126,7 +149,7 @@ def rate_limit_wait(client: ApiClient) -> float | None:
     Redis round trip per lease, not per request. If the cache is down the request is let
     through and a warning logged: the rate limit protects us, it must not take the API down
     with it."""
-    now = time.time()
+    now = clock.time()
     window = int(now // 60)
     lease_key = (client.pk, client.key_hash)
     leased_window, left = _leases.get(lease_key, (-1, 0))
@@ -134,14 +157,14 @@ def rate_limit_wait(client: ApiClient) -> float | None:
         _leases[lease_key] = (window, left - 1)
         return None
     global _cache_down_until
-    if time.monotonic() < _cache_down_until:
+    if clock.monotonic() < _cache_down_until:
         return None  # the cache failed a moment ago: do not wait on it again per request
     limit = client.rate_limit_per_minute
     size = rate_limit_lease_size(limit)
     try:
         count = _window_count(f"quizzes:rate:{client.pk}:{window}", size)
     except Exception:
-        _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+        _cache_down_until = clock.monotonic() + CACHE_RETRY_SECONDS
         logger.warning(
             "rate limit not applied for client %s: cache unavailable (retrying in %d s)",
             client.pk,

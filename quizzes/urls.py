@@ -7,6 +7,7 @@ app_name = "quizzes"
 urlpatterns = [
     # The hosted transfer-check quiz (short, for a payment app's web view).
     path("t/<str:token>/", views.check_quiz, name="check"),
+    path("t/<str:token>/start", views.check_start, name="check-start"),
     path("t/<str:token>/answer", views.check_answer, name="check-answer"),
     path("t/<str:token>/feedback/<int:number>/", views.check_feedback, name="check-feedback"),
     path("t/<str:token>/decide", views.check_decide, name="check-decide"),

@@ -6,7 +6,7 @@ page never holds the correct answer before the question is answered.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +15,7 @@ from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
-from .models import Attempt, Quiz, TransferCheck
+from .models import Attempt, Quiz, ScamType, TransferCheck
 from .recommendations import recommended_course_for
 
 
@@ -33,7 +33,9 @@ def _question_id(request: HttpRequest) -> int:
         return 0
 
 
-def _screen(items: list[dict[str, Any]], answers: dict[str, list[int]], position: int) -> dict:
+def _screen(
+    items: list[dict[str, Any]], answers: dict[str, list[int]], position: int
+) -> dict[str, Any]:
     """The question at ``position`` with its options in the order drawn for this attempt."""
     item = items[position]
     found = selectors.question_with_options(item["q"])
@@ -50,7 +52,9 @@ def _screen(items: list[dict[str, Any]], answers: dict[str, list[int]], position
     }
 
 
-def _feedback(items: list[dict[str, Any]], answers: dict[str, list[int]], number: int) -> dict:
+def _feedback(
+    items: list[dict[str, Any]], answers: dict[str, list[int]], number: int
+) -> dict[str, Any]:
     if not 1 <= number <= len(answers):
         raise Http404
     screen = _screen(items, answers, number - 1)
@@ -64,7 +68,9 @@ def _feedback(items: list[dict[str, Any]], answers: dict[str, list[int]], number
     }
 
 
-def _answered_number(items: list[dict[str, Any]], answers: dict, question_id: int) -> int:
+def _answered_number(
+    items: list[dict[str, Any]], answers: dict[str, list[int]], question_id: int
+) -> int:
     """The 1-based number of an answered question (answers is a JSON object: no order)."""
     for position, item in enumerate(items):
         if item["q"] == question_id and str(question_id) in answers:
@@ -75,21 +81,16 @@ def _answered_number(items: list[dict[str, Any]], answers: dict, question_id: in
 # --- The hosted transfer-check quiz ---------------------------------------------------------
 
 
-def _check_from_token(
-    request: HttpRequest, token: str, *, opening: bool = False
-) -> TransferCheck | HttpResponse:
-    """The check a quiz link names (``opening``: opened, or finished if its time is up, in
-    the same step), in its locale; or the page for a forged, expired or unknown link."""
+def _check_from_token(request: HttpRequest, token: str) -> TransferCheck | HttpResponse:
+    """The check a quiz link names, in its locale; or the page for a forged, expired or
+    unknown link."""
     check_id = services.quiz_token_check_id(token)
     if check_id is None:
         return render(request, "quizzes/check_link_invalid.html", status=404)
     if check_id == "expired":
         return render(request, "quizzes/check_link_expired.html", status=410)
     try:
-        if opening:
-            check = services.transfer_check_open(check_id=check_id)
-        else:
-            check = TransferCheck.objects.get(pk=check_id)
+        check = TransferCheck.objects.get(pk=check_id)
     except TransferCheck.DoesNotExist:
         return render(request, "quizzes/check_link_invalid.html", status=404)
     translation.activate(check.locale)
@@ -119,12 +120,25 @@ def _closed(request: HttpRequest, check: TransferCheck, token: str) -> HttpRespo
 
 @require_GET
 def check_quiz(request: HttpRequest, token: str) -> HttpResponse:
-    """The next unanswered question, or the final choice once all are answered."""
-    check = _check_from_token(request, token, opening=True)
-    if isinstance(check, HttpResponse):
-        return check
+    """The start screen of a check not yet opened; then the next unanswered question, or the
+    final choice once all are answered.
+
+    Safe: a link preview, a prefetch (``Sec-Purpose: prefetch``) or a reload never opens
+    the check (only pressing Start does, see ``check_start``), so it cannot turn a later
+    expiry into "abandoned". The one write it may make is finishing a check whose time is
+    up, as the API read and the sweeper would, with the same outcome."""
+    found = _check_from_token(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    check = services.transfer_check_finish_if_overdue(found)
     if check.is_final:
         return _closed(request, check, token)
+    if check.status == TransferCheck.Status.PENDING:
+        return render(
+            request,
+            "quizzes/check_start.html",
+            _check_context(check, token, action=f"/t/{token}/start"),
+        )
     if not check.items:
         # No question in the bank for this locale: go straight to the choice.
         return render(request, "quizzes/check_decide.html", _check_context(check, token))
@@ -136,6 +150,17 @@ def check_quiz(request: HttpRequest, token: str) -> HttpResponse:
             _check_context(check, token, **screen, action=f"/t/{token}/answer"),
         )
     return render(request, "quizzes/check_decide.html", _check_context(check, token))
+
+
+@require_POST
+def check_start(request: HttpRequest, token: str) -> HttpResponse:
+    """The user pressed Start: the check is opened (questions drawn; idempotent), then the
+    first question is shown by a redirect, so a reload does not post again."""
+    found = _check_from_token(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    services.transfer_check_open(check_id=found.pk)
+    return redirect(f"/t/{token}/")
 
 
 @require_POST
@@ -209,7 +234,8 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = list(Quiz.objects.filter(is_published=True).select_related("scam_type"))
     mixed = [q for q in quizzes if q.scam_type is None]
     by_type = [q for q in quizzes if q.scam_type is not None]
-    by_type.sort(key=lambda q: (q.scam_type.position, q.slug))
+    # by_type holds only quizzes with a scam type (mypy cannot carry that through the filter).
+    by_type.sort(key=lambda q: (cast(ScamType, q.scam_type).position, q.slug))
     return render(request, "quizzes/quiz_list.html", {"mixed": mixed, "by_type": by_type})
 
 

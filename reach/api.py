@@ -27,7 +27,7 @@ class CanViewReach(BasePermission):
         return bool(request.user and request.user.has_perm("accounts.view_reach_statistics"))
 
 
-class ReachFiguresOutput(serializers.Serializer):
+class ReachFiguresOutput(serializers.Serializer[Any]):
     person_times = serializers.IntegerField()
     sessions = serializers.IntegerField()
     counties_reached = serializers.IntegerField()
@@ -57,7 +57,7 @@ def _figures(figures: Figures) -> dict[str, Any]:
     }
 
 
-class CheckGroupOutput(serializers.Serializer):
+class CheckGroupOutput(serializers.Serializer[Any]):
     code = serializers.CharField(help_text='age band or scam-type code; "" when not given')
     name = serializers.CharField()
     checks_shown = serializers.IntegerField()
@@ -69,7 +69,7 @@ class CheckGroupOutput(serializers.Serializer):
     protected_funds = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="CNY")
 
 
-class ReachAreaOutput(serializers.Serializer):
+class ReachAreaOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     figures = ReachFiguresOutput()
@@ -79,11 +79,13 @@ class ReachSummaryApi(APIView):
     """Reach figures of the nation or one area over a period, and split by the next level
     down (provinces, prefectures or counties; code "" is online learning and checks
     without a county), and the transfer checks' heeding rate and protected funds by age
-    band and by scam type. Public: these are the figures the impact page publishes."""
+    band and by scam type. Public: anyone gets exactly the figures the impact page publishes;
+    the breakdowns by age band and scam type, like the staff overview, need the permission to
+    view reach statistics."""
 
     permission_classes = [AllowAny]
 
-    class ReachSummaryInput(serializers.Serializer):
+    class ReachSummaryInput(serializers.Serializer[Any]):
         area = serializers.CharField(required=False, max_length=6, help_text="region code")
         start = serializers.DateField(required=False)
         end = serializers.DateField(required=False)
@@ -99,16 +101,22 @@ class ReachSummaryApi(APIView):
                 raise serializers.ValidationError(_("The end of the period is before its start."))
             return data
 
-    class ReachSummaryOutput(serializers.Serializer):
+    class ReachSummaryOutput(serializers.Serializer[Any]):
         area = serializers.CharField(allow_null=True)
         start = serializers.DateField(allow_null=True)
         end = serializers.DateField(allow_null=True)
         totals = ReachFiguresOutput()
         areas = ReachAreaOutput(many=True)
-        by_age_band = CheckGroupOutput(many=True, help_text="each check once")
+        by_age_band = CheckGroupOutput(
+            many=True,
+            required=False,
+            help_text="each check once; only for users allowed to view reach statistics",
+        )
         by_scam_type = CheckGroupOutput(
             many=True,
-            help_text="a check naming several scam types is counted under each of them",
+            required=False,
+            help_text="a check naming several scam types is counted under each of them; only "
+            "for users allowed to view reach statistics",
         )
 
     @extend_schema(
@@ -134,9 +142,10 @@ class ReachSummaryApi(APIView):
             "areas": [
                 {"code": a.code, "name": a.name, "figures": _figures(a.figures)} for a in areas
             ],
-            "by_age_band": selectors.checks_by_group(dimension=AGE_BAND, **filters),
-            "by_scam_type": selectors.checks_by_group(dimension=SCAM_TYPE, **filters),
         }
+        if CanViewReach().has_permission(request, self):
+            body["by_age_band"] = selectors.checks_by_group(dimension=AGE_BAND, **filters)
+            body["by_scam_type"] = selectors.checks_by_group(dimension=SCAM_TYPE, **filters)
         return Response(self.ReachSummaryOutput(body).data)
 
 
@@ -145,7 +154,7 @@ class CampaignReachApi(APIView):
 
     permission_classes = [IsAuthenticated, CanViewReach]
 
-    class CampaignReachOutput(serializers.Serializer):
+    class CampaignReachOutput(serializers.Serializer[Any]):
         campaign = serializers.IntegerField(source="campaign.pk")
         name = serializers.CharField(source="campaign.name")
         sessions = serializers.IntegerField(source="figures.sessions")

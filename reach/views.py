@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.auth import request_user
 from campaigns.exports import weeks_chart
 from campaigns.selectors import campaigns_of_coordinator, exports_of_campaign
 from regions.models import Level, Region
@@ -107,7 +108,7 @@ def check_figures(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW_PERM, raise_exception=True)
 def campaign_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """A coordinator's campaign: coverage, sessions and people, drilled down by area."""
-    campaign = campaigns_of_coordinator(user=request.user).filter(pk=campaign_id).first()
+    campaign = campaigns_of_coordinator(user=request_user(request)).filter(pk=campaign_id).first()
     if campaign is None:
         raise Http404
     area = None

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,23 +13,26 @@ from .models import Level, Region
 from .selectors import region_list
 
 
-class RegionOutput(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", allow_null=True)
+class RegionOutput(serializers.ModelSerializer[Region]):
+    # A declared field named "parent" shadows Field.parent (the enclosing serializer) in the
+    # stubs; at run time the metaclass moves declared fields into _declared_fields.
+    parent = serializers.CharField(source="parent_id", allow_null=True)  # type: ignore[assignment]
 
     class Meta:
         model = Region
         fields = ["code", "name", "level", "parent"]
 
 
-class RegionListApi(ListAPIView):
+class RegionListApi(ListAPIView[Region]):
     """China's administrative regions, read-only (public reference data)."""
 
     permission_classes = [AllowAny]
     serializer_class = RegionOutput
 
-    class FilterInput(serializers.Serializer):
+    class FilterInput(serializers.Serializer[Any]):
         level = serializers.ChoiceField(choices=Level.choices, required=False)
-        parent = serializers.RegexField(r"^\d{6}$", required=False)
+        # Shadows Field.parent in the stubs, as in RegionOutput.
+        parent = serializers.RegexField(r"^\d{6}$", required=False)  # type: ignore[assignment]
         search = serializers.CharField(required=False, max_length=50)
 
     @extend_schema(
@@ -49,7 +54,7 @@ class RegionListApi(ListAPIView):
         return region_list(**filters.validated_data)
 
 
-class RegionDetailApi(GenericAPIView):
+class RegionDetailApi(GenericAPIView[Region]):
     permission_classes = [AllowAny]
     serializer_class = RegionOutput
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,33 @@ def phone(browser: object) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+class Clock:
+    """The test's handle on core.clock: stop the time at a moment, then move it forward."""
+
+    def set(self, moment: datetime) -> datetime:
+        from core import clock
+
+        clock.freeze(moment)
+        return moment
+
+    def advance(self, **delta: float) -> datetime:
+        from core import clock
+
+        clock.advance(timedelta(**delta))
+        return clock.now()
+
+    def now(self) -> datetime:
+        from core import clock
+
+        return clock.now()
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """Set the time services and the rate limiter see (core.clock); real again afterwards."""
+    from core import clock as core_clock
+
+    yield Clock()
+    core_clock.reset()

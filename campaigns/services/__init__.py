@@ -10,15 +10,18 @@ from .campaigns import (
     team_assign,
 )
 from .errors import (
-    LOG_OF_ANOTHER,
     LONG_PAST_DAYS,
     MAX_PHOTOS_PER_LOG,
-    NOT_A_COUNTY,
-    NOT_IN_CAMPAIGN,
-    PHOTO_REFUSED,
-    PLAN_NOT_ALLOWED,
-    REVIEW_NOT_ALLOWED,
-    TOO_MANY_PHOTOS,
+    GpsWithoutConsent,
+    NotACounty,
+    NotInCampaign,
+    NotYourSessionLog,
+    PhotoRefused,
+    PlanNotAllowed,
+    RejectionWithoutReason,
+    ReviewNotAllowed,
+    SessionLogOfAnother,
+    TooManyPhotos,
 )
 from .photos import session_photo_attach, session_photo_process
 from .plans import PlanInput, planned_session_cancel, planned_session_create
@@ -26,17 +29,20 @@ from .review import coordinator_of, gps_pair, session_log_review
 from .session_logs import SessionInput, session_log_flags, session_log_sync, volunteer_in_campaign
 
 __all__ = [
-    "LOG_OF_ANOTHER",
     "LONG_PAST_DAYS",
     "MAX_PHOTOS_PER_LOG",
-    "NOT_A_COUNTY",
-    "NOT_IN_CAMPAIGN",
-    "PHOTO_REFUSED",
-    "PLAN_NOT_ALLOWED",
-    "REVIEW_NOT_ALLOWED",
-    "TOO_MANY_PHOTOS",
+    "GpsWithoutConsent",
+    "NotACounty",
+    "NotInCampaign",
+    "NotYourSessionLog",
+    "PhotoRefused",
     "PlanInput",
+    "PlanNotAllowed",
+    "RejectionWithoutReason",
+    "ReviewNotAllowed",
     "SessionInput",
+    "SessionLogOfAnother",
+    "TooManyPhotos",
     "campaign_counties_add",
     "campaign_create",
     "campaign_goals_update",

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
+from core.audit import AuditAction
 from core.services import audit_log_record
 from regions.models import Level, Region
 
@@ -56,7 +57,10 @@ def campaign_create(
     campaign.target_counties.set(counties_under(region_codes))
     campaign.coordinators.set(list(coordinators))
     audit_log_record(
-        actor=by, action="campaign.create", target=campaign, data={"regions": list(region_codes)}
+        actor=by,
+        action=AuditAction.CAMPAIGN_CREATED,
+        target=campaign,
+        data={"regions": list(region_codes)},
     )
     return campaign
 
@@ -70,7 +74,10 @@ def campaign_counties_add(
     codes = list(region_codes)
     campaign.target_counties.add(*counties_under(codes))
     audit_log_record(
-        actor=by, action="campaign.counties_add", target=campaign, data={"regions": codes}
+        actor=by,
+        action=AuditAction.CAMPAIGN_COUNTIES_ADDED,
+        target=campaign,
+        data={"regions": codes},
     )
     return campaign.target_counties.count()
 
@@ -85,9 +92,10 @@ def campaign_goals_update(
     campaign.save(update_fields=["goal_sessions", "goal_people"])
     audit_log_record(
         actor=by,
-        action="campaign.goals_update",
+        action=AuditAction.CAMPAIGN_GOALS_CHANGED,
         target=campaign,
-        data={"before": before, "after": {"sessions": goal_sessions, "people": goal_people}},
+        before=before,
+        after={"sessions": goal_sessions, "people": goal_people},
     )
     return campaign
 
@@ -113,7 +121,7 @@ def team_assign(
     if by is not None:
         audit_log_record(
             actor=by,
-            action="campaign.volunteer_assign",
+            action=AuditAction.CAMPAIGN_VOLUNTEER_ASSIGNED,
             target=campaign,
             data={"volunteer": volunteer.pk, "team": team.name, "county": county and county.code},
         )

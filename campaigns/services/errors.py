@@ -1,56 +1,79 @@
-"""The campaigns app's limits and the problems its use cases raise."""
+"""The campaigns app's limits and the domain errors its use cases raise (their problem
+types are declared in core/problems.py, by the same codes)."""
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from core.problems import problem_type
+from core.exceptions import DomainError, InvalidInput
 
 MAX_PHOTOS_PER_LOG = 9
 LONG_PAST_DAYS = 60
 
-NOT_IN_CAMPAIGN = problem_type(
-    "not-in-campaign",
-    _("Not a volunteer of this campaign"),
-    403,
-    _("Only volunteers assigned to a team of the campaign can log sessions for it."),
-)
-LOG_OF_ANOTHER = problem_type(
-    "session-log-of-another-volunteer",
-    _("Session log belongs to someone else"),
-    409,
-    _("This client_uuid was already used by another volunteer; generate a new UUID."),
-)
-NOT_A_COUNTY = problem_type(
-    "not-a-county",
-    _("Not a county"),
-    400,
-    _("The region code must name a county-level division from the regions list."),
-)
-PHOTO_REFUSED = problem_type(
-    "photo-refused",
-    _("Photo refused"),
-    422,
-    _(
-        "The file is not an image we accept: not an image, damaged, an unsupported format, "
-        "larger than the size limit or with too many pixels. The log itself is kept."
-    ),
-)
-TOO_MANY_PHOTOS = problem_type(
-    "too-many-photos",
-    _("Too many photos"),
-    422,
-    _("A session log takes at most 9 photos."),
-)
-REVIEW_NOT_ALLOWED = problem_type(
-    "review-not-allowed",
-    _("Not a coordinator of this campaign"),
-    403,
-    _("Coordinators review the logs of their own campaigns only."),
-)
-PLAN_NOT_ALLOWED = problem_type(
-    "plan-not-allowed",
-    _("Not allowed to plan for this volunteer"),
-    403,
-    _("Volunteers plan their own sessions; coordinators plan for their campaigns' volunteers."),
-)
+
+class NotInCampaign(DomainError):
+    """The volunteer is in no team of the campaign."""
+
+    code = "not-in-campaign"
+
+
+class SessionLogOfAnother(DomainError):
+    """The log's client_uuid was already used by another volunteer."""
+
+    code = "session-log-of-another-volunteer"
+
+
+class NotACounty(DomainError):
+    """The region code names no county (``county`` member: the code sent)."""
+
+    code = "not-a-county"
+
+    def __init__(self, county: str) -> None:
+        super().__init__(county=county)
+
+
+class NotYourSessionLog(DomainError):
+    """A volunteer acted on someone else's log."""
+
+    code = "permission-denied"
+
+
+class PhotoRefused(DomainError):
+    """The file is not an image we accept (``code`` member: why, from core.images)."""
+
+    code = "photo-refused"
+
+    def __init__(self, message: str | Promise, *, reason: str) -> None:
+        super().__init__(message, code=reason)
+
+
+class TooManyPhotos(DomainError):
+    code = "too-many-photos"
+
+
+class ReviewNotAllowed(DomainError):
+    """The reviewer is not a coordinator (with the review permission) of the log's campaign."""
+
+    code = "review-not-allowed"
+
+
+class PlanNotAllowed(DomainError):
+    """The planner is neither the volunteer nor a coordinator of the campaign."""
+
+    code = "plan-not-allowed"
+
+
+class GpsWithoutConsent(InvalidInput):
+    """A position was sent without the volunteer's consent to record it."""
+
+    def __init__(self) -> None:
+        # Untranslated, as the API has always answered it (clients may match on it).
+        super().__init__("gps_consent", "GPS is accepted only with the volunteer's consent.")
+
+
+class RejectionWithoutReason(InvalidInput):
+    """A rejection must tell the volunteer why."""
+
+    def __init__(self) -> None:
+        super().__init__("note", _("Give the volunteer a reason for the rejection."))

@@ -16,7 +16,6 @@ from core.images import (
     image_thumbnail,
     sha256_of,
 )
-from core.problems import PERMISSION_DENIED, Problem
 
 from ..models import (
     Flag,
@@ -24,7 +23,7 @@ from ..models import (
     SessionLog,
     SessionPhoto,
 )
-from .errors import MAX_PHOTOS_PER_LOG, PHOTO_REFUSED, TOO_MANY_PHOTOS
+from .errors import MAX_PHOTOS_PER_LOG, NotYourSessionLog, PhotoRefused, TooManyPhotos
 from .session_logs import _flag_add
 
 
@@ -38,9 +37,9 @@ def session_photo_attach(
 
     ``enqueue=False`` leaves processing to the caller (demo data processes at once).
 
-    Raises Problem ``photo-refused`` (with ``code``) or ``too-many-photos``."""
+    Raises NotYourSessionLog, PhotoRefused (with the refusal's ``code``) or TooManyPhotos."""
     if log.volunteer_id != volunteer.pk:
-        raise Problem(PERMISSION_DENIED)
+        raise NotYourSessionLog
     content_hash = sha256_of(data)
     found = log.photos.filter(Q(client_photo_id=client_photo_id) | Q(content_hash=content_hash))
     photo = found.first()
@@ -49,12 +48,18 @@ def session_photo_attach(
     try:
         image_probe(data)
     except ImageRefused as refused:
-        raise Problem(PHOTO_REFUSED, str(refused.message), code=refused.code) from refused
-    if log.photos.count() >= MAX_PHOTOS_PER_LOG:
-        raise Problem(TOO_MANY_PHOTOS)
+        raise PhotoRefused(str(refused.message), reason=refused.code) from refused
     new = SessionPhoto(log=log, client_photo_id=client_photo_id, content_hash=content_hash)
     try:
         with transaction.atomic():
+            # Concurrent uploads to one log count and insert one after another, so together
+            # they never pass the cap.
+            SessionLog.objects.select_for_update().only("pk").get(pk=log.pk)
+            photo = found.first()
+            if photo is not None:
+                return photo, False
+            if log.photos.count() >= MAX_PHOTOS_PER_LOG:
+                raise TooManyPhotos
             new.upload.save("upload", ContentFile(data), save=False)
             new.save()
             if enqueue:
@@ -65,6 +70,10 @@ def session_photo_attach(
         if photo is None:
             raise
         return photo, False
+    except BaseException:
+        if new.upload:
+            new.upload.delete(save=False)  # the row was rolled back: drop its file
+        raise
     return new, True
 
 
@@ -76,10 +85,34 @@ def _enqueue_photo(photo_id: int) -> None:
 
 def session_photo_process(*, photo_id: int) -> SessionPhoto | None:
     """Verify, re-encode without metadata, make a thumbnail, and flag a photo that is also
-    in another session. Safe to run twice: a processed photo is left as it is."""
-    photo = SessionPhoto.objects.select_related("log").filter(pk=photo_id).first()
-    if photo is None or photo.status != PhotoStatus.PROCESSING:
-        return photo
+    in another session. Safe to run twice, also at once: the photo row is locked while it is
+    processed, so a second run waits and then leaves the processed photo as it is. Files
+    written for a processing whose update does not commit are removed again."""
+    if not SessionPhoto.objects.filter(pk=photo_id, status=PhotoStatus.PROCESSING).exists():
+        return SessionPhoto.objects.select_related("log").filter(pk=photo_id).first()
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            photo = (
+                SessionPhoto.objects.select_for_update(of=("self",))
+                .select_related("log")
+                .filter(pk=photo_id)
+                .first()
+            )
+            if photo is None or photo.status != PhotoStatus.PROCESSING:
+                return photo  # another run processed it meanwhile
+            _photo_process_locked(photo, written)
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+    _original_drop(photo)
+    return photo
+
+
+def _photo_process_locked(photo: SessionPhoto, written: list[str]) -> None:
+    """The work of :func:`session_photo_process` on a locked row; names every file it writes
+    in ``written`` before the row points at it."""
     with photo.upload.open("rb") as upload:
         data = upload.read()
     try:
@@ -88,25 +121,21 @@ def session_photo_process(*, photo_id: int) -> SessionPhoto | None:
         photo.status = PhotoStatus.FAILED
         photo.error = str(refused.message)[:200]
         photo.save(update_fields=["status", "error"])
-        _original_drop(photo)
-        return photo
+        return
     base = f"campaigns/photos/{photo.log.client_uuid}/{photo.content_hash[:16]}"
-    image_name = default_storage.save(f"{base}.jpg", ContentFile(image_reencode(img)))
-    thumb_name = default_storage.save(f"{base}-thumb.jpg", ContentFile(image_thumbnail(img)))
-    with transaction.atomic():
-        photo.image, photo.thumbnail = image_name, thumb_name
-        photo.width, photo.height = img.size
-        photo.status = PhotoStatus.READY
-        photo.save(update_fields=["image", "thumbnail", "width", "height", "status"])
-        reused = SessionPhoto.objects.filter(content_hash=photo.content_hash).exclude(
-            log_id=photo.log_id
-        )
-        if reused.exists():
-            _flag_add(photo.log, Flag.DUPLICATE_PHOTO)
-            for other in SessionLog.objects.filter(photos__in=reused).distinct():
-                _flag_add(other, Flag.DUPLICATE_PHOTO)
-    _original_drop(photo)
-    return photo
+    written.append(default_storage.save(f"{base}.jpg", ContentFile(image_reencode(img))))
+    written.append(default_storage.save(f"{base}-thumb.jpg", ContentFile(image_thumbnail(img))))
+    photo.image, photo.thumbnail = written
+    photo.width, photo.height = img.size
+    photo.status = PhotoStatus.READY
+    photo.save(update_fields=["image", "thumbnail", "width", "height", "status"])
+    reused = SessionPhoto.objects.filter(content_hash=photo.content_hash).exclude(
+        log_id=photo.log_id
+    )
+    if reused.exists():
+        _flag_add(photo.log, Flag.DUPLICATE_PHOTO)
+        for other in SessionLog.objects.filter(photos__in=reused).distinct():
+            _flag_add(other, Flag.DUPLICATE_PHOTO)
 
 
 def _original_drop(photo: SessionPhoto) -> None:

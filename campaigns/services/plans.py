@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.problems import Problem
+from core.audit import AuditAction
 from core.services import audit_log_record
 from regions.models import Level, Region
 
@@ -17,7 +17,7 @@ from ..models import (
     PLAN_MATCH_DAYS,
     PlannedSession,
 )
-from .errors import NOT_A_COUNTY, NOT_IN_CAMPAIGN, PLAN_NOT_ALLOWED
+from .errors import NotACounty, NotInCampaign, PlanNotAllowed
 from .review import coordinator_of
 from .session_logs import volunteer_in_campaign
 
@@ -36,15 +36,15 @@ class PlanInput:
 def planned_session_create(*, by: User, volunteer: User, data: PlanInput) -> PlannedSession:
     """Plan a session for ``volunteer``: by the volunteer themself, or by a coordinator of
     the campaign (audited). The volunteer must be in the campaign; the county must be a
-    county. Atomic. Raises Problem ``not-in-campaign``, ``plan-not-allowed`` (a planner
-    who is neither the volunteer nor a coordinator) or ``not-a-county``."""
+    county. Atomic. Raises NotInCampaign, PlanNotAllowed (a planner who is neither the
+    volunteer nor a coordinator) or NotACounty."""
     if by.pk != volunteer.pk and not coordinator_of(user=by, campaign_id=data.campaign_id):
-        raise Problem(PLAN_NOT_ALLOWED)
+        raise PlanNotAllowed
     if not volunteer_in_campaign(volunteer=volunteer, campaign_id=data.campaign_id):
-        raise Problem(NOT_IN_CAMPAIGN)
+        raise NotInCampaign
     county = Region.objects.filter(code=data.county_code, level=Level.COUNTY).first()
     if county is None:
-        raise Problem(NOT_A_COUNTY, county=data.county_code)
+        raise NotACounty(data.county_code)
     plan = PlannedSession.objects.create(
         campaign_id=data.campaign_id,
         volunteer=volunteer,
@@ -60,7 +60,7 @@ def planned_session_create(*, by: User, volunteer: User, data: PlanInput) -> Pla
     if by.pk != volunteer.pk:
         audit_log_record(
             actor=by,
-            action="campaigns.plan_create",
+            action=AuditAction.PLAN_CREATED,
             target=plan,
             data={"volunteer": volunteer.pk, "planned_on": plan.planned_on.isoformat()},
         )

@@ -7,10 +7,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.problems import Problem
+from core.audit import AuditAction
 from core.services import audit_log_record
 
 from ..models import (
@@ -18,7 +17,7 @@ from ..models import (
     SessionLog,
     Status,
 )
-from .errors import REVIEW_NOT_ALLOWED
+from .errors import RejectionWithoutReason, ReviewNotAllowed
 
 
 def coordinator_of(*, user: User, campaign_id: int) -> bool:
@@ -30,18 +29,17 @@ def session_log_review(
     *, log: SessionLog, reviewer: User, decision: str, note: str = ""
 ) -> SessionLog:
     """Approve, reject (a reason is required; the volunteer sees it) or flag a log. Only a
-    coordinator of the log's campaign with the review permission may. Atomic and audited."""
+    coordinator of the log's campaign with the review permission may. Atomic and audited.
+    Raises ReviewNotAllowed or RejectionWithoutReason."""
     if not reviewer.has_perm("accounts.review_field_sessions") or not coordinator_of(
         user=reviewer, campaign_id=log.campaign_id
     ):
-        raise Problem(REVIEW_NOT_ALLOWED)
+        raise ReviewNotAllowed
     if decision not in (Status.APPROVED, Status.REJECTED, Status.FLAGGED):
         raise ValueError(f"unknown decision {decision!r}")
     note = note.strip()
     if decision == Status.REJECTED and not note:
-        from rest_framework.exceptions import ValidationError
-
-        raise ValidationError({"note": [_("Give the volunteer a reason for the rejection.")]})
+        raise RejectionWithoutReason
     before = log.status
     log.status = decision
     log.review_note = note
@@ -50,9 +48,15 @@ def session_log_review(
     log.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
     audit_log_record(
         actor=reviewer,
-        action=f"session_log.{decision}",
+        action={
+            Status.APPROVED: AuditAction.SESSION_LOG_APPROVED,
+            Status.REJECTED: AuditAction.SESSION_LOG_REJECTED,
+            Status.FLAGGED: AuditAction.SESSION_LOG_FLAGGED,
+        }[Status(decision)],
         target=log,
-        data={"before": before, "note": note},
+        data={"note": note},
+        before={"status": before},
+        after={"status": decision},
     )
     return log
 

@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.problems import Problem
 from regions.models import Level, Region
 
 from ..models import (
@@ -23,7 +22,13 @@ from ..models import (
     SessionLog,
     VenueType,
 )
-from .errors import LOG_OF_ANOTHER, LONG_PAST_DAYS, NOT_A_COUNTY, NOT_IN_CAMPAIGN
+from .errors import (
+    LONG_PAST_DAYS,
+    GpsWithoutConsent,
+    NotACounty,
+    NotInCampaign,
+    SessionLogOfAnother,
+)
 
 
 @dataclass(frozen=True)
@@ -89,16 +94,20 @@ def session_log_sync(
     ``received_on`` (default today) is the day dates are judged against; an import of
     historic records passes the day each was first received.
 
-    Raises Problem ``not-in-campaign``, ``not-a-county`` or ``session-log-of-another-volunteer``.
+    A position is stored only with the volunteer's consent; sent without it, the log is
+    refused. Raises GpsWithoutConsent, NotInCampaign, NotACounty or SessionLogOfAnother.
     """
+    has_gps = data.latitude is not None or data.longitude is not None
+    if has_gps and not data.gps_consent:
+        raise GpsWithoutConsent
     existing = SessionLog.objects.filter(client_uuid=data.client_uuid).first()
     if existing is not None:
         return _existing_or_conflict(existing, volunteer)
     if not volunteer_in_campaign(volunteer=volunteer, campaign_id=data.campaign_id):
-        raise Problem(NOT_IN_CAMPAIGN)
+        raise NotInCampaign
     county = Region.objects.filter(code=data.county_code, level=Level.COUNTY).first()
     if county is None:
-        raise Problem(NOT_A_COUNTY, county=data.county_code)
+        raise NotACounty(data.county_code)
     counts = {f"attendees_{a}": int(data.attendees.get(a, 0) or 0) for a in AUDIENCES}
     log = SessionLog(
         client_uuid=data.client_uuid,
@@ -136,5 +145,5 @@ def session_log_sync(
 
 def _existing_or_conflict(log: SessionLog, volunteer: User) -> tuple[SessionLog, bool]:
     if log.volunteer_id != volunteer.pk:
-        raise Problem(LOG_OF_ANOTHER)
+        raise SessionLogOfAnother
     return log, False

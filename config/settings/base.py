@@ -13,9 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from csp.constants import NONE, SELF
 
 from .env import env_bool, env_int, env_list, env_str
+
+# Django's generic classes (ModelAdmin[M], ModelForm[M], ...) accept type arguments at run time
+# as they do for mypy: https://github.com/typeddjango/django-stubs/tree/master/ext
+django_stubs_ext.monkeypatch()
 
 SETTINGS_PROFILE = "base"  # each profile names itself: dev, test, production
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -290,7 +295,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 24 * 3600)
 # Content Security Policy: everything from our own origin, no inline script.
 # https://django-csp.readthedocs.io/en/latest/configuration.html
-CONTENT_SECURITY_POLICY = {
+# A directive is a list of sources, or a flag (upgrade-insecure-requests in production).
+CONTENT_SECURITY_POLICY: dict[str, dict[str, list[str] | bool]] = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
@@ -313,7 +319,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.problems.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON only, measured before it is parsed: see API_JSON_MAX_DEPTH below.
+    "DEFAULT_PARSER_CLASSES": ["core.json_input.DepthLimitedJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
@@ -328,6 +335,9 @@ REST_FRAMEWORK = {
     },
     "UNICODE_JSON": True,
 }
+# The deepest nesting of arrays and objects an API body may have; deeper is a 400 before any
+# parsing (Python's JSON decoder recurses per level). Our contract needs four.
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 16)
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
 SPECTACULAR_SETTINGS = {
     "TITLE": "Anquan education platform API",
@@ -382,6 +392,17 @@ REMINDERS_BATCH_SIZE = env_int("REMINDERS_BATCH_SIZE", 200)
 # Days after a planned session's date before its volunteer is reminded to log it.
 REMINDERS_UNLOGGED_AFTER_DAYS = env_int("REMINDERS_UNLOGGED_AFTER_DAYS", 2)
 REMINDERS_SMS_ADAPTER = env_str("REMINDERS_SMS_ADAPTER", "notifications.channels.OutboxSmsAdapter")
+# Seconds a batch holds the reminders it sends by email (or a remote SMS gateway) outside any
+# transaction; another sender skips them meanwhile, and takes them over once it runs out (a
+# killed worker). A batch starts no new send after half of it, well inside the task's soft
+# time limit.
+REMINDERS_SEND_LEASE = env_int("REMINDERS_SEND_LEASE", 300)
+
+# --- Email ----------------------------------------------------------------------------------
+# Seconds to wait for the mail server on connect and on each reply, so a stalled server
+# fails a send (retried later) instead of holding a worker for ever.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#email-timeout
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 # --- Logging --------------------------------------------------------------------------------
 # One JSON object per line (LOG_FORMAT=json) or readable text (LOG_FORMAT=text).

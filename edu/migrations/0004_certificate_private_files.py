@@ -1,5 +1,10 @@
 """Certificate files move to the private storage: no public URL, served by a view that
-checks who asks. Files already rendered into the public media storage are moved across."""
+checks who asks. Files already rendered into the public media storage are moved across.
+
+Not atomic: a transaction cannot take back files. Row by row, the files are copied, the row
+is pointed at the copies, and only then are the old files deleted, so a failure half-way
+leaves every row pointing at a file that exists, and running the migration again goes on
+from there (a row whose files are no longer in the source storage is skipped)."""
 
 from django.core.files.storage import storages
 from django.db import migrations, models
@@ -11,18 +16,24 @@ def _move(apps, source_alias, target_alias):
     Certificate = apps.get_model("edu", "Certificate")
     source, target = storages[source_alias], storages[target_alias]
     for certificate in Certificate.objects.exclude(png="", pdf="").iterator():
-        changed = []
-        for field in ("png", "pdf"):
-            name = getattr(certificate, field).name
-            if not name or not source.exists(name):
-                continue
-            with source.open(name, "rb") as handle:
-                new_name = target.save(name, handle)
+        moved = {}  # field -> the old name, deleted once the row points at the copy
+        try:
+            for field in ("png", "pdf"):
+                name = getattr(certificate, field).name
+                if not name or not source.exists(name):
+                    continue  # nothing to move, or moved by an earlier run
+                with source.open(name, "rb") as handle:
+                    new_name = target.save(name, handle)
+                setattr(certificate, field, new_name)
+                moved[field] = name
+            if moved:
+                certificate.save(update_fields=list(moved))
+        except BaseException:
+            for field in moved:  # the row still points at the old files: drop the copies
+                target.delete(getattr(certificate, field).name)
+            raise
+        for name in moved.values():
             source.delete(name)
-            setattr(certificate, field, new_name)
-            changed.append(field)
-        if changed:
-            certificate.save(update_fields=changed)
 
 
 def to_private(apps, schema_editor):
@@ -34,6 +45,8 @@ def to_public(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False  # files are moved row by row (see the module's docstring)
+
     dependencies = [
         ("edu", "0003_reach_sources"),
     ]

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.audit import AuditAction
 from core.services import audit_log_record
 from quizzes.packages import (
     QuestionsWritten,
@@ -104,7 +105,7 @@ def _import(
         if questions_changed:
             audit_log_record(
                 actor=by,
-                action="course.imported",
+                action=AuditAction.COURSE_IMPORTED,
                 target=course,
                 data={"created": False, "digest": spec.digest, **counts},
             )
@@ -173,7 +174,7 @@ def _import(
     course.lessons.exclude(pk__in=kept).update(retired=True)
     audit_log_record(
         actor=by,
-        action="course.imported",
+        action=AuditAction.COURSE_IMPORTED,
         target=course,
         data={"created": created, "digest": spec.digest, **counts},
     )

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from core.problems import ProblemType, problem_response
+from core.json_input import json_too_deep
+from core.problems import ProblemType, problem_response, problem_type_for
 
 from .. import services
 from ..auth import rate_limit_wait
@@ -17,9 +18,7 @@ from ..models import Scope, TransferCheck
 from .inputs import (
     AMOUNT_RE,
     CURRENCIES,
-    IDEMPOTENCY_KEY_IN_FLIGHT,
     IDEMPOTENCY_KEY_RE,
-    IDEMPOTENCY_KEY_REUSED,
     MAX_BODY_BYTES,
     scam_type_codes,
 )
@@ -157,7 +156,9 @@ def transfer_check_create_fast(request: HttpRequest) -> HttpResponse | None:
     """Answer a plainly valid create call; None hands the request to the DRF view."""
     if request.method != "POST" or request.content_type != "application/json":
         return None
-    if request.content_params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
+    # Parsed together with content_type; None only on a bare HttpRequest (no content_type).
+    charset = (request.content_params or {}).get("charset", "utf-8")
+    if charset.lower() not in ("utf-8", "utf8"):
         return None
     scheme, _sep, api_key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "bearer" or not api_key or " " in api_key:
@@ -170,6 +171,8 @@ def transfer_check_create_fast(request: HttpRequest) -> HttpResponse | None:
         return None
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
         return None
+    if json_too_deep(request.body):
+        return None  # the DRF view answers it, through the same depth check
     try:
         raw = json.loads(request.body, parse_constant=_refuse_constant)
     except ValueError:
@@ -184,10 +187,8 @@ def transfer_check_create_fast(request: HttpRequest) -> HttpResponse | None:
             fingerprint=services.request_fingerprint(raw),
             data=data,
         )
-    except services.IdempotencyMismatch:
-        return _problem(request, IDEMPOTENCY_KEY_REUSED)
-    except services.IdempotencyConflict:
-        return _problem(request, IDEMPOTENCY_KEY_IN_FLIGHT)
+    except (services.IdempotencyMismatch, services.IdempotencyConflict) as refused:
+        return _problem(request, problem_type_for(refused))
     response = _json_response(answer.body, answer.status)
     response["Location"] = f"/api/v1/transfer-checks/{answer.body.get('id')}"
     if answer.replayed:

@@ -1,5 +1,5 @@
-"""The create call's input: strict serializers (unknown fields refused), the problem
-types of the transfer-check API, and the limits both the DRF view and the fast path share."""
+"""The create call's input: strict serializers (unknown fields refused) and the limits both
+the DRF view and the fast path share (the API's problem types are in core/problems.py)."""
 
 from __future__ import annotations
 
@@ -14,53 +14,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from core.problems import problem_type
-
 from .. import selectors
 from ..models import TransferCheck
-
-IDEMPOTENCY_KEY_MISSING = problem_type(
-    "idempotency-key-missing",
-    _("Idempotency-Key header missing or invalid"),
-    400,
-    _(
-        "Send an Idempotency-Key header of 1 to 255 visible ASCII characters, unique per "
-        "transfer check (a UUID is a good choice)."
-    ),
-)
-IDEMPOTENCY_KEY_REUSED = problem_type(
-    "idempotency-key-reused",
-    _("Idempotency-Key reused with another body"),
-    422,
-    _(
-        "This Idempotency-Key was already used with a different request body. Use a new key "
-        "for a new transfer check."
-    ),
-)
-IDEMPOTENCY_KEY_IN_FLIGHT = problem_type(
-    "idempotency-key-in-flight",
-    _("Request with this Idempotency-Key in progress"),
-    409,
-    _(
-        "Another request with the same Idempotency-Key is still being processed. Retry in a "
-        "moment to receive its answer."
-    ),
-)
-PAYLOAD_TOO_LARGE = problem_type(
-    "payload-too-large",
-    _("Request body too large"),
-    413,
-    _("The request body exceeds the size limit of the operation."),
-)
-RESOLUTION_CONFLICT = problem_type(
-    "resolution-already-recorded",
-    _("Resolution already recorded"),
-    409,
-    _(
-        "A transfer check's resolution is recorded once; another value is refused. The "
-        "recorded member gives the resolution on file."
-    ),
-)
 
 MAX_BODY_BYTES = 8 * 1024
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -81,7 +36,7 @@ def scam_type_codes() -> frozenset[str]:
     return codes
 
 
-class Strict(serializers.Serializer):
+class Strict(serializers.Serializer[Any]):
     """A serializer that rejects fields it does not know."""
 
     def to_internal_value(self, data: Any) -> Any:
@@ -93,7 +48,7 @@ class Strict(serializers.Serializer):
 
 
 @extend_schema_field({"type": "string", "pattern": AMOUNT_RE.pattern, "example": "5000.00"})
-class AmountField(serializers.Field):
+class AmountField(serializers.Field[str, Any, str, Any]):
     default_error_messages = {
         "invalid": _('Give the amount as a decimal string such as "5000.00".'),
         "positive": _("The amount must be greater than zero."),

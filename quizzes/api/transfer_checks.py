@@ -16,20 +16,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.problems import NOT_FOUND, Problem
+from core.problems import IDEMPOTENCY_KEY_MISSING, NOT_FOUND, PAYLOAD_TOO_LARGE, Problem
 
 from .. import selectors, services
-from ..auth import ApiKeyAuthentication, ClientRateThrottle, HasScope
+from ..auth import ApiKeyAuthentication, ClientRateThrottle, HasScope, request_client
 from ..models import Scope, TransferCheck
 from .fast_path import transfer_check_create_fast
 from .inputs import (
-    IDEMPOTENCY_KEY_IN_FLIGHT,
-    IDEMPOTENCY_KEY_MISSING,
     IDEMPOTENCY_KEY_RE,
-    IDEMPOTENCY_KEY_REUSED,
     MAX_BODY_BYTES,
-    PAYLOAD_TOO_LARGE,
-    RESOLUTION_CONFLICT,
     RiskInput,
     Strict,
     SubjectInput,
@@ -63,7 +58,7 @@ class TransferCheckCreateApi(APIView):
         risk = RiskInput(required=False)
 
     @extend_schema_serializer(component_name="TransferCheckCreated")
-    class Output(serializers.Serializer):
+    class Output(serializers.Serializer[Any]):
         id = serializers.UUIDField()
         status = serializers.CharField()
         quiz_url = serializers.URLField()
@@ -91,17 +86,13 @@ class TransferCheckCreateApi(APIView):
         raw = request.data
         serializer = self.Input(data=raw)
         serializer.is_valid(raise_exception=True)
-        try:
-            answer = services.transfer_check_create(
-                client=request.user,
-                idempotency_key=key,
-                fingerprint=services.request_fingerprint(raw),
-                data=serializer.validated_data,
-            )
-        except services.IdempotencyMismatch:
-            raise Problem(IDEMPOTENCY_KEY_REUSED) from None
-        except services.IdempotencyConflict:
-            raise Problem(IDEMPOTENCY_KEY_IN_FLIGHT) from None
+        # IdempotencyMismatch and IdempotencyConflict answer as their problem types.
+        answer = services.transfer_check_create(
+            client=request_client(request),
+            idempotency_key=key,
+            fingerprint=services.request_fingerprint(raw),
+            data=serializer.validated_data,
+        )
         headers = {"Location": f"/api/v1/transfer-checks/{answer.body.get('id')}"}
         if answer.replayed:
             headers["Idempotent-Replayed"] = "true"
@@ -118,7 +109,9 @@ class TransferCheckDetailApi(APIView):
 
     @extend_schema(operation_id="transfer_checks_retrieve", responses={200: dict})
     def get(self, request: Request, check_id: str) -> Response:
-        check = selectors.transfer_check_for_client(client=request.user, check_id=check_id)
+        check = selectors.transfer_check_for_client(
+            client=request_client(request), check_id=check_id
+        )
         if check is None:
             raise Problem(NOT_FOUND)
         check = services.transfer_check_finish_if_overdue(check)
@@ -139,15 +132,15 @@ class TransferCheckResolutionApi(APIView):
 
     @extend_schema(operation_id="transfer_checks_resolve", request=Input, responses={200: dict})
     def post(self, request: Request, check_id: str) -> Response:
-        check = selectors.transfer_check_for_client(client=request.user, check_id=check_id)
+        check = selectors.transfer_check_for_client(
+            client=request_client(request), check_id=check_id
+        )
         if check is None:
             raise Problem(NOT_FOUND)
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            check = services.transfer_check_resolve(
-                check=check, resolution=serializer.validated_data["resolution"]
-            )
-        except services.ResolutionConflict as conflict:
-            raise Problem(RESOLUTION_CONFLICT, recorded=conflict.recorded) from None
+        # ResolutionConflict answers resolution-already-recorded with the recorded member.
+        check = services.transfer_check_resolve(
+            check=check, resolution=serializer.validated_data["resolution"]
+        )
         return Response(services.transfer_check_body(check), status=status.HTTP_200_OK)

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from core.audit import AuditAction
 from core.services import audit_log_record
 
 from .. import selectors
@@ -76,7 +77,7 @@ def api_client_create(
     )
     audit_log_record(
         actor=by,
-        action="quizzes.api_client_created",
+        action=AuditAction.API_CLIENT_CREATED,
         target=client,
         data={"name": name, "scopes": client.scopes, "key_prefix": prefix},
     )
@@ -89,7 +90,7 @@ def api_client_rotate_webhook_secret(*, client: ApiClient, by: Any | None = None
     client.previous_webhook_secret = client.webhook_secret
     client.webhook_secret = webhook_secret_generate()
     client.save(update_fields=["webhook_secret", "previous_webhook_secret"])
-    audit_log_record(actor=by, action="quizzes.webhook_secret_rotated", target=client)
+    audit_log_record(actor=by, action=AuditAction.WEBHOOK_SECRET_ROTATED, target=client)
     return client.webhook_secret
 
 

@@ -12,7 +12,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+
+from core import clock
+from core.exceptions import DomainError
 
 from ..models import (
     ApiClient,
@@ -22,12 +24,16 @@ from ..models import (
 logger = logging.getLogger(__name__)
 
 
-class IdempotencyConflict(Exception):
-    """Another request with this key is still being processed (409)."""
+class IdempotencyConflict(DomainError):
+    """Another request with this key is still being processed."""
+
+    code = "idempotency-key-in-flight"
 
 
-class IdempotencyMismatch(Exception):
-    """This key was used with another body (422)."""
+class IdempotencyMismatch(DomainError):
+    """This key was used with another body."""
+
+    code = "idempotency-key-reused"
 
 
 @dataclass(frozen=True)
@@ -86,5 +92,5 @@ def _stored_answer(
 
 
 def idempotency_keys_purge(*, now: datetime | None = None) -> int:
-    deleted, _ = IdempotencyKey.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    deleted, _ = IdempotencyKey.objects.filter(expires_at__lte=now or clock.now()).delete()
     return deleted

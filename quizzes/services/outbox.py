@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
+from core import clock
+from core.audit import AuditAction
 from core.services import audit_log_record
 
 from ..models import (
@@ -80,7 +81,7 @@ def webhook_backoff(attempt: int, rng: random.Random | None = None) -> timedelta
 def webhooks_dispatch_due(*, now: datetime | None = None, limit: int = 500) -> int:
     """Periodic: enqueue every due, undelivered event. Leases each one for
     WEBHOOK_DISPATCH_LEASE seconds so the next run does not enqueue it again meanwhile."""
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         ids = list(
             WebhookEvent.objects.select_for_update(skip_locked=True)
@@ -106,7 +107,7 @@ def webhook_deliver(*, event_id: str, now: datetime | None = None) -> str:
     No transaction is open during the POST: the event is leased first (``sending_until``,
     one short UPDATE), so a slow receiver holds no lock (on SQLite, no write lock on the
     whole database); a worker killed mid-POST leaves a lease that simply runs out."""
-    now = now or timezone.now()
+    now = now or clock.now()
     lease_end = now + timedelta(seconds=settings.WEBHOOK_DISPATCH_LEASE)
     leased = (
         WebhookEvent.objects.filter(pk=event_id, delivered_at__isnull=True, gave_up_at__isnull=True)
@@ -157,7 +158,7 @@ def _webhook_attempt_record(
         client.save(update_fields=["webhook_disabled_at"])
         audit_log_record(
             actor=None,
-            action="quizzes.webhook_endpoint_disabled",
+            action=AuditAction.WEBHOOK_ENDPOINT_DISABLED,
             target=client,
             data={"url": client.webhook_url, "event": event.message_id},
         )

@@ -16,6 +16,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from core import clock
+from core.audit import AuditAction
+from core.exceptions import DomainError
 from core.services import audit_log_record
 
 from .. import selectors
@@ -176,7 +179,7 @@ def _create_in_one_statement(
 def transfer_check_open(*, check_id: Any, now: datetime | None = None) -> TransferCheck:
     """The user opened the quiz: expire the check if it is too late; otherwise, the first
     time, draw 3–5 questions for its scam types, age band and locale. Idempotent."""
-    now = now or timezone.now()
+    now = now or clock.now()
     check = TransferCheck.objects.select_for_update().get(pk=check_id)
     if check.is_final:
         return check
@@ -212,7 +215,7 @@ def transfer_check_answer(
 ) -> bool:
     """Record the answer to the check's next question. False if the check is over, expired
     (then it is finished as expired) or the answer is not for the next question."""
-    now = now or timezone.now()
+    now = now or clock.now()
     check = TransferCheck.objects.select_for_update().get(pk=check_id)
     if check.is_final:
         return False
@@ -235,7 +238,7 @@ def transfer_check_decide(
     """The user's choice at the end: stop the transfer (heeded) or go on (proceeded). Only
     after every question was answered; once. Writes the webhook event in the same
     transaction (outbox)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     check = TransferCheck.objects.select_for_update().get(pk=check_id)
     if check.is_final:
         return check
@@ -265,7 +268,7 @@ def transfer_check_finish_if_overdue(
     """A check read after its time is up is finished at once (expired, or abandoned if
     opened; webhook recorded), as the periodic sweeper would a moment later: a poller never
     sees ``pending`` past ``expires_at``."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if check.is_final or now < check.expires_at:
         return check
     return transfer_check_open(check_id=check.pk, now=now)
@@ -273,7 +276,7 @@ def transfer_check_finish_if_overdue(
 
 def transfer_checks_expire_due(*, now: datetime | None = None, limit: int = 1000) -> int:
     """Finish checks whose time is up (expired, or abandoned if opened). Idempotent."""
-    now = now or timezone.now()
+    now = now or clock.now()
     ids = list(
         TransferCheck.objects.filter(
             status__in=[TransferCheck.Status.PENDING, TransferCheck.Status.IN_PROGRESS],
@@ -285,9 +288,13 @@ def transfer_checks_expire_due(*, now: datetime | None = None, limit: int = 1000
     return len(ids)
 
 
-class ResolutionConflict(Exception):
+class ResolutionConflict(DomainError):
+    """Another resolution is already on file (``recorded`` member: that one)."""
+
+    code = "resolution-already-recorded"
+
     def __init__(self, recorded: str) -> None:
-        super().__init__(recorded)
+        super().__init__(recorded=recorded)
         self.recorded = recorded
 
 
@@ -303,12 +310,14 @@ def transfer_check_resolve(
             raise ResolutionConflict(check.resolution)
         return check
     check.resolution = resolution
-    check.resolved_at = now or timezone.now()
+    check.resolved_at = now or clock.now()
     check.save(update_fields=["resolution", "resolved_at"])
     audit_log_record(
         actor=None,
-        action="quizzes.transfer_check_resolved",
+        action=AuditAction.TRANSFER_CHECK_RESOLVED,
         target=check,
         data={"client": check.client.name, "resolution": resolution},
+        before={"resolution": ""},
+        after={"resolution": resolution},
     )
     return check

@@ -13,6 +13,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from campaigns.models import SessionLog
+from core import clock
 from core.models import JobRun
 from core.services import job_run_record
 from edu.models import Certificate, Enrollment, LessonProgress
@@ -111,7 +112,7 @@ def reach_refresh(*, now: datetime | None = None) -> RunResult:
     transaction: a crash leaves the previous figures and watermark, and the next run redoes
     the work. Safe to run twice (the second run changes nothing) and concurrently (the
     second run finds the lock held and skips). The first run ever is a full rebuild."""
-    started = now or timezone.now()
+    started = now or clock.now()
     with transaction.atomic():
         mark = _lock()
         if mark is None:

@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 
 from accounts.roles import ROLE_PERMISSIONS, Role
 from accounts.services import roles_sync, user_role_assign, user_role_revoke
+from core.audit import AuditAction
 from core.models import AuditLog
 from tests.factories import UserFactory
 
@@ -82,8 +83,8 @@ def test_assigning_and_revoking_a_role_is_audited_and_closes_the_admin():
     assert not editor.is_staff
     entries = list(AuditLog.objects.filter(target_id=str(editor.pk)).order_by("id"))
     assert [(e.action, e.data["role"], e.actor) for e in entries] == [
-        ("role.assigned", "editor", boss),
-        ("role.revoked", "editor", boss),
+        (AuditAction.ROLE_GRANTED, "editor", boss),
+        (AuditAction.ROLE_REVOKED, "editor", boss),
     ]
 
 
@@ -110,6 +111,9 @@ def test_a_role_change_in_the_admin_is_audited(client):
     response = client.post(f"/admin/accounts/user/{learner.pk}/change/", data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
-    entry = AuditLog.objects.get(action="role.assigned", target_id=str(learner.pk))
+    entry = AuditLog.objects.get(target_id=str(learner.pk))
+    assert entry.action == AuditAction.USER_CHANGED
     assert entry.actor == superuser
-    assert entry.data == {"role": "volunteer", "via": "admin"}
+    assert entry.before == {"groups": ["learner"]}
+    assert entry.after == {"groups": ["learner", "volunteer"]}
+    assert entry.data == {"via": "admin"}

@@ -134,7 +134,22 @@ def test_a_prefecture_code_is_not_a_county(client, campaign, regions):
 
 def test_gps_is_refused_without_consent_and_kept_with_it(client, campaign, regions):
     without = body(campaign, regions["leishan"], latitude="26.380000", longitude="108.070000")
-    assert client.post(URL, without, format="json").status_code == 400
+    refused = client.post(URL, without, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "type": "/problems/validation-error",
+        "title": "请求无效",
+        "status": 400,
+        "detail": "请求中有无效字段，详见 errors。",
+        "instance": URL,
+        "errors": [
+            {
+                "pointer": "#/gps_consent",
+                "detail": "GPS is accepted only with the volunteer's consent.",
+                "code": "invalid",
+            }
+        ],
+    }
 
     consented = {**without, "gps_consent": True}
     assert client.post(URL, consented, format="json").status_code == 201

@@ -177,13 +177,21 @@ def test_on_a_shared_phone_a_queued_log_waits_for_the_volunteer_who_wrote_it(web
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url(web_server + "/")
     sign_in(page, web_server, "ahua")
-    page.goto(web_server + "/campaigns/mine/")
+    sent = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.url) if "/api/v1/campaign-sessions" in request.url else None
+        ),
+    )
+    page.goto(web_server + "/campaigns/mine/", wait_until="networkidle")
 
     # Then the first volunteer's log is kept on the phone, not sent under the wrong name
     queue = page.locator("[data-queue] li")
     expect(queue).to_have_count(1)
     expect(queue).to_contain_text("另一位志愿者")
-    time.sleep(2)
+    page.wait_for_load_state("networkidle")
+    assert sent == []
     assert SessionLog.objects.count() == 0
 
     # When the second volunteer signs out, the offline copies of the pages are dropped

@@ -3,6 +3,7 @@
 import csv
 import io
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
@@ -13,9 +14,23 @@ from openpyxl import load_workbook
 from campaigns.exports import export_build, stream_response
 from campaigns.models import Export, SessionLog, Status
 from campaigns.selectors import campaigns_of_volunteer
-from campaigns.services import campaign_create, team_assign
+from campaigns.services import (
+    GpsWithoutConsent,
+    RejectionWithoutReason,
+    SessionInput,
+    campaign_create,
+    session_log_review,
+    session_log_sync,
+    team_assign,
+)
+from core.audit import AuditAction
 from core.models import AuditLog
-from tests.campaigns.factories import CampaignFactory, SessionLogFactory, volunteer_in
+from tests.campaigns.factories import (
+    CampaignFactory,
+    SessionLogFactory,
+    coordinator_of,
+    volunteer_in,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +53,9 @@ def test_a_whole_province_or_prefecture_becomes_target_counties_at_once(regions)
         "开阳县",
         "万州区",
     }
-    assert AuditLog.objects.filter(action="campaign.create", target_id=str(campaign.pk)).exists()
+    assert AuditLog.objects.filter(
+        action=AuditAction.CAMPAIGN_CREATED, target_id=str(campaign.pk)
+    ).exists()
 
 
 def test_a_prefecture_brings_only_its_own_counties(regions):
@@ -158,3 +175,43 @@ def test_the_demo_campaigns_are_meaningful_and_seeding_twice_changes_nothing():
     mine = campaigns_of_volunteer(volunteer=volunteer)
     assert {c.default_county.name for c in mine} == {"雷山县", "武昌区"}
     assert SessionLog.objects.filter(photos__status="ready").count() > 100
+
+
+def test_a_position_without_the_volunteers_consent_is_refused_by_the_service(campaign, regions):
+    # Given a volunteer of the campaign
+    volunteer = volunteer_in(campaign, regions["leishan"])
+    sent = {
+        "campaign_id": campaign.pk,
+        "county_code": "522634",
+        "held_on": timezone.localdate(),
+        "venue_type": "school",
+        "venue_name": "雷山县第一中学",
+        "attendees": {"students": 240},
+        "latitude": Decimal("26.380000"),
+        "longitude": Decimal("108.070000"),
+    }
+
+    # When a log arrives with a position but no consent, whoever calls the service
+    with pytest.raises(GpsWithoutConsent) as refused:
+        session_log_sync(volunteer=volunteer, data=SessionInput(client_uuid=uuid.uuid4(), **sent))
+
+    # Then nothing is stored and the refusal points at the consent field; with consent it is kept
+    assert (refused.value.field, SessionLog.objects.count()) == ("gps_consent", 0)
+    log, created = session_log_sync(
+        volunteer=volunteer,
+        data=SessionInput(client_uuid=uuid.uuid4(), gps_consent=True, **sent),
+    )
+    assert created and log.latitude == Decimal("26.380000")
+
+
+def test_a_rejection_without_a_reason_is_refused_by_the_service(campaign, regions):
+    # Given a pending log and a coordinator of its campaign
+    log = SessionLogFactory(campaign=campaign, county=regions["leishan"])
+    coordinator = coordinator_of(campaign)
+
+    # When they reject it with a blank note, Then the service refuses, naming the note field
+    with pytest.raises(RejectionWithoutReason) as refused:
+        session_log_review(log=log, reviewer=coordinator, decision=Status.REJECTED, note="  ")
+    assert refused.value.field == "note"
+    log.refresh_from_db()
+    assert log.status == Status.PENDING

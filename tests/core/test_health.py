@@ -62,8 +62,11 @@ def test_readyz_fails_with_503_when_the_database_is_down():
 
     assert result["status"] == 503
     assert result["body"]["status"] == "error"
-    assert result["body"]["checks"]["database"]["status"] == "error"
-    assert "OperationalError" in result["body"]["checks"]["database"]["error"]
+    assert result["body"]["checks"]["database"] == {"status": "error"}
+    # The probe names the failing part and nothing of the failure: no exception text, no
+    # host, port or user of the database.
+    assert "OperationalError" not in json.dumps(result["body"])
+    assert "gone" not in json.dumps(result["body"]) and "postgres" not in json.dumps(result["body"])
 
 
 @pytest.mark.django_db
@@ -93,3 +96,13 @@ def test_metrics_can_require_a_bearer_token(client, settings):
 
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 200
+
+
+def test_metrics_are_closed_in_production_without_a_token(client, settings):
+    settings.SETTINGS_PROFILE = "production"
+    settings.METRICS_BEARER_TOKEN = ""
+
+    response = client.get("/metrics")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

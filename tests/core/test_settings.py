@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 SHOW = """
@@ -23,6 +25,7 @@ print(json.dumps({
 PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "k" * 20 + "-production-secret-for-tests-only-" + "x" * 20,
     "DJANGO_ALLOWED_HOSTS": "edu.example.org",
+    "METRICS_BEARER_TOKEN": "m" * 40,
 }
 
 
@@ -107,3 +110,33 @@ def test_a_malformed_boolean_is_a_clear_configuration_error():
 
     assert done.returncode != 0
     assert "DJANGO_DEBUG must be a boolean" in done.stderr
+
+
+def test_the_deployment_checklist_fails_in_production_without_a_metrics_token():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "METRICS_BEARER_TOKEN"}
+
+    done = run(["manage.py", "check", "--deploy"], "production", **env)
+
+    assert done.returncode != 0
+    assert "core.E020" in done.stderr and "METRICS_BEARER_TOKEN" in done.stderr
+
+
+@pytest.mark.parametrize("module", ["config.wsgi", "config.asgi", "config.celery"])
+def test_a_server_process_without_a_profile_starts_as_production_never_as_dev(module):
+    # Given no DJANGO_SETTINGS_MODULE and no secret key in the environment
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+
+    # When the process's entry point is imported (gunicorn, uvicorn, celery -A config)
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {module}; import django.conf as c; c.settings.SECRET_KEY"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    # Then it is the production profile, which refuses to start without its secret
+    assert done.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in done.stderr

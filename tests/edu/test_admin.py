@@ -6,9 +6,11 @@ import io
 import zipfile
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 
 from accounts.roles import Role
+from core.audit import AuditAction
 from core.models import AuditLog
 from edu import services
 from edu.models import Certificate, Course
@@ -53,7 +55,7 @@ def test_publishing_from_the_admin_raises_the_version_and_is_audited(course, cli
 
     course.refresh_from_db()
     assert course.version == 2
-    assert AuditLog.objects.filter(action="course.published", actor=editor).exists()
+    assert AuditLog.objects.filter(action=AuditAction.COURSE_PUBLISHED, actor=editor).exists()
 
 
 def test_the_export_action_downloads_a_package(course, client, editor):
@@ -114,8 +116,55 @@ def test_staff_revoke_a_certificate_from_the_admin_and_it_is_audited(course, cli
     assert not revoked_before_reason
     certificate.refresh_from_db()
     assert certificate.revoked_at is not None
-    entry = AuditLog.objects.get(action="certificate.revoked")
+    entry = AuditLog.objects.get(action=AuditAction.CERTIFICATE_REVOKED)
     assert entry.actor == staff and entry.data["reason"] == "answers copied"
+
+
+def test_revoking_in_the_admin_writes_one_audit_row_with_before_and_after(course, client):
+    # Given an issued certificate
+    learner = UserFactory()
+    for lesson in course.lessons.all():
+        services.lesson_complete(user=learner, lesson=lesson)
+    certificate = Certificate.objects.get()
+    staff = UserFactory(roles=[Role.LEARNER, Role.STAFF], is_staff=True)
+    client.force_login(staff)
+
+    # When staff revoke it with a reason
+    client.post(
+        reverse("admin:edu_certificate_changelist"),
+        {
+            "action": "revoke",
+            "_selected_action": [certificate.pk],
+            "apply": "1",
+            "reason": "answers copied",
+        },
+    )
+
+    # Then exactly one row says who revoked it, and when, from not revoked
+    certificate.refresh_from_db()
+    entry = AuditLog.objects.get(target_type="edu.certificate", target_id=str(certificate.pk))
+    assert entry.action == AuditAction.CERTIFICATE_REVOKED
+    assert entry.actor == staff
+    assert entry.before == {"revoked_at": None}
+    assert entry.after == {
+        "revoked_at": DjangoJSONEncoder().default(certificate.revoked_at),
+        "revoked_reason": "answers copied",
+    }
+
+
+def test_certificates_cannot_be_changed_or_deleted_in_the_admin(course, client):
+    learner = UserFactory()
+    for lesson in course.lessons.all():
+        services.lesson_complete(user=learner, lesson=lesson)
+    certificate = Certificate.objects.get()
+    client.force_login(UserFactory(roles=[Role.LEARNER, Role.STAFF], is_staff=True))
+
+    delete = client.post(
+        reverse("admin:edu_certificate_delete", args=[certificate.pk]), {"post": "yes"}
+    )
+
+    assert delete.status_code == 403
+    assert Certificate.objects.filter(pk=certificate.pk).exists()
 
 
 def test_an_editor_cannot_revoke_certificates(course, client, editor):

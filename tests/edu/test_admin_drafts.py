@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from accounts.roles import Role
+from core.audit import AuditAction
 from core.models import AuditLog
 from edu import services
 from edu.models import Course, LessonProgress
@@ -161,9 +162,9 @@ def test_an_editor_edits_previews_and_publishes_a_draft_through_the_admin(course
     first.refresh_from_db()
     assert "没有**安全账户" in first.body_zh
     assert LessonProgress.objects.filter(user=learner, lesson=first).exists()
-    entry = AuditLog.objects.get(action="course.published", actor=editor)
+    entry = AuditLog.objects.get(action=AuditAction.COURSE_PUBLISHED, actor=editor)
     assert sorted(entry.data["changed"]) == ["hang-up", "no-safe-account"]
-    assert AuditLog.objects.filter(action="course.draft_started", actor=editor).exists()
+    assert AuditLog.objects.filter(action=AuditAction.COURSE_DRAFT_STARTED, actor=editor).exists()
 
 
 def test_an_editor_discards_a_draft_through_the_admin(course, client, editor):
@@ -177,7 +178,7 @@ def test_an_editor_discards_a_draft_through_the_admin(course, client, editor):
     assert response.headers["Location"] == reverse("admin:edu_course_change", args=[course.pk])
     assert not Course.objects.filter(pk=draft.pk).exists()
     assert course.lessons.get(slug="hang-up").title_zh == "挂断电话再核实"
-    assert AuditLog.objects.filter(action="course.draft_discarded", actor=editor).exists()
+    assert AuditLog.objects.filter(action=AuditAction.COURSE_DRAFT_DISCARDED, actor=editor).exists()
 
 
 def test_the_course_list_shows_live_courses_with_their_pending_changes(course, client, editor):

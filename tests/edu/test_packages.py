@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from PIL import Image
 
+from core.audit import AuditAction
 from core.models import AuditLog
 from edu import services
 from edu.models import Course, Lesson, LessonProgress
@@ -125,7 +126,7 @@ def test_reimporting_updates_in_place_and_learners_keep_their_progress(course):
     assert LessonProgress.objects.filter(user=user, lesson=first).exists()
     assert course.lessons.get(slug="call-96110").retired
     assert not course.lessons.get(slug="report-it").retired
-    assert AuditLog.objects.filter(action="course.imported").count() == 2
+    assert AuditLog.objects.filter(action=AuditAction.COURSE_IMPORTED).count() == 2
 
 
 def test_importing_the_same_package_again_changes_nothing(course):

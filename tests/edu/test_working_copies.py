@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
+from core.audit import AuditAction
 from core.models import AuditLog
 from edu import services
 from edu.models import Certificate, Course, Enrollment, Lesson, LessonImage, LessonProgress
@@ -148,7 +149,7 @@ def test_publishing_makes_the_edit_visible_and_keeps_progress(course, client, ed
     assert "新版本的说法" in client.get("/courses/fixture-course/no-safe-account/").content.decode()
     course_page = client.get("/courses/fixture-course/").content.decode()
     assert 'value="1"' in course_page and 'max="4"' in course_page
-    audit = AuditLog.objects.get(action="course.published", actor=editor)
+    audit = AuditLog.objects.get(action=AuditAction.COURSE_PUBLISHED, actor=editor)
     assert audit.data["version"] == 2
     assert audit.data["added"] == ["report-it"]
     assert audit.data["changed"] == ["no-safe-account"]
@@ -221,7 +222,7 @@ def test_removing_a_lesson_keeps_its_progress_and_breaks_no_page(course, client,
     # and the first learner, who now has every lesson, completes the course at once
     assert Certificate.objects.filter(user=learner).exists()
     assert not Certificate.objects.filter(user=other).exists()
-    audit = AuditLog.objects.get(action="course.published", actor=editor)
+    audit = AuditLog.objects.get(action=AuditAction.COURSE_PUBLISHED, actor=editor)
     assert audit.data["removed"] == ["call-96110"]
     # and "my learning", resume and the progress bars still work
     client.force_login(learner)
@@ -296,7 +297,7 @@ def test_discarding_the_draft_leaves_the_published_course_as_it_was(course, clie
     assert not Course.objects.filter(pk=draft.pk).exists()
     assert course.lessons.get(slug="hang-up").title_zh == "挂断电话再核实"
     assert Lesson.objects.count() == 3
-    assert AuditLog.objects.filter(action="course.draft_discarded", actor=editor).exists()
+    assert AuditLog.objects.filter(action=AuditAction.COURSE_DRAFT_DISCARDED, actor=editor).exists()
     client.force_login(editor)
     assert client.get("/courses-preview/fixture-course/").status_code == 302
 
@@ -306,7 +307,7 @@ def test_starting_a_draft_twice_gives_the_same_draft(course, editor):
 
     assert services.course_draft_start(course=course, by=editor).pk == draft.pk
     assert services.course_draft_start(course=draft, by=editor).pk == draft.pk
-    assert AuditLog.objects.filter(action="course.draft_started").count() == 1
+    assert AuditLog.objects.filter(action=AuditAction.COURSE_DRAFT_STARTED).count() == 1
     assert sorted(draft.lessons.values_list("slug", flat=True)) == sorted(SLUGS)
     assert set(draft.lessons.values_list("origin__course", flat=True)) == {course.pk}
 

@@ -170,3 +170,53 @@ def test_header_shows_the_unread_count(client):
     assert client.get("/notifications/unread.json").json() == {"unread": 1}
     client.post("/notifications/read/")
     assert client.get("/notifications/unread.json").json() == {"unread": 0}
+
+
+def test_the_notifications_page_takes_as_many_queries_for_many_as_for_one(
+    client, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Given a person with one notification, whose page takes some number of queries
+    user = UserFactory()
+    Notification.objects.create(user=user, title="通知0")
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as one:
+        assert "通知0" in client.get("/notifications/").content.decode()
+
+    # When they have twenty
+    for n in range(1, 20):
+        Notification.objects.create(user=user, title=f"通知{n}", url="/courses/")
+
+    # Then the page shows them all in the same number of queries
+    with django_assert_num_queries(len(one)):
+        page = client.get("/notifications/").content.decode()
+    assert all(f"通知{n}" in page for n in range(20))
+
+
+def due_reminders(count, key):
+    """``count`` people with a due nudge, who want email, in-app and SMS."""
+    for n in range(count):
+        user = UserFactory(email=f"{key}{n}@example.cn")
+        Preference.objects.create(user=user, sms=True, phone=f"1390000{n:04d}")
+        Reminder.objects.create(key=f"{key}:{n}", user=user, kind=Kind.COURSE_NUDGE, due_at=NOON)
+
+
+def test_a_batch_takes_as_many_queries_for_many_reminders_as_for_one(django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Given a batch of one reminder, sent on three channels in some number of queries
+    due_reminders(1, "one")
+    with CaptureQueriesContext(connection) as one:
+        assert services.reminders_send_due(now=NOON)["sent"] == 1
+
+    # When eight are due
+    due_reminders(8, "many")
+
+    # Then the batch sends them all in the same number of queries
+    with django_assert_num_queries(len(one)):
+        assert services.reminders_send_due(now=NOON)["sent"] == 8
+    assert Delivery.objects.count() == 3 * 9
+    assert len(mail.outbox) == 9

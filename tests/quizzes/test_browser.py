@@ -36,8 +36,16 @@ def test_an_older_user_answers_on_a_phone_and_stops_the_transfer(
 
     # When the user opens the quiz link in the payment app's web view
     page.goto(web_server + urlsplit(created["quiz_url"]).path)
-    check = TransferCheck.objects.get(pk=created["id"])
     expect(page.locator("html")).to_have_class("elder")
+    # Then a first screen says what comes, and opening the link has not opened the check
+    expect(page.get_by_role("heading", level=1)).to_have_text("转账前的简短安全检查")
+    assert TransferCheck.objects.get(pk=created["id"]).status == "pending"
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "transfer-check-start.png"), full_page=True)
+    page.get_by_role("button", name="开始").click()
+    expect(page.get_by_text("第 1 题，共")).to_be_visible()
+    check = TransferCheck.objects.get(pk=created["id"])
+    assert check.status == "in_progress"
     for number, item in enumerate(check.items, start=1):
         question = Question.objects.get(pk=item["q"])
         expect(page.get_by_text(f"第 {number} 题，共 {len(check.items)} 题")).to_be_visible()
@@ -61,7 +69,6 @@ def test_an_older_user_answers_on_a_phone_and_stops_the_transfer(
     # The end: a clear choice with the hotline shown
     expect(page.get_by_role("heading", level=1)).to_have_text("您还要转这笔钱吗？")
     expect(page.get_by_role("link", name="96110").first).to_be_visible()
-    RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "transfer-check-decide.png"), full_page=True)
     page.get_by_role("button", name="停止这笔转账").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("做得对：这笔转账已停止。")

@@ -29,10 +29,19 @@ def new_check(api, **changes):
     return TransferCheck.objects.get(pk=body["id"]), urlsplit(body["quiz_url"]).path
 
 
+def start(browser, path):
+    """Press Start on the quiz's first screen; returns the page it leads to."""
+    browser.get(path)
+    started = browser.post(f"{path}start")
+    assert started.status_code == 302
+    assert started["Location"] == path
+    return browser.get(path)
+
+
 def answer_all(browser, path, check, right=True):
     """Answer every question (rightly or wrongly); returns the pages seen."""
     pages = []
-    page = browser.get(path)
+    page = start(browser, path)
     for number in range(1, 6):
         check.refresh_from_db()
         if len(check.answers) == len(check.items):
@@ -54,7 +63,7 @@ def answer_all(browser, path, check, right=True):
 def test_the_quiz_shows_one_question_without_revealing_the_answer(api, question_bank):
     check, path = new_check(api)
 
-    page = Client().get(path)
+    page = start(Client(), path)
 
     assert page.status_code == 200
     html = page.content.decode()
@@ -110,7 +119,7 @@ def test_heeding_ends_the_check_and_writes_the_webhook_event(api, question_bank)
 def test_the_choice_cannot_be_made_before_answering(api, question_bank):
     check, path = new_check(api)
     browser = Client()
-    browser.get(path)
+    start(browser, path)
 
     browser.post(f"{path}decide", {"decision": "continue"})
 
@@ -151,12 +160,80 @@ def test_an_opened_check_left_unfinished_is_abandoned_when_time_is_up(api, quest
     from quizzes.services import transfer_checks_expire_due
 
     check, path = new_check(api)
-    Client().get(path)
+    start(Client(), path)
 
     assert transfer_checks_expire_due(now=timezone.now() + timedelta(hours=1)) == 1
 
     check.refresh_from_db()
     assert check.status == "abandoned"
+
+
+@pytest.mark.django_db
+def test_opening_the_link_shows_a_start_screen_and_leaves_the_check_unopened(api, question_bank):
+    check, path = new_check(api)
+
+    page = Client().get(path)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "转账前的简短安全检查" in html
+    assert f'<form method="post" action="{path}start"' in html
+    assert "第 1 题" not in html
+    check.refresh_from_db()
+    assert check.status == "pending"
+    assert check.opened_at is None
+    assert check.items == []
+
+
+@pytest.mark.django_db
+def test_previews_prefetches_and_reloads_of_the_link_change_nothing(api, question_bank):
+    check, path = new_check(api)
+    browser = Client()
+
+    browser.get(path, headers={"Sec-Purpose": "prefetch"})
+    browser.get(path, headers={"Purpose": "prefetch"})
+    browser.get(path)
+    browser.get(path)
+
+    check.refresh_from_db()
+    assert (check.status, check.opened_at, check.items) == ("pending", None, [])
+    # And a check only previewed, when its time is up, is "expired", never "abandoned"
+    from quizzes.services import transfer_checks_expire_due
+
+    assert transfer_checks_expire_due(now=timezone.now() + timedelta(hours=1)) == 1
+    check.refresh_from_db()
+    assert check.status == "expired"
+
+
+@pytest.mark.django_db
+def test_pressing_start_opens_the_check_once_and_shows_the_first_question(api, question_bank):
+    check, path = new_check(api)
+    browser = Client()
+
+    first = start(browser, path)
+    check.refresh_from_db()
+    drawn = check.items
+    again = browser.post(f"{path}start")
+
+    assert again["Location"] == path
+    check.refresh_from_db()
+    assert check.status == "in_progress"
+    assert check.opened_at is not None
+    assert check.items == drawn  # drawn once
+    assert f"第 1 题，共 {check.total} 题" in first.content.decode()
+
+
+@pytest.mark.django_db
+def test_start_on_a_used_link_leads_to_the_used_page(api, question_bank):
+    check, path = new_check(api)
+    browser = Client()
+    answer_all(browser, path, check)
+    browser.post(f"{path}decide", {"decision": "stop"})
+
+    page = browser.post(f"{path}start", follow=True)
+
+    assert page.status_code == 410
+    assert "已经使用" in page.content.decode()
 
 
 @pytest.mark.django_db
@@ -182,7 +259,7 @@ def test_an_older_users_quiz_is_in_elder_mode(api, question_bank):
 def test_a_general_mix_is_drawn_when_no_scam_type_is_given(api, question_bank):
     check, path = new_check(api, risk={"score": 0.5})
 
-    Client().get(path)
+    start(Client(), path)
 
     check.refresh_from_db()
     types = {Question.objects.get(pk=i["q"]).scam_type.code for i in check.items}
@@ -193,10 +270,12 @@ def test_a_general_mix_is_drawn_when_no_scam_type_is_given(api, question_bank):
 def test_the_first_quiz_screen_needs_few_queries(api, question_bank, django_assert_max_num_queries):
     _, path = new_check(api)
     browser = Client()
-    browser.get(path)
+    with django_assert_max_num_queries(6):
+        assert browser.get(path).status_code == 200  # the start screen
+    start(browser, path)
 
     with django_assert_max_num_queries(6):
-        assert browser.get(path).status_code == 200
+        assert browser.get(path).status_code == 200  # the first question
 
 
 # --- Learners -------------------------------------------------------------------------------

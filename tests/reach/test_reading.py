@@ -118,7 +118,9 @@ def test_overview_shows_coverage_and_the_last_job_run(
     assert all(f'data-campaign="{c}"' in page for c in campaigns)
 
 
-def test_api_summary_gives_totals_and_areas(client, counted, django_assert_max_num_queries):
+def test_api_summary_gives_anyone_the_totals_and_areas_the_impact_page_shows(
+    client, counted, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(7):
         response = client.get("/api/v1/reach?area=520000")
 
@@ -129,6 +131,17 @@ def test_api_summary_gives_totals_and_areas(client, counted, django_assert_max_n
     assert body["totals"]["heeding_rate"] == 0.5
     assert body["totals"]["protected_funds"] == "5000.00"
     assert {a["code"] for a in body["areas"]} == {"522600", "520100"}
+    # and nothing finer than the impact page: the breakdowns are the staff overview's
+    assert "by_age_band" not in body and "by_scam_type" not in body
+
+
+def test_api_summary_gives_staff_the_breakdowns_by_age_band_and_scam_type(
+    client, counted, django_assert_max_num_queries
+):
+    client.force_login(UserFactory(roles=[Role.STAFF]))
+    with django_assert_max_num_queries(12):
+        body = client.get("/api/v1/reach?area=520000").json()
+
     bands = {g["code"]: (g["heeding_rate"], g["protected_funds"]) for g in body["by_age_band"]}
     assert bands == {"60_plus": (1.0, "5000.00"), "18_34": (0.0, "0.00")}
     types = {g["code"]: (g["checks_shown"], g["heeding_rate"]) for g in body["by_scam_type"]}
@@ -137,6 +150,7 @@ def test_api_summary_gives_totals_and_areas(client, counted, django_assert_max_n
 
 
 def test_api_summary_splits_the_checks_of_the_chosen_area_only(client, counted):
+    client.force_login(UserFactory(roles=[Role.STAFF]))
     body = client.get("/api/v1/reach?area=522600").json()  # Leishan's prefecture
     assert [g["code"] for g in body["by_age_band"]] == ["60_plus"]
 

@@ -1,6 +1,7 @@
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.models import WorkerPing
 from core.services import worker_ping_request
@@ -9,10 +10,10 @@ from core.services import worker_ping_request
 class Command(BaseCommand):
     help = "Send a ping through the broker and wait until a Celery worker answers it."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait")
 
-    def handle(self, *args, timeout: float, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, timeout: float, **options: Any) -> None:
         ping = worker_ping_request()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

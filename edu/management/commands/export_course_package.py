@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from edu.models import Course
@@ -10,7 +10,7 @@ from edu.packages import course_package_export
 class Command(BaseCommand):
     help = "Export a course as a package (.zip) that import_course_package reads."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug")
         parser.add_argument("output", help="path of the .zip to write")
 

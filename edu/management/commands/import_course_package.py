@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from edu.packages import PackageError, course_package_import, read_folder, read_zip
@@ -9,7 +9,7 @@ from edu.packages import PackageError, course_package_import, read_folder, read_
 class Command(BaseCommand):
     help = "Import a course package (.zip, or a folder with course.json); updates in place."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("package", help="path to a .zip package or a package folder")
         parser.add_argument("--publish", action="store_true", help="publish after importing")
 

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -21,7 +21,8 @@ class Command(BaseCommand):
             if options["no_progress"]:
                 return
             if bar is None:
-                bar = tqdm(total=total, unit="month", file=self.stderr._out)
+                # The wrapped stream itself (the stubs do not declare _out).
+                bar = tqdm(total=total, unit="month", file=cast(TextIO, self.stderr._out))
             bar.update(done - bar.n)
 
         try:

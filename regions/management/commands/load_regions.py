@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any, TextIO, cast
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -10,7 +11,7 @@ from regions.services import DEFAULT_SOURCE, region_rows_parse, regions_load
 class Command(BaseCommand):
     help = "Load China's administrative regions (province, prefecture, county). Idempotent."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--file",
             type=Path,
@@ -19,12 +20,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    def handle(self, *args, file: Path, no_progress: bool, verbosity: int, **options):  # type: ignore[no-untyped-def]
+    def handle(
+        self, *args: Any, file: Path, no_progress: bool, verbosity: int, **options: Any
+    ) -> None:
         try:
             rows = region_rows_parse(file.read_text(encoding="utf-8").splitlines())
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise CommandError(f"{file}: {exc}") from exc
-        bar: tqdm | None = None
+        bar: tqdm[Any] | None = None
 
         def progress(done: int, total: int) -> None:
             nonlocal bar
@@ -32,7 +35,8 @@ class Command(BaseCommand):
                 bar = tqdm(
                     total=total,
                     unit="region",
-                    file=self.stderr._out,
+                    # The wrapped stream itself (the stubs do not declare _out).
+                    file=cast(TextIO, self.stderr._out),
                     disable=no_progress or verbosity == 0,
                 )
             bar.update(done)

@@ -1,0 +1,27 @@
+"""System checks of the platform's own settings (``manage.py check --deploy``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def metrics_token_check(**kwargs: Any) -> list[checks.CheckMessage]:
+    """/metrics tells an attacker the traffic, the errors and the code paths: in production it
+    answers only with the operator's token (core.views.metrics), so a deployment without one
+    has no metrics at all and should say so before it goes live."""
+    if getattr(settings, "SETTINGS_PROFILE", "") == "production" and not (
+        settings.METRICS_BEARER_TOKEN
+    ):
+        return [
+            checks.Error(
+                "METRICS_BEARER_TOKEN is not set: /metrics is closed in production without it.",
+                hint="Set METRICS_BEARER_TOKEN to a long random value and give it to Prometheus "
+                "(authorization: credentials).",
+                id="core.E020",
+            )
+        ]
+    return []
