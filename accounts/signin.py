@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 
 
@@ -25,3 +28,30 @@ def client_address(request: HttpRequest) -> str:
         # Not through all our proxies: a request inside the network, or misconfiguration.
         return peer
     return forwarded[-proxies]
+
+
+def _counted(key: str, limit: int, window: int) -> bool:
+    """Count one more use of ``key`` in the cache (shared by every process with Redis);
+    True while the count in the current window stays within ``limit``."""
+    if cache.add(key, 1, timeout=window):
+        return True
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return True
+
+
+def password_reset_allowed(*, address: str, email: str) -> bool:
+    """Whether a reset mail may go out for this request: at most
+    PASSWORD_RESET_PER_EMAIL_HOUR mails to one address an hour (nobody floods a victim's
+    mailbox) and PASSWORD_RESET_PER_ADDRESS_HOUR requests from one client address. Over the
+    limit the page says the same as always, so it tells nothing either way."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    per_address = _counted(
+        f"pwreset:ip:{address}", int(settings.PASSWORD_RESET_PER_ADDRESS_HOUR), 3600
+    )
+    per_email = _counted(
+        f"pwreset:mail:{digest}", int(settings.PASSWORD_RESET_PER_EMAIL_HOUR), 3600
+    )
+    return per_address and per_email

@@ -192,6 +192,10 @@ LOGOUT_REDIRECT_URL = "core:home"
 # Staff sessions end after this many seconds without a request (accounts/middleware.py);
 # learners keep SESSION_COOKIE_AGE.
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
+# Password-reset mails: at most this many an hour to one e-mail address, and requests from
+# one client address (accounts.signin.password_reset_allowed); over it, the same page, no mail.
+PASSWORD_RESET_PER_EMAIL_HOUR = env_int("PASSWORD_RESET_PER_EMAIL_HOUR", 3)
+PASSWORD_RESET_PER_ADDRESS_HOUR = env_int("PASSWORD_RESET_PER_ADDRESS_HOUR", 20)
 # Staff (editors included) give a code from an authenticator app (TOTP) before the admin.
 ADMIN_REQUIRE_SECOND_FACTOR = env_bool("ADMIN_REQUIRE_SECOND_FACTOR", True)
 # The name authenticator apps show beside the account.

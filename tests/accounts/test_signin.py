@@ -344,3 +344,31 @@ def test_a_learner_idle_as_long_stays_signed_in(client):
     last_active_ago(client, settings.STAFF_SESSION_IDLE_SECONDS + 1)
 
     assert client.get("/accounts/me/").status_code == 200
+
+
+def test_reset_mails_to_one_address_are_limited_and_the_page_says_the_same(client, mailoutbox):
+    # Given an account with an e-mail address
+    UserFactory(email="laowang@example.org")
+
+    # When someone asks for a reset link for it again and again
+    pages = [
+        client.post("/accounts/password/reset/", {"email": "laowang@example.org"})
+        for _ in range(settings.PASSWORD_RESET_PER_EMAIL_HOUR + 3)
+    ]
+
+    # Then only the first few mails go out, and every answer is the same "sent" page
+    assert len(mailoutbox) == settings.PASSWORD_RESET_PER_EMAIL_HOUR
+    assert {(p.status_code, p["Location"]) for p in pages} == {
+        (302, "/accounts/password/reset/sent/")
+    }
+
+
+def test_reset_requests_from_one_client_address_are_limited(client, mailoutbox, settings):
+    settings.PASSWORD_RESET_PER_ADDRESS_HOUR = 2
+    for n in range(4):
+        UserFactory(email=f"user{n}@example.org")
+
+    for n in range(4):
+        client.post("/accounts/password/reset/", {"email": f"user{n}@example.org"})
+
+    assert [m.to for m in mailoutbox] == [["user0@example.org"], ["user1@example.org"]]
