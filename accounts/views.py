@@ -34,6 +34,7 @@ from .second_factor import (
 )
 from .selectors import user_roles
 from .services import user_preferences_update, user_signup
+from .signin import client_address, password_reset_allowed
 
 
 def _remember_preferences(response: HttpResponse, user: User) -> HttpResponse:
@@ -83,6 +84,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
+        if not password_reset_allowed(
+            address=client_address(self.request), email=form.cleaned_data["email"]
+        ):
+            return HttpResponseRedirect(self.get_success_url())  # the same page, no mail
         # Links are built on SITE_URL, not on the Host header of whoever asked.
         self.extra_email_context = {"site_url": settings.SITE_URL}
         return super().form_valid(form)
