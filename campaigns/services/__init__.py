@@ -26,7 +26,7 @@ from .errors import (
 from .files import export_download_record, session_photo_view_record
 from .photos import session_photo_attach, session_photo_process
 from .plans import PlanInput, planned_session_cancel, planned_session_create
-from .review import coordinator_of, gps_pair, session_log_review
+from .review import coordinator_of, session_log_review
 from .session_logs import SessionInput, session_log_flags, session_log_sync, volunteer_in_campaign
 
 __all__ = [
@@ -50,7 +50,6 @@ __all__ = [
     "coordinator_of",
     "counties_under",
     "export_download_record",
-    "gps_pair",
     "planned_session_cancel",
     "planned_session_create",
     "session_log_flags",
