@@ -157,7 +157,7 @@ class ExportAdmin(admin.ModelAdmin[Export]):
         if not obj.file or obj.done_at is None:
             return "-"
         url = reverse("campaigns:export-download", args=[obj.campaign_id, obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.file.name.rsplit("/", 1)[-1])
+        return format_html('<a href="{}">{}</a>', url, (obj.file.name or "").rsplit("/", 1)[-1])
 
 
 @admin.register(PlannedSession)

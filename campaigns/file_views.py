@@ -62,7 +62,7 @@ def campaign_export_download(
     if access is None:
         raise Http404
     services.export_download_record(export=export, by=request_user(request), access=access)
-    filename = export.file.name.rsplit("/", 1)[-1]
+    filename = (export.file.name or "").rsplit("/", 1)[-1]
     return private_file_response(
         export.file,
         filename=filename,
