@@ -97,6 +97,14 @@ def test_a_session_logged_offline_reaches_the_review_queue_once_with_its_photo(
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "campaign-log-phone.png"), full_page=True)
 
+    # ... "my logs" shows the volunteer the photo's thumbnail, from the checked view
+    page.goto(web_server + "/campaigns/mine/")
+    own = page.get_by_role("img", name="活动照片")
+    expect(own).to_be_visible()
+    assert own.get_attribute("src") == f"/campaigns/photos/{log.photos.get().pk}/thumbnail"
+    assert page.evaluate("img => img.complete && img.naturalWidth > 0", own.element_handle())
+    page.screenshot(path=str(RESULTS / "campaign-my-logs-phone.png"), full_page=True)
+
     # ... and the coordinator sees it once in the review queue, with its photo
     desk = browser.new_context(**PHONE)
     review = desk.new_page()
