@@ -22,6 +22,8 @@ from django.db.models import ForeignKey, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrPromise
@@ -469,6 +471,17 @@ class CertificateAdmin(AuditedAdminMixin, ReadOnlyAdmin):
     list_filter = ["course", "revoked_at"]
     search_fields = ["serial", "learner_name", "user__username"]
     actions = ["revoke"]
+    # The rendered files are private (no URL): linked through the view that checks who asks.
+    exclude = ["png", "pdf"]
+    readonly_fields = ["files"]
+
+    @admin.display(description=_("file"))
+    def files(self, obj: Certificate) -> SafeString | str:
+        if obj.rendered_at is None:
+            return "-"
+        png = reverse("edu:certificate-file", args=[obj.serial, "png"])
+        pdf = reverse("edu:certificate-file", args=[obj.serial, "pdf"])
+        return format_html('<a href="{}">PNG</a> · <a href="{}">PDF</a>', png, pdf)
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("edu.revoke_certificate")

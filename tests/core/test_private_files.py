@@ -401,3 +401,20 @@ def test_staff_see_photos_and_exports_in_the_admin_through_the_checked_views(peo
     assert f'src="{photo.thumbnail_url}"' in log_page.content.decode()
     assert f'href="{photo.image_url}"' in log_page.content.decode()
     assert f'href="{served.url}"' in export_page.content.decode()
+
+
+def test_staff_see_a_certificate_in_the_admin_with_its_files_linked_to_the_checked_view(
+    people, client
+):
+    # Given a rendered certificate, and staff allowed to view certificates
+    served = SERVED["edu.Certificate.png"](people)
+    certificate = Certificate.objects.get()
+    client.force_login(people["staff"])
+
+    # When they open it in the admin
+    page = client.get(reverse("admin:edu_certificate_change", args=[certificate.pk]))
+
+    # Then the page shows (it used to fail asking the private storage for a URL), and links
+    # the files through the view
+    assert page.status_code == 200
+    assert f'href="{served.url}"' in page.content.decode()
