@@ -98,8 +98,8 @@ def private_storage_shared_check(**kwargs: Any) -> list[checks.CheckMessage]:
     if not media.endswith("FileSystemStorage") and private.endswith("FileSystemStorage"):
         return [
             checks.Warning(
-                "Media use a shared storage backend but private files (certificates) are on "
-                "this host's disk.",
+                "Media use a shared storage backend but private files (certificates, session "
+                "photos, exports) are on this host's disk.",
                 hint="Set DJANGO_PRIVATE_STORAGE to a shared backend that is not public.",
                 id="core.W011",
             )

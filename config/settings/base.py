@@ -275,9 +275,10 @@ STORAGES = {
     # Hashed names for far-future caching, gzip and Brotli variants built at collectstatic.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Private files (certificates): outside MEDIA_ROOT, no public URL, served only by views that
-# check who asks (core/storage.py). Several hosts: a shared backend whose objects are not
-# public, e.g. DJANGO_PRIVATE_STORAGE=storages.backends.s3.S3Storage and
+# Private files (certificates, session photos, exports): outside MEDIA_ROOT, no public URL,
+# served only by views that check who asks (core/storage.py). Several hosts: a shared
+# backend whose objects are not public, e.g.
+# DJANGO_PRIVATE_STORAGE=storages.backends.s3.S3Storage and
 # DJANGO_PRIVATE_STORAGE_OPTIONS='{"bucket_name": "…-private", "default_acl": "private"}'.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 _PRIVATE_BACKEND = env_str("DJANGO_PRIVATE_STORAGE", "core.storage.PrivateFileSystemStorage")
