@@ -104,6 +104,16 @@ def test_a_session_logged_offline_reaches_the_review_queue_once_with_its_photo(
     assert own.get_attribute("src") == f"/campaigns/photos/{log.photos.get().pk}/thumbnail"
     assert page.evaluate("img => img.complete && img.naturalWidth > 0", own.element_handle())
     page.screenshot(path=str(RESULTS / "campaign-my-logs-phone.png"), full_page=True)
+    # ... and opening the photo itself leaves no copy in the service worker's cache
+    image = f"/campaigns/photos/{log.photos.get().pk}/image"
+    assert page.goto(web_server + image).status == 200
+    page.goto(web_server + "/campaigns/mine/")
+    kept = page.evaluate(
+        "async () => { const keys = await Promise.all((await caches.keys()).map("
+        "  async (name) => (await (await caches.open(name)).keys()).map((r) => r.url)));"
+        "  return keys.flat().map((url) => new URL(url).pathname); }"
+    )
+    assert "/campaigns/mine/" in kept and image not in kept
 
     # ... and the coordinator sees it once in the review queue, with its photo
     desk = browser.new_context(**PHONE)
