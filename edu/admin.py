@@ -15,26 +15,25 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrPromise
 
-from core.admin import AdminAuditActions, AuditedAdminMixin, ReadOnlyAdmin
-from core.audit import AuditAction
 from quizzes.selectors import audience_choices, scam_type_choices
 
-from . import selectors, services
+from . import (
+    admin_certificates,  # noqa: F401  (registers the certificates admin)
+    selectors,
+    services,
+)
 from .images import lesson_image_renditions_make
-from .models import Certificate, Course, Lesson, LessonImage, Module
+from .models import Course, Lesson, LessonImage, Module
 from .packages import PackageError, course_package_export, course_package_import, read_zip
 
 BOTH_LANGUAGES = _("Chinese first, English beside it; an empty English text shows the Chinese.")
@@ -137,10 +136,6 @@ class LessonForm(forms.ModelForm[Lesson]):
         if course and module and module.course_id != course.pk:
             self.add_error("module", gettext("This module belongs to another course."))
         return cleaned
-
-
-class RevokeForm(forms.Form):
-    reason = forms.CharField(label=_("reason for revoking"), max_length=300)
 
 
 class ImportForm(forms.Form):
@@ -458,51 +453,3 @@ class LessonAdmin(admin.ModelAdmin[Lesson]):
         for image in formset.new_objects + [obj for obj, _fields in formset.changed_objects]:
             if isinstance(image, LessonImage):
                 lesson_image_renditions_make(image=image)
-
-
-@admin.register(Certificate)
-class CertificateAdmin(AuditedAdminMixin, ReadOnlyAdmin):
-    # Revoking goes through certificate_revoke (audited there); a change or deletion, should
-    # this admin ever allow one, is audited here.
-    audit_actions = AdminAuditActions(
-        changed=AuditAction.CERTIFICATE_CHANGED, deleted=AuditAction.CERTIFICATE_DELETED
-    )
-    list_display = ["serial", "learner_name", "course", "issued_at", "revoked_at"]
-    list_filter = ["course", "revoked_at"]
-    search_fields = ["serial", "learner_name", "user__username"]
-    actions = ["revoke"]
-    # The rendered files are private (no URL): linked through the view that checks who asks.
-    exclude = ["png", "pdf"]
-    readonly_fields = ["files"]
-
-    @admin.display(description=_("file"))
-    def files(self, obj: Certificate) -> SafeString | str:
-        if obj.rendered_at is None:
-            return "-"
-        png = reverse("edu:certificate-file", args=[obj.serial, "png"])
-        pdf = reverse("edu:certificate-file", args=[obj.serial, "pdf"])
-        return format_html('<a href="{}">PNG</a> · <a href="{}">PDF</a>', png, pdf)
-
-    def has_revoke_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("edu.revoke_certificate")
-
-    @admin.action(description=_("Revoke the selected certificates"), permissions=["revoke"])
-    def revoke(self, request: HttpRequest, queryset: QuerySet[Certificate]) -> HttpResponse | None:
-        """Asks for the reason first; the reason goes into the audit log."""
-        form = RevokeForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            for certificate in queryset:
-                services.certificate_revoke(
-                    certificate=certificate, by=request.user, reason=form.cleaned_data["reason"]
-                )
-            self.message_user(request, gettext("Revoked. The verification page now says so."))
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Revoke certificates"),
-            "opts": self.model._meta,
-            "form": form,
-            "certificates": queryset,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return render(request, "admin/edu/certificate/revoke.html", context)
