@@ -23,6 +23,12 @@ class SignupForm(forms.Form):
         help_text=_("As it should appear on your certificates. Any characters, rare ones too."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("Only for setting a new password if you forget yours."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -63,8 +69,19 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.ModelForm[User]):
     class Meta:
         model = User
-        fields = ["display_name", "language", "elder_mode"]
-        labels = {"display_name": _("Your name")}
+        fields = ["display_name", "email", "language", "elder_mode"]
+        labels = {"display_name": _("Your name"), "email": _("E-mail")}
+        help_texts = {"email": _("Only for setting a new password if you forget yours.")}
 
     def clean_display_name(self) -> str:
         return unicodedata.normalize("NFC", self.cleaned_data["display_name"].strip())
+
+
+class SecondFactorForm(forms.Form):
+    token = forms.CharField(
+        label=_("Six-digit code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )

@@ -44,10 +44,10 @@ def roles_sync(*, using: str = "default") -> dict[str, int]:
 
 @transaction.atomic
 def user_signup(
-    *, username: str, password: str, display_name: str = "", language: str = ""
+    *, username: str, password: str, display_name: str = "", language: str = "", email: str = ""
 ) -> User:
     """Create a learner account. Atomic: the user exists with its role or not at all."""
-    user = User(username=username, display_name=display_name)
+    user = User(username=username, display_name=display_name, email=email)
     if language:
         user.language = language
     user.set_password(password)

@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     USER_CREATED = "user.created", _("user created")
     USER_CHANGED = "user.changed", _("user changed")
     USER_DELETED = "user.deleted", _("user deleted")
+    SECOND_FACTOR_ENROLLED = "second_factor.enrolled", _("second factor enrolled")
     # quizzes
     API_CLIENT_CREATED = "api_client.created", _("API client created")
     API_CLIENT_CHANGED = "api_client.changed", _("API client changed")
