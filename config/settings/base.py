@@ -462,6 +462,12 @@ WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
 WEBHOOK_DISPATCH_LEASE = env_int("WEBHOOK_DISPATCH_LEASE", 120)
 # SSRF guard: webhook URLs must be https to public addresses unless this is true (dev, tests).
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+# Protected funds (docs/reach.md): a check whose amount is above this many yuan is flagged
+# when created and counts only once staff confirm it. ¥50,000 is the daily limit many
+# payment apps set on a personal transfer and above the single transfers the field figures
+# behind "¥2.7 bn protected" are made of, so only the rare outlier waits for a person; an
+# API client may have its own ceiling (ApiClient.protected_funds_ceiling).
+PROTECTED_FUNDS_CEILING_CNY = env_int("PROTECTED_FUNDS_CEILING_CNY", 50_000)
 # API clients are remembered per process this long (seconds): deactivation takes this long.
 API_CLIENT_CACHE_SECONDS = env_int("API_CLIENT_CACHE_SECONDS", 2)
 # --- Courses (edu) --------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from regions.selectors import county_codes
+
 from .. import selectors
 from ..models import TransferCheck
 
@@ -73,6 +75,19 @@ class ScamTypeField(serializers.CharField):
         return value
 
 
+class CountyCodeField(serializers.RegexField):
+    """A six-digit code of the regions table's counties (regions.selectors.county_codes)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(r"^[0-9]{6}$", **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value not in county_codes():
+            raise serializers.ValidationError(_("Unknown county code %s.") % value)
+        return value
+
+
 @extend_schema_serializer(component_name="TransferCheckSubject")
 class SubjectInput(Strict):
     ref = serializers.RegexField(
@@ -81,7 +96,7 @@ class SubjectInput(Strict):
     )
     age_band = serializers.ChoiceField(TransferCheck.AgeBand.values, required=False)
     locale = serializers.ChoiceField(["zh-hans", "en"], required=False)
-    region_code = serializers.RegexField(r"^[0-9]{6}$", required=False)
+    region_code = CountyCodeField(required=False)
 
 
 @extend_schema_serializer(component_name="TransferCheckTransfer")
