@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.problems import NOT_FOUND, Problem
+from core.serializers import PAGE_PARAMS, Strict, StrictCharField, StrictChoiceField
 from quizzes.selectors import audience_choices
 
 from . import selectors
@@ -96,10 +97,11 @@ class CourseListApi(ListAPIView[Course]):
     permission_classes = [AllowAny]
     serializer_class = CourseOutput
 
-    class FilterInput(serializers.Serializer[Any]):
-        topic = serializers.ChoiceField(choices=Topic.choices, required=False)
-        audience = serializers.CharField(required=False, max_length=40)
-        search = serializers.CharField(required=False, max_length=100)
+    class FilterInput(Strict):
+        also_accepted = PAGE_PARAMS
+        topic = StrictChoiceField(choices=Topic.choices, required=False)
+        audience = StrictCharField(required=False, max_length=40)
+        search = StrictCharField(required=False, max_length=100)
 
         def validate_audience(self, value: str) -> str:
             if value not in dict(audience_choices()):

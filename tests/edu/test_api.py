@@ -67,6 +67,15 @@ def test_a_bad_filter_is_a_validation_problem(api, db):
     assert response.json()["errors"][0]["pointer"] == "#/topic"
 
 
+def test_an_unknown_filter_is_refused_and_the_pagination_parameters_are_not(api, db):
+    refused = api.get("/api/v1/courses/", {"topik": "lottery"})
+    paged = api.get("/api/v1/courses/", {"page": 1, "page_size": 10})
+
+    assert refused.status_code == 400
+    assert [e["pointer"] for e in refused.json()["errors"]] == ["#/topik"]
+    assert paged.status_code == 200
+
+
 def test_a_learner_sees_only_their_own_progress(course, api):
     me, other = UserFactory(), UserFactory()
     first = course.lessons.get(slug="no-safe-account")
