@@ -45,11 +45,23 @@ class LocalizedField(serializers.Field[Localized, Any, str, Any]):
         return value.text(self.text_name, _lang())
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "anyOf": [{"format": "uri"}, {"enum": [""]}],
+        "description": 'a link to the lesson\'s video; "" when it has none',
+    }
+)
+class VideoUrlField(serializers.CharField):
+    """A URL, or "" for a lesson without a video (the schema's plain ``uri`` said the
+    empty string could not occur)."""
+
+
 class LessonOutput(serializers.Serializer[Lesson]):
     slug = serializers.SlugField()
     title = LocalizedField("title")
     minutes = serializers.IntegerField()
-    video_url = serializers.URLField()
+    video_url = VideoUrlField()
     has_check = serializers.BooleanField()
 
 
@@ -152,6 +164,8 @@ class MyCourseProgressApi(GenericAPIView[Any]):
     sees only their own."""
 
     permission_classes = [IsAuthenticated]
+    # One entry per course started, never many: the answer is a plain list, not a page.
+    pagination_class = None
 
     class CertificateOutput(serializers.Serializer[Certificate]):
         serial = serializers.CharField()

@@ -142,3 +142,12 @@ def test_a_learner_sees_their_progress_in_one_course_lesson_by_lesson(
     ]
     assert lessons[1]["title"] == "Hang up, then check"
     assert api.get("/api/v1/me/courses/nope/").status_code == 404
+
+
+def test_the_schema_describes_the_progress_list_and_an_absent_video_as_answered(api, db):
+    schema = api.get("/api/schema/?format=json").json()
+
+    progress = schema["paths"]["/api/v1/me/courses/"]["get"]["responses"]["200"]
+    assert progress["content"]["application/json"]["schema"]["type"] == "array"  # not a page
+    video = schema["components"]["schemas"]["LessonOutput"]["properties"]["video_url"]
+    assert {"enum": [""]} in video["anyOf"] and "format" not in video
