@@ -24,6 +24,7 @@ from core.serializers import (
     StrictChoiceField,
     StrictDateField,
     StrictDecimalField,
+    StrictIdField,
     StrictIntegerField,
     StrictRegexField,
     StrictUUIDField,
@@ -77,7 +78,7 @@ class SessionLogSyncApi(APIView):
 
     class SessionLogSyncInput(Strict):
         client_uuid = StrictUUIDField(help_text="Made by the phone when the log is filled.")
-        campaign = StrictIntegerField()
+        campaign = StrictIdField()
         county = StrictRegexField(r"^\d{6}$", help_text="6-digit county code")
         held_on = StrictDateField()
         venue_type = StrictChoiceField(choices=VenueType.choices)

@@ -104,6 +104,16 @@ class StrictIntegerField(serializers.IntegerField):
         return int(super().to_internal_value(data))
 
 
+class StrictIdField(StrictIntegerField):
+    """A row id: a JSON integer from 1 to the largest a ``BigAutoField`` holds (a larger
+    one would overflow the database driver, a server error instead of a 400)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+
 class StrictFloatField(serializers.FloatField):
     """A JSON number: not a string of digits, not a boolean."""
 
@@ -131,6 +141,7 @@ __all__ = [
     "StrictDateField",
     "StrictDecimalField",
     "StrictFloatField",
+    "StrictIdField",
     "StrictIntegerField",
     "StrictRegexField",
     "StrictUUIDField",
