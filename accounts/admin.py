@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -8,13 +11,26 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import AdminAuditActions, AuditedAdminMixin
 from core.audit import AuditAction
 
+from .forms import UserAdminForm
 from .models import User
+from .services import (
+    user_change_allowed,
+    user_password_set_allowed,
+    user_role_assign,
+    user_role_revoke,
+    user_roles,
+)
+
+# What decides an account's powers directly, past the roles: only superusers see and set it.
+SUPERUSER_ONLY_FIELDS = {"is_staff", "is_superuser", "groups", "user_permissions"}
 
 
 @admin.register(User)
 class UserAdmin(AuditedAdminMixin, BaseUserAdmin[User]):
-    # Roles are groups; with permissions and the staff and superuser flags they decide what
-    # an account may do, so each change of them here is audited with before and after.
+    # Roles are granted and revoked through accounts.services, which audits each one
+    # (role.granted / role.revoked, with the roles before and after) and derives the staff
+    # flag. The other changes of the form, flags, groups that are not roles and permissions
+    # among them, are audited by the mixin: the roles change after its record is written.
     audit_actions = AdminAuditActions(
         created=AuditAction.USER_CREATED,
         changed=AuditAction.USER_CHANGED,
@@ -29,6 +45,7 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin[User]):
         "user_permissions",
     ]
     audit_secret_fields = ["password"]
+    form = UserAdminForm
     list_display = ["username", "display_name", "is_active", "is_staff", "date_joined"]
     search_fields = ["username", "display_name", "email"]
     fieldsets = [
@@ -36,12 +53,57 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin[User]):
         (_("Preferences"), {"fields": ["display_name", "language", "elder_mode", "time_zone"]}),
     ]
 
+    @admin.display(description=_("Roles"))
+    def roles(self, obj: User) -> str:
+        # Shown where the form's roles field cannot be: on a user the viewer may not change.
+        return ", ".join(str(role.label) for role in user_roles(obj)) or "-"
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        hidden = set() if request.user.is_superuser else set(SUPERUSER_ONLY_FIELDS)
+        if not user_password_set_allowed(by=request.user, user=obj):
+            hidden.add("password")  # and with it the link to the password page
+        shown = []
+        for name, options in fieldsets:
+            fields = [field for field in options["fields"] if field not in hidden]
+            if "is_active" in fields:
+                fields.insert(fields.index("is_active") + 1, "roles")
+            shown.append((name, {**options, "fields": fields}))
+        return shown
+
+    def get_form(
+        self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            return form
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or user_change_allowed(by=request.user, user=obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or user_change_allowed(by=request.user, user=obj))
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        for role in getattr(form, "roles_added", []):
+            user_role_assign(user=form.instance, role=role, by=request.user)
+        for role in getattr(form, "roles_removed", []):
+            user_role_revoke(user=form.instance, role=role, by=request.user)
+
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
         # The password page saves the user without save_model: audited here, by name only.
         with transaction.atomic():
             user = self.get_object(request, unquote(id))
+            if user is not None and not user_password_set_allowed(by=request.user, user=user):
+                raise PermissionDenied
             if request.method != "POST" or user is None:
                 return super().user_change_password(request, id, form_url)
             before = self._audit_snapshot(user.pk)

@@ -3,10 +3,14 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.forms import UserChangeForm, UsernameField
+from django.contrib.auth.models import Group
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .roles import ROLE_ORDER, Role, role_rank
+from .services import role_grant_allowed, user_roles
 
 
 class SignupForm(forms.Form):
@@ -22,6 +26,12 @@ class SignupForm(forms.Form):
         required=False,
         help_text=_("As it should appear on your certificates. Any characters, rare ones too."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("Only for setting a new password if you forget yours."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password1 = forms.CharField(
         label=_("Password"),
@@ -63,8 +73,79 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.ModelForm[User]):
     class Meta:
         model = User
-        fields = ["display_name", "language", "elder_mode"]
-        labels = {"display_name": _("Your name")}
+        fields = ["display_name", "email", "language", "elder_mode"]
+        labels = {"display_name": _("Your name"), "email": _("E-mail")}
+        help_texts = {"email": _("Only for setting a new password if you forget yours.")}
 
     def clean_display_name(self) -> str:
         return unicodedata.normalize("NFC", self.cleaned_data["display_name"].strip())
+
+
+class SecondFactorForm(forms.Form):
+    token = forms.CharField(
+        label=_("Six-digit code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )
+
+
+class UserAdminForm(UserChangeForm[User]):
+    """The admin's user form. Roles are a multiple choice, granted and revoked by the admin
+    through ``accounts.services`` (audited there); each role added or taken away must pass
+    ``role_grant_allowed`` for the user editing (``actor``, set by the admin per request).
+    The groups widget, shown to superusers only, lists the groups that are not roles."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("You may grant and take away only roles up to your own."),
+    )
+
+    actor: Any = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.roles_before = [str(role) for role in user_roles(self.instance)]
+        self.initial["roles"] = self.roles_before
+        groups = self.fields.get("groups")
+        if isinstance(groups, forms.ModelMultipleChoiceField):
+            groups.queryset = Group.objects.exclude(name__in=list(Role))
+            held = [getattr(group, "pk", group) for group in self.initial.get("groups", [])]
+            self.initial["groups"] = list(groups.queryset.filter(pk__in=held))
+            groups.help_text = _("Groups other than roles; roles are set above.")
+
+    def clean_roles(self) -> list[str]:
+        wanted = set(self.cleaned_data["roles"])
+        changed = wanted ^ set(self.roles_before)
+        refused = [
+            role
+            for role in ROLE_ORDER
+            if str(role) in changed and not role_grant_allowed(by=self.actor, role=role)
+        ]
+        if refused:
+            raise forms.ValidationError(
+                _("You may not grant or take away these roles: %(roles)s."),
+                code="role_above_yours",
+                params={"roles": ", ".join(str(role.label) for role in refused)},
+            )
+        return sorted(wanted, key=role_rank)
+
+    def clean_groups(self) -> Any:
+        # The roles the user holds stay: only the roles field changes them.
+        chosen = self.cleaned_data["groups"]
+        held = self.instance.groups.filter(name__in=list(Role)) if self.instance.pk else []
+        return Group.objects.filter(Q(pk__in=chosen) | Q(pk__in=held))
+
+    @property
+    def roles_added(self) -> list[Role]:
+        roles = set(self.cleaned_data.get("roles", self.roles_before))
+        return [role for role in ROLE_ORDER if str(role) in roles - set(self.roles_before)]
+
+    @property
+    def roles_removed(self) -> list[Role]:
+        roles = set(self.cleaned_data.get("roles", self.roles_before))
+        return [role for role in ROLE_ORDER if str(role) in set(self.roles_before) - roles]

@@ -88,3 +88,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 # Roles whose members work in the Django admin (Django requires is_staff for it).
 ADMIN_ROLES = {Role.EDITOR, Role.STAFF}
+
+# The order of the roles, lowest first. A member of the staff may grant and revoke only roles
+# up to the highest they hold, and may change only users whose roles are all that high or
+# lower (accounts.services.role_grant_allowed, user_change_allowed); a superuser, anything.
+ROLE_ORDER: list[Role] = [Role.LEARNER, Role.VOLUNTEER, Role.COORDINATOR, Role.EDITOR, Role.STAFF]
+
+
+def role_rank(role: Role | str) -> int:
+    """The place of ``role`` in ``ROLE_ORDER`` (0 for learners)."""
+    return ROLE_ORDER.index(Role(role))

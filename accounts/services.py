@@ -8,10 +8,17 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from core.audit import AuditAction
+from core.exceptions import DomainError
 from core.services import audit_log_record
 
 from .models import User
-from .roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role
+from .roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role, role_rank
+
+
+class RoleAboveYours(DomainError):
+    """The role, or the user to change, is above what the acting user may hand out."""
+
+    code = "permission-denied"
 
 
 def _permissions(names: list[str], using: str) -> list[Permission]:
@@ -44,10 +51,10 @@ def roles_sync(*, using: str = "default") -> dict[str, int]:
 
 @transaction.atomic
 def user_signup(
-    *, username: str, password: str, display_name: str = "", language: str = ""
+    *, username: str, password: str, display_name: str = "", language: str = "", email: str = ""
 ) -> User:
     """Create a learner account. Atomic: the user exists with its role or not at all."""
-    user = User(username=username, display_name=display_name)
+    user = User(username=username, display_name=display_name, email=email)
     if language:
         user.language = language
     user.set_password(password)
@@ -57,31 +64,115 @@ def user_signup(
     return user
 
 
-@transaction.atomic
-def user_role_assign(*, user: User, role: Role | str, by: Any | None) -> None:
-    """Give ``user`` a role; admin roles also open the Django admin. Audited; idempotent."""
-    role = Role(role)
-    user.groups.add(Group.objects.get(name=role))
-    if role in ADMIN_ROLES and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+def user_roles(user: Any) -> list[Role]:
+    """The roles ``user`` holds, lowest first."""
+    names = set(user.groups.filter(name__in=list(Role)).values_list("name", flat=True))
+    return sorted((Role(name) for name in names), key=role_rank)
+
+
+def _rank_of(user: Any) -> int:
+    """The rank of the highest role ``user`` holds; -1 for none."""
+    return max((role_rank(role) for role in user_roles(user)), default=-1)
+
+
+def role_grant_allowed(*, by: Any, role: Role | str) -> bool:
+    """Whether ``by`` may grant or revoke ``role``: a superuser any role; anyone else needs
+    the ``accounts.assign_roles`` permission and only roles up to the highest they hold."""
+    if not getattr(by, "is_active", False):
+        return False
+    if by.is_superuser:
+        return True
+    return bool(by.has_perm("accounts.assign_roles")) and role_rank(role) <= _rank_of(by)
+
+
+def user_change_allowed(*, by: Any, user: User) -> bool:
+    """Whether ``by`` may change ``user`` (roles, details) at all: a superuser anyone; anyone
+    else nobody who is a superuser, holds a role above all of theirs, or has permissions
+    of their own (only a superuser gives those, so only a superuser changes such users)."""
+    if not getattr(by, "is_active", False):
+        return False
+    if by.is_superuser:
+        return True
+    if user.is_superuser or user.user_permissions.exists():
+        return False
+    return _rank_of(user) <= _rank_of(by)
+
+
+def user_password_set_allowed(*, by: Any, user: User) -> bool:
+    """Whether ``by`` may set ``user``'s password in the admin: a superuser anyone's, anyone
+    their own; others only for users they may change who do not work in the admin."""
+    if not getattr(by, "is_active", False):
+        return False
+    if by.is_superuser or by.pk == user.pk:
+        return True
+    return not user.is_staff and user_change_allowed(by=by, user=user)
+
+
+def _role_state(user: User) -> dict[str, Any]:
+    return {"roles": sorted(str(role) for role in user_roles(user)), "is_staff": user.is_staff}
+
+
+def _user_lock(user: User) -> None:
+    """Lock the user's row for the transaction and read its flags as stored."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    user.refresh_from_db(fields=["is_staff", "is_superuser"])
+
+
+def _role_change_check(*, user: User, role: Role, by: Any | None) -> None:
+    # None is the system (migrations, demo data, commands): not limited.
+    if by is None:
+        return
+    if not role_grant_allowed(by=by, role=role) or not user_change_allowed(by=by, user=user):
+        raise RoleAboveYours()
+
+
+def _role_change_record(
+    *, action: AuditAction, user: User, role: Role, by: Any | None, before: dict[str, Any]
+) -> None:
+    after = _role_state(user)
+    changed = sorted(name for name in after if before[name] != after[name])
+    if not changed:
+        return  # already so: nothing granted or revoked, nothing recorded
     audit_log_record(
-        actor=by, action=AuditAction.ROLE_GRANTED, target=user, data={"role": str(role)}
+        actor=by,
+        action=action,
+        target=user,
+        data={"role": str(role)},
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
     )
 
 
 @transaction.atomic
-def user_role_revoke(*, user: User, role: Role | str, by: Any | None) -> None:
-    """Take a role away; leaving the last admin role closes the admin. Audited; idempotent."""
+def user_role_assign(*, user: User, role: Role | str, by: Any | None) -> None:
+    """Give ``user`` a role; admin roles also open the Django admin. Audited with the roles
+    (and the staff flag) before and after; a role already held changes and records nothing.
+    Raises :class:`RoleAboveYours` if ``by`` may not grant it (see ``role_grant_allowed``)."""
     role = Role(role)
+    _user_lock(user)
+    _role_change_check(user=user, role=role, by=by)
+    before = _role_state(user)
+    user.groups.add(Group.objects.get(name=role))
+    if role in ADMIN_ROLES and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    _role_change_record(action=AuditAction.ROLE_GRANTED, user=user, role=role, by=by, before=before)
+
+
+@transaction.atomic
+def user_role_revoke(*, user: User, role: Role | str, by: Any | None) -> None:
+    """Take a role away; leaving the last admin role closes the admin. Audited like
+    ``user_role_assign``; a role not held changes and records nothing."""
+    role = Role(role)
+    _user_lock(user)
+    _role_change_check(user=user, role=role, by=by)
+    before = _role_state(user)
     user.groups.remove(Group.objects.get(name=role))
     still_admin = user.groups.filter(name__in=[str(r) for r in ADMIN_ROLES]).exists()
     if user.is_staff and not still_admin and not user.is_superuser:
         user.is_staff = False
         user.save(update_fields=["is_staff"])
-    audit_log_record(
-        actor=by, action=AuditAction.ROLE_REVOKED, target=user, data={"role": str(role)}
-    )
+    _role_change_record(action=AuditAction.ROLE_REVOKED, user=user, role=role, by=by, before=before)
 
 
 def user_preferences_update(

@@ -1,25 +1,40 @@
 from __future__ import annotations
 
+from typing import Any
+
+from axes.helpers import get_cool_off, get_failure_limit
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
+from django_otp import login as otp_login
+from django_otp.middleware import is_verified as otp_is_verified
 
 from core.redirects import safe_next
 from core.views import ELDER_MODE_COOKIE, ONE_YEAR
 
 from .auth import request_user
-from .forms import ProfileForm, SignupForm
+from .forms import ProfileForm, SecondFactorForm, SignupForm
 from .models import User
+from .second_factor import (
+    totp_device_of,
+    totp_device_pending,
+    totp_device_verify,
+    totp_qr_data_uri,
+    totp_secret_text,
+)
 from .selectors import user_roles
 from .services import user_preferences_update, user_signup
+from .signin import client_address, password_reset_allowed
 
 
 def _remember_preferences(response: HttpResponse, user: User) -> HttpResponse:
@@ -42,6 +57,96 @@ class LoginView(auth_views.LoginView):
         return _remember_preferences(response, form.get_user())
 
 
+def lockout(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The page axes shows instead of either login page once an account or an address has
+    failed too often (AXES_LOCKOUT_CALLABLE): how long to wait, and the way back by e-mail.
+    429 Too Many Requests, as axes answers by default."""
+    cool_off = get_cool_off(request)
+    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
+    context = {"minutes": minutes, "failure_limit": get_failure_limit(request, credentials)}
+    return render(request, "accounts/lockout.html", context, status=429)
+
+
+# --- Password reset and change: Django's views, our templates -------------------------------
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Sends the reset link only if an active account has that address, and shows the same
+    page either way, so the form does not tell who has an account."""
+
+    template_name = "accounts/password_reset_form.html"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    email_template_name = "accounts/email/password_reset.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        if not password_reset_allowed(
+            address=client_address(self.request), email=form.cleaned_data["email"]
+        ):
+            return HttpResponseRedirect(self.get_success_url())  # the same page, no mail
+        # Links are built on SITE_URL, not on the Host header of whoever asked.
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        # Whoever holds the mailbox may sign in with the new password at once, even if
+        # someone else's guesses had locked the account.
+        axes_reset(username=form.user.get_username())
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+# --- Second factor for staff in the admin ---------------------------------------------------
+
+
+@login_required
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app (QR code and secret) or give its current code; either way a
+    right code verifies this session for the admin."""
+    user = request_user(request)
+    if not user.is_staff:
+        raise Http404
+    target = safe_next(request, "admin:index")
+    if otp_is_verified(user):
+        return redirect(target)
+    device = totp_device_of(user=user)
+    enrolling = device is None
+    if device is None:
+        device = totp_device_pending(user=user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # django-otp makes each wrong code double the wait before the next one is checked.
+        if not device.verify_is_allowed()[0]:
+            form.add_error(
+                "token", _("Too many wrong codes. Wait a little, then type the newest code.")
+            )
+        elif totp_device_verify(user=user, device=device, token=form.cleaned_data["token"]):
+            otp_login(request, device)
+            return redirect(target)
+        else:
+            form.add_error(
+                "token", _("That code is not right. Type the six digits your app shows now.")
+            )
+    context = {"form": form, "enrolling": enrolling, "next": target}
+    if enrolling:
+        context |= {"qr": totp_qr_data_uri(device), "secret": totp_secret_text(device)}
+    return render(request, "accounts/second_factor.html", context)
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:me")
@@ -51,6 +156,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             username=form.cleaned_data["username"],
             password=form.cleaned_data["password1"],
             display_name=form.cleaned_data["display_name"],
+            email=form.cleaned_data["email"],
             language=request.LANGUAGE_CODE,
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

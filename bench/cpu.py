@@ -146,6 +146,7 @@ def main() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    call_command("load_regions", "--no-progress", verbosity=0)  # the body names a county
     call_command("collectstatic", "--noinput", verbosity=0)
     from quizzes.demo import demo_questions_seed
 

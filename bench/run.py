@@ -178,6 +178,7 @@ def main() -> int:
         flush=True,
     )
     manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "load_regions", "--no-progress", "-v0")  # post.lua's body names a county
     manage(env, "collectstatic", "--noinput", "-v0")
     manage(
         env, "shell", "-c", "from quizzes.demo import demo_questions_seed; demo_questions_seed()"

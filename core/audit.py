@@ -16,13 +16,26 @@ class AuditAction(models.TextChoices):
     USER_CREATED = "user.created", _("user created")
     USER_CHANGED = "user.changed", _("user changed")
     USER_DELETED = "user.deleted", _("user deleted")
+    SECOND_FACTOR_ENROLLED = "second_factor.enrolled", _("second factor enrolled")
     # quizzes
     API_CLIENT_CREATED = "api_client.created", _("API client created")
     API_CLIENT_CHANGED = "api_client.changed", _("API client changed")
     API_CLIENT_DELETED = "api_client.deleted", _("API client deleted")
+    API_CLIENT_FIGURES_EXCLUDED = (
+        "api_client.figures_excluded",
+        _("API client left out of the figures"),
+    )
+    API_CLIENT_FIGURES_INCLUDED = (
+        "api_client.figures_included",
+        _("API client counted in the figures again"),
+    )
     WEBHOOK_SECRET_ROTATED = "webhook_secret.rotated", _("webhook secret rotated")
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled", _("webhook endpoint disabled")
     TRANSFER_CHECK_RESOLVED = "transfer_check.resolved", _("transfer check resolved")
+    TRANSFER_CHECK_AMOUNT_CONFIRMED = (
+        "transfer_check.amount_confirmed",
+        _("transfer check amount confirmed"),
+    )
     TRANSFER_CHECK_DELETED = "transfer_check.deleted", _("transfer check deleted")
     ATTEMPT_DELETED = "attempt.deleted", _("quiz attempt deleted")
     # edu

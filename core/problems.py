@@ -178,6 +178,15 @@ RESOLUTION_CONFLICT = problem_type(
         "recorded member gives the resolution on file."
     ),
 )
+AMOUNT_NOT_FLAGGED = problem_type(
+    "amount-not-flagged",
+    _("Amount needs no confirmation"),
+    409,
+    _(
+        "Only a check whose amount is above its client's protected-funds ceiling waits for "
+        "staff to confirm it; this one already counts."
+    ),
+)
 
 # --- Volunteers' field sessions (campaigns) --------------------------------------------------
 

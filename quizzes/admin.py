@@ -1,12 +1,16 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.admin import AdminAuditActions, AuditedAdminMixin
 from core.audit import AuditAction
 
+from . import services
 from .models import ApiClient, Attempt, Audience, Option, Question, Quiz, ScamType, TransferCheck
 
 
@@ -110,6 +114,7 @@ class ApiClientAdmin(AuditedAdminMixin, admin.ModelAdmin[ApiClient]):
         "webhook_url",
         "webhook_disabled_at",
         "is_active",
+        "protected_funds_ceiling",
     ]
     audit_secret_fields = ["key_hash", "webhook_secret", "previous_webhook_secret"]
 
@@ -130,12 +135,50 @@ class ApiClientAdmin(AuditedAdminMixin, admin.ModelAdmin[ApiClient]):
         "webhook_url",
         "webhook_disabled_at",
         "is_active",
+        "protected_funds_ceiling",
+        "figures_excluded_at",
         "created_at",
     ]
-    readonly_fields = ["name", "key_prefix", "scopes", "webhook_url", "created_at"]
+    # Excluding a client from the figures rebuilds them: staff do it on /quizzes/figures/.
+    readonly_fields = [
+        "name",
+        "key_prefix",
+        "scopes",
+        "webhook_url",
+        "figures_excluded_at",
+        "created_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# Staff who manage the API clients also vouch for their outsized amounts.
+CONFIRM_PERM = "quizzes.change_apiclient"
+
+
+class AmountCheckFilter(admin.SimpleListFilter):
+    """Checks whose amount is above their client's ceiling, by whether staff confirmed it."""
+
+    title = _("amount above the ceiling")
+    parameter_name = "amount"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        return [
+            ("waiting", str(_("Waiting for confirmation"))),
+            ("confirmed", str(_("Confirmed"))),
+        ]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[TransferCheck]
+    ) -> QuerySet[TransferCheck]:
+        if self.value() == "waiting":
+            return queryset.filter(amount_flagged=True, amount_confirmed_at__isnull=True)
+        if self.value() == "confirmed":
+            return queryset.filter(amount_flagged=True, amount_confirmed_at__isnull=False)
+        return queryset
 
 
 @admin.register(TransferCheck)
@@ -151,9 +194,29 @@ class TransferCheckAdmin(AuditedAdminMixin, admin.ModelAdmin[TransferCheck]):
         "age_band",
         "created_at",
         "resolution",
+        "amount_flagged",
     ]
-    list_filter = ["status", "resolution", "age_band", "client"]
+    list_filter = [AmountCheckFilter, "status", "resolution", "age_band", "client"]
     readonly_fields = [f.name for f in TransferCheck._meta.fields]
+    actions = ["confirm_amounts"]
+
+    @admin.action(
+        description=_("Confirm the amounts (they count in protected funds)"),
+        permissions=["confirm_amount"],
+    )
+    def confirm_amounts(self, request: HttpRequest, queryset: QuerySet[TransferCheck]) -> None:
+        confirmed = 0
+        for check in queryset.filter(amount_flagged=True, amount_confirmed_at__isnull=True):
+            services.transfer_check_amount_confirm(check=check, by=request.user)
+            confirmed += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d amount confirmed.", "%(count)d amounts confirmed.", confirmed)
+            % {"count": confirmed},
+        )
+
+    def has_confirm_amount_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(CONFIRM_PERM)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -228,6 +228,21 @@ class ApiClient(models.Model):
     previous_webhook_secret = models.CharField(max_length=100, blank=True)
     webhook_disabled_at = models.DateTimeField(_("webhooks disabled at"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    protected_funds_ceiling = models.DecimalField(
+        _("protected-funds ceiling (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Checks above this amount are left out of protected funds until staff confirm "
+            "them. Empty: the platform's ceiling."
+        ),
+    )
+    # Set through reach.services.api_client_figures_exclude (audited, rebuilds the figures).
+    figures_excluded_at = models.DateTimeField(
+        _("left out of the figures since"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -246,6 +261,12 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    def amount_ceiling(self) -> Decimal:
+        """The CNY amount above which this client's checks wait for staff to confirm."""
+        if self.protected_funds_ceiling is not None:
+            return self.protected_funds_ceiling
+        return Decimal(settings.PROTECTED_FUNDS_CEILING_CNY)
 
     def webhook_secrets(self) -> list[str]:
         return [s for s in (self.webhook_secret, self.previous_webhook_secret) if s]
@@ -336,6 +357,9 @@ class TransferCheck(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Above the client's ceiling when created: out of protected funds until confirmed.
+    amount_flagged = models.BooleanField(_("amount above the ceiling"), default=False)
+    amount_confirmed_at = models.DateTimeField(_("amount confirmed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("transfer check")

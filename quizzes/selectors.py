@@ -128,3 +128,17 @@ def transfer_check_for_client(*, client: ApiClient, check_id: str) -> TransferCh
     except ValueError:
         return None
     return TransferCheck.objects.filter(client=client, pk=check_id).first()
+
+
+def api_clients_all() -> QuerySet[ApiClient]:
+    return ApiClient.objects.order_by("name")
+
+
+def transfer_checks_amount_waiting(*, limit: int = 50) -> list[TransferCheck]:
+    """Checks whose amount is above their client's ceiling and not yet confirmed by staff,
+    newest first (they count in protected funds only once confirmed)."""
+    return list(
+        TransferCheck.objects.filter(amount_flagged=True, amount_confirmed_at__isnull=True)
+        .select_related("client")
+        .order_by("-created_at")[:limit]
+    )

@@ -5,18 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.auth import request_user
 from campaigns.exports import weeks_chart
 from campaigns.selectors import campaigns_of_coordinator, exports_of_campaign
+from core.exceptions import DomainError
+from core.problems import problem_message
+from quizzes import selectors as quiz_selectors
+from quizzes import services as quiz_services
+from quizzes.models import ApiClient, TransferCheck
 from regions.models import Level, Region
 
-from . import selectors
+from . import selectors, services
 from .forms import ReachFilterForm
 from .models import CheckBreakdownDaily
 
@@ -24,6 +30,8 @@ AGE_BAND = CheckBreakdownDaily.Dimension.AGE_BAND
 SCAM_TYPE = CheckBreakdownDaily.Dimension.SCAM_TYPE
 
 VIEW_PERM = "accounts.view_reach_statistics"
+# Staff who manage the API clients vouch for the figures of their checks.
+REVIEW_PERM = "quizzes.change_apiclient"
 
 
 def _filters(request: HttpRequest) -> tuple[ReachFilterForm, dict[str, Any]]:
@@ -102,6 +110,55 @@ def check_figures(request: HttpRequest) -> HttpResponse:
             "as_of": selectors.reach_figures_as_of(),
         },
     )
+
+
+@require_GET
+@permission_required(REVIEW_PERM, raise_exception=True)
+def figures_review(request: HttpRequest) -> HttpResponse:
+    """Staff: amounts above a client's ceiling waiting for confirmation, and which clients'
+    checks count in the public figures."""
+    return render(
+        request,
+        "reach/figures_review.html",
+        {
+            "waiting": quiz_selectors.transfer_checks_amount_waiting(),
+            "clients": quiz_selectors.api_clients_all(),
+        },
+    )
+
+
+@require_POST
+@permission_required(REVIEW_PERM, raise_exception=True)
+def figures_amount_confirm(request: HttpRequest, check_id: str) -> HttpResponse:
+    check = get_object_or_404(TransferCheck, pk=check_id)
+    try:
+        quiz_services.transfer_check_amount_confirm(check=check, by=request.user)
+    except DomainError as refused:
+        messages.error(request, problem_message(refused))
+    else:
+        messages.success(request, _("Amount confirmed; it counts after the next refresh."))
+    return redirect("figures:review")
+
+
+@require_POST
+@permission_required(REVIEW_PERM, raise_exception=True)
+def figures_client(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_object_or_404(ApiClient, pk=client_id)
+    if request.POST.get("counted") == "no":
+        services.api_client_figures_exclude(client=client, by=request.user)
+        messages.success(
+            request,
+            _("%(client)s is left out of the figures; they are being rebuilt.")
+            % {"client": client.name},
+        )
+    else:
+        services.api_client_figures_include(client=client, by=request.user)
+        messages.success(
+            request,
+            _("%(client)s is counted in the figures again; they are being rebuilt.")
+            % {"client": client.name},
+        )
+    return redirect("figures:review")
 
 
 @login_required

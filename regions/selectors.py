@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import time
 
-from .models import Region
+from django.db.models import Q, QuerySet
+
+from .models import Level, Region
 
 
 def region_list(
@@ -17,3 +19,31 @@ def region_list(
     if search:
         regions = regions.filter(name__contains=search)
     return regions
+
+
+# Per process: (loaded at, codes). Read again after the TTL, at once after regions_load in
+# this process, and on every call while the table is empty (a fresh install loads it later).
+COUNTY_CODES_TTL_SECONDS = 300.0
+_county_codes: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def county_codes() -> frozenset[str]:
+    """The codes a person's county may be given as: every county-level division, and the
+    prefecture-level cities that have none under them (东莞, 中山, 儋州, 嘉峪关: their people
+    have no county code to give). Cached per process, so a hot path pays no query."""
+    global _county_codes
+    loaded_at, codes = _county_codes
+    if not codes or time.monotonic() - loaded_at > COUNTY_CODES_TTL_SECONDS:
+        codes = frozenset(
+            Region.objects.filter(
+                Q(level=Level.COUNTY) | Q(level=Level.PREFECTURE, children__isnull=True)
+            ).values_list("code", flat=True)
+        )
+        _county_codes = (time.monotonic(), codes)
+    return codes
+
+
+def county_codes_forget() -> None:
+    """Drop this process's cached county codes (after the table changed)."""
+    global _county_codes
+    _county_codes = (0.0, frozenset())

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.db import transaction
 
 from .models import Level, Region
+from .selectors import county_codes_forget
 
 DEFAULT_SOURCE = Path(__file__).resolve().parent / "data" / "mca-2024.txt"
 
@@ -93,4 +94,9 @@ def regions_load(
         )
         if progress:
             progress(len(batch), len(changed))
+    if changed:
+        # This process reads the new table at once (and after commit, in case a request re-read
+        # the old one meanwhile); other processes after the selector's TTL.
+        county_codes_forget()
+        transaction.on_commit(county_codes_forget)
     return counts

@@ -36,6 +36,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
 
 
+@pytest.fixture(autouse=True)
+def _county_codes_forgotten() -> None:
+    """Each test has its own regions: the per-process cache of county codes starts empty."""
+    from regions.selectors import county_codes_forget
+
+    county_codes_forget()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _static_files_collected() -> None:
     """Pages render hashed static names, so the manifest must exist (make test builds it)."""

@@ -25,7 +25,7 @@ from .errors import (
 )
 from .photos import session_photo_attach, session_photo_process
 from .plans import PlanInput, planned_session_cancel, planned_session_create
-from .review import coordinator_of, gps_pair, session_log_review
+from .review import coordinator_of, session_log_review
 from .session_logs import SessionInput, session_log_flags, session_log_sync, volunteer_in_campaign
 
 __all__ = [
@@ -48,7 +48,6 @@ __all__ = [
     "campaign_goals_update",
     "coordinator_of",
     "counties_under",
-    "gps_pair",
     "planned_session_cancel",
     "planned_session_create",
     "session_log_flags",

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -59,11 +56,3 @@ def session_log_review(
         after={"status": decision},
     )
     return log
-
-
-def gps_pair(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:
-    if latitude in (None, "") or longitude in (None, ""):
-        return None, None
-    return Decimal(str(latitude)).quantize(Decimal("0.000001")), Decimal(str(longitude)).quantize(
-        Decimal("0.000001")
-    )

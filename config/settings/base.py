@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_prometheus",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Ours, in the order of the layers (docs/architecture.md): an app may import only the
     # apps above it in this list, and seed_demo runs their demo parts in this order.
     "core",
@@ -79,9 +82,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session given a code from its authenticator?
+    # https://django-otp-official.readthedocs.io/en/stable/overview.html#authentication-and-authorization
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Staff sessions expire after inactivity (accounts/middleware.py): after authentication.
+    "accounts.middleware.StaffSessionIdleMiddleware",
+    # Staff give a code from their authenticator app before the admin (after OTPMiddleware).
+    "accounts.middleware.AdminSecondFactorMiddleware",
+    # Turns a lockout into our page; axes asks to be last.
+    # https://django-axes.readthedocs.io/en/latest/2_installation.html
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -166,9 +179,69 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# AxesBackend first: it refuses a locked-out account or address before any password is
+# checked. https://django-axes.readthedocs.io/en/latest/2_installation.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:me"
 LOGOUT_REDIRECT_URL = "core:home"
+
+# Staff sessions end after this many seconds without a request (accounts/middleware.py);
+# learners keep SESSION_COOKIE_AGE.
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
+# Password-reset mails: at most this many an hour to one e-mail address, and requests from
+# one client address (accounts.signin.password_reset_allowed); over it, the same page, no mail.
+PASSWORD_RESET_PER_EMAIL_HOUR = env_int("PASSWORD_RESET_PER_EMAIL_HOUR", 3)
+PASSWORD_RESET_PER_ADDRESS_HOUR = env_int("PASSWORD_RESET_PER_ADDRESS_HOUR", 20)
+# Staff (editors included) give a code from an authenticator app (TOTP) before the admin.
+ADMIN_REQUIRE_SECOND_FACTOR = env_bool("ADMIN_REQUIRE_SECOND_FACTOR", True)
+# The name authenticator apps show beside the account.
+# https://django-otp-official.readthedocs.io/en/stable/auth.html#otp-totp-issuer
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Anquan")
+# Password reset links stay valid this long (seconds).
+# https://docs.djangoproject.com/en/5.2/ref/settings/#password-reset-timeout
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 3600)
+
+# --- Sign-in lockout (django-axes) ----------------------------------------------------------
+# Both login pages (/accounts/login/, /admin/login/) authenticate through Django, so axes
+# counts failures on both. https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# Failures counted per account and, separately, per address: either one reaching the limit
+# locks that account (from anywhere) or that address (for any account) until the cool-off.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Hours as a float; a failure during the lockout starts the cool-off again.
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
+# Failures are forgotten only by the cool-off, not by a successful sign-in: axes would then
+# delete every failure of the address too, and a guesser could sign in to an account of
+# their own between guesses to start afresh.
+AXES_RESET_ON_SUCCESS = False
+# Our page (templates/accounts/lockout.html, in the site's layout and language), status 429.
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+# Failures live in the database (both SQLite and PostgreSQL), shared by every web host.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Only failures and lockouts are stored, not every successful sign-in.
+AXES_DISABLE_ACCESS_LOG = True
+# The address counted (accounts/signin.py): REMOTE_ADDR, or behind reverse proxies that
+# append to X-Forwarded-For, set TRUSTED_PROXY_COUNT to their number (docs/deploy.md): the
+# address our outermost proxy saw is used, and what a client writes in the header is not.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html#customizing-client-ip-address-resolution
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_address"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# --- E-mail ---------------------------------------------------------------------------------
+# Password resets and e-mail reminders. Django's SMTP backend, from the environment.
+# https://docs.djangoproject.com/en/5.2/topics/email/#smtp-backend
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 # --- Internationalisation -------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/i18n/
@@ -393,6 +466,12 @@ WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
 WEBHOOK_DISPATCH_LEASE = env_int("WEBHOOK_DISPATCH_LEASE", 120)
 # SSRF guard: webhook URLs must be https to public addresses unless this is true (dev, tests).
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+# Protected funds (docs/reach.md): a check whose amount is above this many yuan is flagged
+# when created and counts only once staff confirm it. ¥50,000 is the daily limit many
+# payment apps set on a personal transfer and above the single transfers the field figures
+# behind "¥2.7 bn protected" are made of, so only the rare outlier waits for a person; an
+# API client may have its own ceiling (ApiClient.protected_funds_ceiling).
+PROTECTED_FUNDS_CEILING_CNY = env_int("PROTECTED_FUNDS_CEILING_CNY", 50_000)
 # API clients are remembered per process this long (seconds): deactivation takes this long.
 API_CLIENT_CACHE_SECONDS = env_int("API_CLIENT_CACHE_SECONDS", 2)
 # --- Courses (edu) --------------------------------------------------------------------------

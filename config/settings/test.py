@@ -27,3 +27,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405  # type: ignore[typeddict-unknown-key]
 # Tests deliver webhooks to a real receiver on 127.0.0.1.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+# Tests of admin pages sign staff in with force_login; the second factor has its own tests
+# (tests/accounts/test_second_factor.py), which turn it on.
+ADMIN_REQUIRE_SECOND_FACTOR = False

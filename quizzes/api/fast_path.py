@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from core.json_input import json_too_deep
 from core.problems import ProblemType, problem_response, problem_type_for
+from regions.selectors import county_codes
 
 from .. import services
 from ..auth import rate_limit_wait
@@ -34,7 +35,6 @@ _SUBJECT_KEYS = frozenset({"ref", "age_band", "locale", "region_code"})
 _TRANSFER_KEYS = frozenset({"amount", "currency", "channel", "payee_type"})
 _RISK_KEYS = frozenset({"score", "scam_types", "reasons"})
 _REF_RE = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
-_REGION_RE = re.compile(r"[0-9]{6}")
 _REASON_RE = re.compile(r"[a-z0-9_]{1,40}")
 _AGE_BANDS = frozenset(TransferCheck.AgeBand.values)
 _LOCALES = frozenset({"zh-hans", "en"})
@@ -88,7 +88,7 @@ def _fast_subject(subject: Any) -> dict[str, Any] | None:
         return None
     if "region_code" in subject:
         region = subject["region_code"]
-        if type(region) is not str or not _REGION_RE.fullmatch(region):
+        if type(region) is not str or region not in county_codes():
             return None
         out["region_code"] = region
     return out

@@ -21,6 +21,7 @@ from core.serializers import (
     StrictFloatField,
     StrictRegexField,
 )
+from regions.selectors import county_codes
 
 from .. import selectors
 from ..models import TransferCheck
@@ -70,6 +71,19 @@ class ScamTypeField(StrictCharField):
         return value
 
 
+class CountyCodeField(StrictRegexField):
+    """A six-digit code of the regions table's counties (regions.selectors.county_codes)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(r"^[0-9]{6}$", **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = str(super().to_internal_value(data))
+        if value not in county_codes():
+            raise serializers.ValidationError(_("Unknown county code %s.") % value)
+        return value
+
+
 @extend_schema_serializer(component_name="TransferCheckSubject")
 class SubjectInput(Strict):
     ref = StrictRegexField(
@@ -78,7 +92,7 @@ class SubjectInput(Strict):
     )
     age_band = StrictChoiceField(TransferCheck.AgeBand.values, required=False)
     locale = StrictChoiceField(["zh-hans", "en"], required=False)
-    region_code = StrictRegexField(r"^[0-9]{6}$", required=False)
+    region_code = CountyCodeField(required=False)
 
 
 @extend_schema_serializer(component_name="TransferCheckTransfer")

@@ -31,8 +31,10 @@ from .outbox import (
     webhooks_dispatch_due,
 )
 from .transfer_checks import (
+    AmountNotFlagged,
     ResolutionConflict,
     _advisory_lock_id,
+    transfer_check_amount_confirm,
     transfer_check_answer,
     transfer_check_create,
     transfer_check_decide,
@@ -45,6 +47,7 @@ from .transfer_checks import (
 __all__ = [
     "KEY_PREFIX",
     "QUIZ_SALT",
+    "AmountNotFlagged",
     "GradeResult",
     "IdempotencyConflict",
     "IdempotencyMismatch",
@@ -67,6 +70,7 @@ __all__ = [
     "quiz_token_check_id",
     "quiz_url",
     "request_fingerprint",
+    "transfer_check_amount_confirm",
     "transfer_check_answer",
     "transfer_check_body",
     "transfer_check_create",

@@ -9,6 +9,7 @@ import json
 import logging
 import random
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -69,6 +70,7 @@ def transfer_check_create(
         reasons=risk.get("reasons", []),
         created_at=now,
         expires_at=now + timedelta(seconds=settings.TRANSFER_CHECK_TTL),
+        amount_flagged=_above_ceiling(client, transfer["amount"], transfer["currency"]),
     )
     body = {
         "id": str(check.id),
@@ -100,6 +102,12 @@ def transfer_check_create(
         if stored is not None:
             return stored
     raise IdempotencyConflict
+
+
+def _above_ceiling(client: ApiClient, amount: str, currency: str) -> bool:
+    """Whether the amount waits for staff before it counts in protected funds (only CNY
+    amounts count there at all)."""
+    return currency == "CNY" and Decimal(amount) > client.amount_ceiling()
 
 
 def _advisory_lock_id(client_id: int, key: str) -> int:
@@ -319,5 +327,38 @@ def transfer_check_resolve(
         data={"client": check.client.name, "resolution": resolution},
         before={"resolution": ""},
         after={"resolution": resolution},
+    )
+    return check
+
+
+class AmountNotFlagged(DomainError):
+    """The check's amount is under its client's ceiling: there is nothing to confirm."""
+
+    code = "amount-not-flagged"
+
+
+@transaction.atomic
+def transfer_check_amount_confirm(
+    *, check: TransferCheck, by: Any, now: datetime | None = None
+) -> TransferCheck:
+    """A staff member confirms a flagged amount, so it counts in protected funds (when the
+    check is heeded, was shown, and was resolved ``cancelled``). Idempotent: confirming again
+    changes nothing and records nothing; a check that is not flagged raises AmountNotFlagged.
+    Audited with before/after. The incremental reach refresh picks the cell up by
+    ``amount_confirmed_at``."""
+    check = TransferCheck.objects.select_for_update().get(pk=check.pk)
+    if not check.amount_flagged:
+        raise AmountNotFlagged
+    if check.amount_confirmed_at is not None:
+        return check
+    check.amount_confirmed_at = now or clock.now()
+    check.save(update_fields=["amount_confirmed_at"])
+    audit_log_record(
+        actor=by,
+        action=AuditAction.TRANSFER_CHECK_AMOUNT_CONFIRMED,
+        target=check,
+        data={"client": check.client.name, "amount": str(check.amount), "currency": check.currency},
+        before={"amount_confirmed_at": None},
+        after={"amount_confirmed_at": check.amount_confirmed_at.isoformat()},
     )
     return check

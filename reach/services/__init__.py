@@ -22,6 +22,7 @@ from .cells import (
     Row,
     Scope,
 )
+from .exclusions import api_client_figures_exclude, api_client_figures_include
 from .jobs import RunResult, reach_job, reach_rebuild, reach_refresh
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "Row",
     "RunResult",
     "Scope",
+    "api_client_figures_exclude",
+    "api_client_figures_include",
     "reach_job",
     "reach_rebuild",
     "reach_refresh",

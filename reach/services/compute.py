@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 
 from campaigns.models import SessionLog
 from campaigns.models import Status as LogStatus
@@ -58,14 +58,30 @@ def _approved_logs(scope: Scope) -> QuerySet[SessionLog] | None:
     return logs.order_by()
 
 
+# Protected funds (docs/reach.md): the amount of a check the user was shown (opened_at),
+# where they chose to stop (heeded), that the risk system then reported cancelled, in CNY, and
+# under its client's ceiling or confirmed by staff. Anything else counts nowhere, whatever a
+# client reports: a resolution is not evidence that our quiz protected anything.
+PROTECTED = (
+    Q(opened_at__isnull=False)
+    & Q(status=TransferCheck.Status.HEEDED)
+    & Q(resolution=TransferCheck.Resolution.CANCELLED)
+    & Q(currency="CNY")
+    & (Q(amount_flagged=False) | Q(amount_confirmed_at__isnull=False))
+)
+
+
+def _counted_checks() -> QuerySet[TransferCheck]:
+    """The checks the figures count: none of a client staff left out of the figures."""
+    return TransferCheck.objects.filter(client__figures_excluded_at__isnull=True)
+
+
 def _check_sums() -> dict[str, Any]:
     return {
         "shown": Count("id", filter=Q(opened_at__isnull=False)),
         "heeded": Count("id", filter=Q(status=TransferCheck.Status.HEEDED)),
         "proceeded": Count("id", filter=Q(status=TransferCheck.Status.PROCEEDED)),
-        "protected": Sum(
-            "amount", filter=Q(resolution=TransferCheck.Resolution.CANCELLED, currency="CNY")
-        ),
+        "protected": Sum("amount", filter=PROTECTED),
     }
 
 
@@ -86,34 +102,34 @@ def _scam_type_elements(column: str) -> str:
 def _by_scam_type(checks: QuerySet[Any]) -> list[Row]:
     """Check figures grouped by (region code, day, scam type), by the database: each check
     once under each distinct type it names, under "" when it names none."""
-    inner_sql, params = checks.values(
-        "id",
-        "region_code",
-        "day",
-        "scam_types",
-        "opened_at",
-        "status",
-        "resolution",
-        "currency",
-        "amount",
-    ).query.sql_with_params()
+    inner_sql, params = (
+        checks.annotate(
+            counted=Case(
+                When(PROTECTED, then=F("amount")),
+                default=Value(Decimal(0)),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+        )
+        .values("id", "region_code", "day", "scam_types", "opened_at", "status", "counted")
+        .query.sql_with_params()
+    )
     # Only Django-compiled SQL (with its own parameters) and constant text go in here.
     sql = f"""
         SELECT region_code, day, code,
             SUM(CASE WHEN opened_at IS NOT NULL THEN 1 ELSE 0 END),
             SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
             SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
-            SUM(CASE WHEN resolution = %s AND currency = 'CNY' THEN amount ELSE 0 END)
+            SUM(counted)
         FROM (
-            SELECT DISTINCT s.id, s.region_code, s.day, s.opened_at, s.status, s.resolution,
-                s.currency, s.amount, COALESCE(t.value, '') AS code
+            SELECT DISTINCT s.id, s.region_code, s.day, s.opened_at, s.status, s.counted,
+                COALESCE(t.value, '') AS code
             FROM ({inner_sql}) s {_scam_type_elements("s.scam_types")}
         ) x
         GROUP BY region_code, day, code
     """  # noqa: S608
     statuses = [TransferCheck.Status.HEEDED.value, TransferCheck.Status.PROCEEDED.value]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*statuses, TransferCheck.Resolution.CANCELLED.value, *params])
+        cursor.execute(sql, [*statuses, *params])
         found = cursor.fetchall()
     return [
         {
@@ -205,7 +221,7 @@ def _online_figures(scope: Scope, cell: CellRow) -> None:
 def _check_figures(scope: Scope, cell: CellRow) -> dict[BreakdownCell, Row]:
     """Transfer checks into their cells (unplaced when the county is unknown); returns the
     breakdowns by age band and by scam type."""
-    checks = _on_days(TransferCheck.objects.all(), "created_at", scope.days)
+    checks = _on_days(_counted_checks(), "created_at", scope.days)
     if scope.counties is not None:
         where = Q(region_code__in=scope.placed)
         if scope.has_unplaced:

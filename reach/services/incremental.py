@@ -76,6 +76,7 @@ def _touched_cells(since: datetime) -> set[Cell]:
             | Q(opened_at__gt=since)
             | Q(completed_at__gt=since)
             | Q(resolved_at__gt=since)
+            | Q(amount_confirmed_at__gt=since)
         )
         .annotate(day=TruncDate("created_at", tzinfo=tz))
         .order_by()

@@ -1,10 +1,19 @@
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
-from accounts.roles import ROLE_PERMISSIONS, Role
-from accounts.services import roles_sync, user_role_assign, user_role_revoke
+from accounts.roles import ROLE_ORDER, ROLE_PERMISSIONS, Role
+from accounts.services import (
+    RoleAboveYours,
+    role_grant_allowed,
+    roles_sync,
+    user_change_allowed,
+    user_password_set_allowed,
+    user_role_assign,
+    user_role_revoke,
+)
 from core.audit import AuditAction
 from core.models import AuditLog
+from tests.admin_forms import change_form_data
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,27 +102,127 @@ def test_a_role_change_in_the_admin_is_audited(client):
     learner = UserFactory(roles=[Role.LEARNER])
     client.force_login(superuser)
     page = client.get(f"/admin/accounts/user/{learner.pk}/change/")
-    form = page.context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
-    data.update(
-        username=learner.username,
-        display_name=learner.display_name,
-        language="zh-hans",
-        time_zone="Asia/Shanghai",
-        date_joined_0="2026-11-01",
-        date_joined_1="10:00:00",
-        is_active="on",
-        groups=[Group.objects.get(name=Role.LEARNER).pk, Group.objects.get(name=Role.VOLUNTEER).pk],
-    )
-    data.pop("password", None)
-    data.pop("last_login", None)
+    data = change_form_data(page, roles=[Role.LEARNER, Role.VOLUNTEER])
 
     response = client.post(f"/admin/accounts/user/{learner.pk}/change/", data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     entry = AuditLog.objects.get(target_id=str(learner.pk))
-    assert entry.action == AuditAction.USER_CHANGED
+    assert entry.action == AuditAction.ROLE_GRANTED
     assert entry.actor == superuser
-    assert entry.before == {"groups": ["learner"]}
-    assert entry.after == {"groups": ["learner", "volunteer"]}
-    assert entry.data == {"via": "admin"}
+    assert entry.before == {"roles": ["learner"]}
+    assert entry.after == {"roles": ["learner", "volunteer"]}
+    assert entry.data == {"role": "volunteer"}
+
+
+def test_roles_are_ordered_and_staff_grant_any_of_them():
+    staff = UserFactory(roles=[Role.LEARNER, Role.STAFF])
+
+    assert ROLE_ORDER == [
+        Role.LEARNER,
+        Role.VOLUNTEER,
+        Role.COORDINATOR,
+        Role.EDITOR,
+        Role.STAFF,
+    ]
+    assert all(role_grant_allowed(by=staff, role=role) for role in Role)
+
+
+def test_a_role_above_the_highest_you_hold_cannot_be_granted():
+    coordinator = UserFactory(roles=[Role.LEARNER, Role.COORDINATOR])
+    coordinator.user_permissions.add(Permission.objects.get(codename="assign_roles"))
+
+    allowed = {role for role in Role if role_grant_allowed(by=coordinator, role=role)}
+
+    assert allowed == {Role.LEARNER, Role.VOLUNTEER, Role.COORDINATOR}
+
+
+def test_without_the_assign_roles_permission_no_role_can_be_granted():
+    editor = UserFactory(roles=[Role.LEARNER, Role.EDITOR], is_staff=True)
+
+    assert not any(role_grant_allowed(by=editor, role=role) for role in Role)
+
+
+def test_a_superuser_grants_anything_unless_deactivated():
+    boss = UserFactory(roles=[], is_superuser=True)
+    gone = UserFactory(roles=[], is_superuser=True, is_active=False)
+
+    assert all(role_grant_allowed(by=boss, role=role) for role in Role)
+    assert not any(role_grant_allowed(by=gone, role=role) for role in Role)
+
+
+def test_who_may_change_whom():
+    staff = UserFactory(roles=[Role.LEARNER, Role.STAFF], is_staff=True)
+    other_staff = UserFactory(roles=[Role.LEARNER, Role.STAFF], is_staff=True)
+    coordinator = UserFactory(roles=[Role.COORDINATOR])
+    editor = UserFactory(roles=[Role.EDITOR], is_staff=True)
+    superuser = UserFactory(roles=[], is_superuser=True, is_staff=True)
+    special = UserFactory(roles=[Role.LEARNER])
+    special.user_permissions.add(Permission.objects.get(codename="view_auditlog"))
+
+    assert user_change_allowed(by=staff, user=other_staff)
+    assert user_change_allowed(by=staff, user=editor)
+    assert user_change_allowed(by=coordinator, user=UserFactory(roles=[Role.VOLUNTEER]))
+    assert not user_change_allowed(by=coordinator, user=editor)
+    assert not user_change_allowed(by=staff, user=superuser)
+    assert not user_change_allowed(by=staff, user=special)
+    assert all(user_change_allowed(by=superuser, user=u) for u in [staff, special, superuser])
+
+
+def test_staff_set_passwords_only_of_users_outside_the_admin_and_their_own():
+    staff = UserFactory(roles=[Role.LEARNER, Role.STAFF], is_staff=True)
+    colleague = UserFactory(roles=[Role.LEARNER, Role.STAFF], is_staff=True)
+    editor = UserFactory(roles=[Role.EDITOR], is_staff=True)
+    superuser = UserFactory(roles=[], is_superuser=True, is_staff=True)
+    coordinator = UserFactory(roles=[Role.LEARNER, Role.COORDINATOR])
+
+    assert user_password_set_allowed(by=staff, user=coordinator)
+    assert user_password_set_allowed(by=staff, user=staff)
+    assert not user_password_set_allowed(by=staff, user=colleague)
+    assert not user_password_set_allowed(by=staff, user=editor)
+    assert not user_password_set_allowed(by=staff, user=superuser)
+    assert user_password_set_allowed(by=superuser, user=colleague)
+
+
+def test_the_service_refuses_a_role_above_yours_and_records_nothing():
+    coordinator = UserFactory(roles=[Role.LEARNER, Role.COORDINATOR])
+    coordinator.user_permissions.add(Permission.objects.get(codename="assign_roles"))
+    learner = UserFactory(roles=[Role.LEARNER])
+
+    with pytest.raises(RoleAboveYours):
+        user_role_assign(user=learner, role=Role.EDITOR, by=coordinator)
+
+    learner.refresh_from_db()
+    assert not learner.is_staff
+    assert not learner.groups.filter(name=Role.EDITOR).exists()
+    assert not AuditLog.objects.filter(target_id=str(learner.pk)).exists()
+
+
+def test_the_service_refuses_to_change_a_superusers_roles():
+    staff = UserFactory(roles=[Role.LEARNER, Role.STAFF], is_staff=True)
+    boss = UserFactory(roles=[Role.LEARNER], is_superuser=True, is_staff=True)
+
+    with pytest.raises(RoleAboveYours):
+        user_role_revoke(user=boss, role=Role.LEARNER, by=staff)
+
+    assert boss.groups.filter(name=Role.LEARNER).exists()
+
+
+def test_a_grant_records_the_roles_and_the_staff_flag_before_and_after():
+    boss = UserFactory(roles=[Role.STAFF])
+    learner = UserFactory(roles=[Role.LEARNER])
+
+    user_role_assign(user=learner, role=Role.EDITOR, by=boss)
+
+    entry = AuditLog.objects.get(target_id=str(learner.pk))
+    assert entry.before == {"roles": ["learner"], "is_staff": False}
+    assert entry.after == {"roles": ["editor", "learner"], "is_staff": True}
+
+
+def test_granting_a_role_already_held_or_revoking_one_not_held_records_nothing():
+    volunteer = UserFactory(roles=[Role.LEARNER, Role.VOLUNTEER])
+
+    user_role_assign(user=volunteer, role=Role.VOLUNTEER, by=None)
+    user_role_revoke(user=volunteer, role=Role.EDITOR, by=None)
+
+    assert not AuditLog.objects.filter(target_id=str(volunteer.pk)).exists()

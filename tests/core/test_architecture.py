@@ -70,3 +70,16 @@ def test_the_check_finds_an_import_against_the_layers(tmp_path):
         "core/probe.py:1 core imports accounts.models",
         "core/probe.py:4 core imports reach.models",
     ]
+
+
+def test_no_module_of_the_apps_passes_500_lines():
+    # A module past ~400 lines is a package of use-case modules waiting to happen
+    # (docs/architecture.md); migrations are generated and exempt.
+    long = [
+        f"{path.relative_to(ROOT)}: {lines} lines"
+        for app in [*OURS, "config"]
+        for path in sorted((ROOT / app).rglob("*.py"))
+        if "migrations" not in path.parts
+        and (lines := len(path.read_text("utf-8").splitlines())) > 500
+    ]
+    assert long == []

@@ -8,7 +8,7 @@ from quizzes.codes import codes_seed
 from quizzes.demo import questions_load
 from quizzes.models import Audience, ScamType
 
-from .factories import api_client
+from .factories import api_client, contract_regions
 
 FIXTURE = Path(__file__).with_name("questions_fixture.json")
 
@@ -16,6 +16,7 @@ FIXTURE = Path(__file__).with_name("questions_fixture.json")
 def contract_codes():
     # A transactional test's flush empties the tables the data migration seeded.
     codes_seed(ScamType, Audience)
+    contract_regions()
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@ import factory
 
 from quizzes.models import Option, Question, ScamType
 from quizzes.services import api_client_create
+from regions.models import Level
+from tests.campaigns.factories import RegionFactory
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):
@@ -28,13 +30,23 @@ class QuestionFactory(factory.django.DjangoModelFactory):
                 )
 
 
+def contract_regions():
+    """The county of the contract's example body (西湖区, Hangzhou) with its parents: the
+    create call refuses a county code the regions table does not have."""
+    province = RegionFactory(code="330000", name="浙江省", level=Level.PROVINCE)
+    city = RegionFactory(code="330100", name="杭州市", level=Level.PREFECTURE, parent=province)
+    RegionFactory(code="330106", name="西湖区", level=Level.COUNTY, parent=city)
+
+
 def api_client(
     name="risk-system",
     scopes=("checks:create", "checks:read", "checks:resolve"),
     webhook_url="",
     rate_limit_per_minute=600,
 ):
-    """A client and its one-time key (the service is the only way keys are made)."""
+    """A client and its one-time key (the service is the only way keys are made), and the
+    county the example body names."""
+    contract_regions()
     return api_client_create(
         name=name,
         scopes=list(scopes),

@@ -269,3 +269,26 @@ def test_on_postgresql_the_create_call_is_one_statement(db, django_assert_num_qu
         )
     assert created.status == 201
     assert TransferCheck.objects.filter(pk=created.body["id"]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_one_statement_flags_an_amount_above_the_ceiling(db, settings):
+    # Given the platform's ceiling of 50,000 yuan
+    settings.PROTECTED_FUNDS_CEILING_CNY = 50_000
+    new = api_client()
+    body = check_body()
+
+    # When checks above and at the ceiling are created on the PostgreSQL hot path
+    answers = [
+        services.transfer_check_create(
+            client=new.client,
+            idempotency_key=amount,
+            fingerprint=amount,
+            data={**body, "transfer": {**body["transfer"], "amount": amount}},
+        )
+        for amount in ("50000.01", "50000.00")
+    ]
+
+    # Then only the one above it waits for staff
+    flags = [TransferCheck.objects.get(pk=a.body["id"]).amount_flagged for a in answers]
+    assert flags == [True, False]
