@@ -17,6 +17,18 @@ from rest_framework.views import APIView
 
 from accounts.auth import request_user
 from core.images import DEFAULT_MAX_BYTES
+from core.serializers import (
+    Strict,
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictDateField,
+    StrictDecimalField,
+    StrictIdField,
+    StrictIntegerField,
+    StrictRegexField,
+    StrictUUIDField,
+)
 
 from . import selectors, services
 from .models import AUDIENCES, SessionLog, VenueType
@@ -48,12 +60,12 @@ class SessionLogOutput(serializers.Serializer[Any]):
     photos = PhotoOutput(many=True)
 
 
-class AttendeesInput(serializers.Serializer[Any]):
-    elderly = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
-    students = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
-    farmers = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
-    women = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
-    other = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
+class AttendeesInput(Strict):
+    elderly = StrictIntegerField(min_value=0, max_value=100_000, default=0)
+    students = StrictIntegerField(min_value=0, max_value=100_000, default=0)
+    farmers = StrictIntegerField(min_value=0, max_value=100_000, default=0)
+    women = StrictIntegerField(min_value=0, max_value=100_000, default=0)
+    other = StrictIntegerField(min_value=0, max_value=100_000, default=0)
 
 
 class SessionLogSyncApi(APIView):
@@ -64,18 +76,18 @@ class SessionLogSyncApi(APIView):
 
     permission_classes = [IsAuthenticated, CanLogFieldSessions]
 
-    class SessionLogSyncInput(serializers.Serializer[Any]):
-        client_uuid = serializers.UUIDField(help_text="Made by the phone when the log is filled.")
-        campaign = serializers.IntegerField()
-        county = serializers.RegexField(r"^\d{6}$", help_text="6-digit county code")
-        held_on = serializers.DateField()
-        venue_type = serializers.ChoiceField(choices=VenueType.choices)
-        venue_name = serializers.CharField(max_length=120)
+    class SessionLogSyncInput(Strict):
+        client_uuid = StrictUUIDField(help_text="Made by the phone when the log is filled.")
+        campaign = StrictIdField()
+        county = StrictRegexField(r"^\d{6}$", help_text="6-digit county code")
+        held_on = StrictDateField()
+        venue_type = StrictChoiceField(choices=VenueType.choices)
+        venue_name = StrictCharField(max_length=120)
         attendees = AttendeesInput()
-        topics = serializers.CharField(max_length=300, required=False, allow_blank=True)
-        notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-        gps_consent = serializers.BooleanField(default=False)
-        latitude = serializers.DecimalField(
+        topics = StrictCharField(max_length=300, required=False, allow_blank=True)
+        notes = StrictCharField(max_length=2000, required=False, allow_blank=True)
+        gps_consent = StrictBooleanField(default=False)
+        latitude = StrictDecimalField(
             max_digits=9,
             decimal_places=6,
             min_value=-90,
@@ -83,7 +95,7 @@ class SessionLogSyncApi(APIView):
             required=False,
             allow_null=True,
         )
-        longitude = serializers.DecimalField(
+        longitude = StrictDecimalField(
             max_digits=9,
             decimal_places=6,
             min_value=-180,
@@ -159,8 +171,8 @@ class SessionPhotoUploadApi(APIView):
     permission_classes = [IsAuthenticated, CanLogFieldSessions]
     parser_classes = [MultiPartParser, FormParser]
 
-    class SessionPhotoUploadInput(serializers.Serializer[Any]):
-        client_photo_id = serializers.RegexField(r"^[A-Za-z0-9_.:-]{1,64}$")
+    class SessionPhotoUploadInput(Strict):
+        client_photo_id = StrictRegexField(r"^[A-Za-z0-9_.:-]{1,64}$")
         file = serializers.FileField(allow_empty_file=False)
 
     @extend_schema(

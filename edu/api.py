@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.problems import NOT_FOUND, Problem
+from core.serializers import PAGE_PARAMS, Strict, StrictCharField, StrictChoiceField
 from quizzes.selectors import audience_choices
 
 from . import selectors
@@ -44,11 +45,23 @@ class LocalizedField(serializers.Field[Localized, Any, str, Any]):
         return value.text(self.text_name, _lang())
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "anyOf": [{"format": "uri"}, {"enum": [""]}],
+        "description": 'a link to the lesson\'s video; "" when it has none',
+    }
+)
+class VideoUrlField(serializers.CharField):
+    """A URL, or "" for a lesson without a video (the schema's plain ``uri`` said the
+    empty string could not occur)."""
+
+
 class LessonOutput(serializers.Serializer[Lesson]):
     slug = serializers.SlugField()
     title = LocalizedField("title")
     minutes = serializers.IntegerField()
-    video_url = serializers.URLField()
+    video_url = VideoUrlField()
     has_check = serializers.BooleanField()
 
 
@@ -96,10 +109,11 @@ class CourseListApi(ListAPIView[Course]):
     permission_classes = [AllowAny]
     serializer_class = CourseOutput
 
-    class FilterInput(serializers.Serializer[Any]):
-        topic = serializers.ChoiceField(choices=Topic.choices, required=False)
-        audience = serializers.CharField(required=False, max_length=40)
-        search = serializers.CharField(required=False, max_length=100)
+    class FilterInput(Strict):
+        also_accepted = PAGE_PARAMS
+        topic = StrictChoiceField(choices=Topic.choices, required=False)
+        audience = StrictCharField(required=False, max_length=40)
+        search = StrictCharField(required=False, max_length=100)
 
         def validate_audience(self, value: str) -> str:
             if value not in dict(audience_choices()):
@@ -150,6 +164,8 @@ class MyCourseProgressApi(GenericAPIView[Any]):
     sees only their own."""
 
     permission_classes = [IsAuthenticated]
+    # One entry per course started, never many: the answer is a plain list, not a page.
+    pagination_class = None
 
     class CertificateOutput(serializers.Serializer[Certificate]):
         serial = serializers.CharField()

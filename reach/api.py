@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.serializers import Strict, StrictCharField, StrictDateField
 from regions.models import Region
 
 from . import selectors
@@ -85,10 +86,10 @@ class ReachSummaryApi(APIView):
 
     permission_classes = [AllowAny]
 
-    class ReachSummaryInput(serializers.Serializer[Any]):
-        area = serializers.CharField(required=False, max_length=6, help_text="region code")
-        start = serializers.DateField(required=False)
-        end = serializers.DateField(required=False)
+    class ReachSummaryInput(Strict):
+        area = StrictCharField(required=False, max_length=6, help_text="region code")
+        start = StrictDateField(required=False)
+        end = StrictDateField(required=False)
 
         def validate_area(self, code: str) -> Region:
             region = Region.objects.filter(code=code).first()

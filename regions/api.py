@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -8,6 +6,14 @@ from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from core.serializers import (
+    PAGE_PARAMS,
+    Strict,
+    StrictCharField,
+    StrictChoiceField,
+    StrictRegexField,
+)
 
 from .models import Level, Region
 from .selectors import region_list
@@ -29,11 +35,12 @@ class RegionListApi(ListAPIView[Region]):
     permission_classes = [AllowAny]
     serializer_class = RegionOutput
 
-    class FilterInput(serializers.Serializer[Any]):
-        level = serializers.ChoiceField(choices=Level.choices, required=False)
+    class FilterInput(Strict):
+        also_accepted = PAGE_PARAMS
+        level = StrictChoiceField(choices=Level.choices, required=False)
         # Shadows Field.parent in the stubs, as in RegionOutput.
-        parent = serializers.RegexField(r"^\d{6}$", required=False)  # type: ignore[assignment]
-        search = serializers.CharField(required=False, max_length=50)
+        parent = StrictRegexField(r"^\d{6}$", required=False)  # type: ignore[assignment]
+        search = StrictCharField(required=False, max_length=50)
 
     @extend_schema(
         operation_id="regions_list",

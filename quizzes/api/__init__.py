@@ -5,6 +5,8 @@ Thin views: validate strictly, call a service, shape the answer. Unknown fields 
 
 from __future__ import annotations
 
+from core.serializers import Strict
+
 from .fast_path import transfer_check_create_fast, transfer_check_input_fast
 from .inputs import (
     AMOUNT_RE,
@@ -14,7 +16,6 @@ from .inputs import (
     AmountField,
     RiskInput,
     ScamTypeField,
-    Strict,
     SubjectInput,
     TransferInput,
     scam_type_codes,

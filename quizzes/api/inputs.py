@@ -14,6 +14,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from core.serializers import (
+    Strict,
+    StrictCharField,
+    StrictChoiceField,
+    StrictFloatField,
+    StrictRegexField,
+)
 from regions.selectors import county_codes
 
 from .. import selectors
@@ -38,17 +45,6 @@ def scam_type_codes() -> frozenset[str]:
     return codes
 
 
-class Strict(serializers.Serializer[Any]):
-    """A serializer that rejects fields it does not know."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
-        return super().to_internal_value(data)
-
-
 @extend_schema_field({"type": "string", "pattern": AMOUNT_RE.pattern, "example": "5000.00"})
 class AmountField(serializers.Field[str, Any, str, Any]):
     default_error_messages = {
@@ -67,22 +63,22 @@ class AmountField(serializers.Field[str, Any, str, Any]):
         return str(value)
 
 
-class ScamTypeField(serializers.CharField):
+class ScamTypeField(StrictCharField):
     def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
+        value = str(super().to_internal_value(data))
         if value not in scam_type_codes():
             raise serializers.ValidationError(_("Unknown scam type %s.") % value)
         return value
 
 
-class CountyCodeField(serializers.RegexField):
+class CountyCodeField(StrictRegexField):
     """A six-digit code of the regions table's counties (regions.selectors.county_codes)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(r"^[0-9]{6}$", **kwargs)
 
     def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
+        value = str(super().to_internal_value(data))
         if value not in county_codes():
             raise serializers.ValidationError(_("Unknown county code %s.") % value)
         return value
@@ -90,29 +86,29 @@ class CountyCodeField(serializers.RegexField):
 
 @extend_schema_serializer(component_name="TransferCheckSubject")
 class SubjectInput(Strict):
-    ref = serializers.RegexField(
+    ref = StrictRegexField(
         r"^[A-Za-z0-9._:\-]{1,64}$",
         help_text="Pseudonymous subject reference; never a name or phone number.",
     )
-    age_band = serializers.ChoiceField(TransferCheck.AgeBand.values, required=False)
-    locale = serializers.ChoiceField(["zh-hans", "en"], required=False)
+    age_band = StrictChoiceField(TransferCheck.AgeBand.values, required=False)
+    locale = StrictChoiceField(["zh-hans", "en"], required=False)
     region_code = CountyCodeField(required=False)
 
 
 @extend_schema_serializer(component_name="TransferCheckTransfer")
 class TransferInput(Strict):
     amount = AmountField()
-    currency = serializers.ChoiceField(CURRENCIES)
-    channel = serializers.ChoiceField(TransferCheck.Channel.values, required=False)
-    payee_type = serializers.ChoiceField(TransferCheck.PayeeType.values, required=False)
+    currency = StrictChoiceField(CURRENCIES)
+    channel = StrictChoiceField(TransferCheck.Channel.values, required=False)
+    payee_type = StrictChoiceField(TransferCheck.PayeeType.values, required=False)
 
 
 @extend_schema_serializer(component_name="TransferCheckRisk")
 class RiskInput(Strict):
-    score = serializers.FloatField(min_value=0, max_value=1, required=False)
+    score = StrictFloatField(min_value=0, max_value=1, required=False)
     scam_types = serializers.ListField(
         child=ScamTypeField(max_length=40), max_length=5, required=False
     )
     reasons = serializers.ListField(
-        child=serializers.RegexField(r"^[a-z0-9_]{1,40}$"), max_length=10, required=False
+        child=StrictRegexField(r"^[a-z0-9_]{1,40}$"), max_length=10, required=False
     )

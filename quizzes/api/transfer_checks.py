@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.problems import IDEMPOTENCY_KEY_MISSING, NOT_FOUND, PAYLOAD_TOO_LARGE, Problem
+from core.serializers import Strict, StrictChoiceField
 
 from .. import selectors, services
 from ..auth import ApiKeyAuthentication, ClientRateThrottle, HasScope, request_client
@@ -26,7 +27,6 @@ from .inputs import (
     IDEMPOTENCY_KEY_RE,
     MAX_BODY_BYTES,
     RiskInput,
-    Strict,
     SubjectInput,
     TransferInput,
 )
@@ -128,7 +128,7 @@ class TransferCheckResolutionApi(APIView):
 
     @extend_schema_serializer(component_name="TransferCheckResolution")
     class Input(Strict):
-        resolution = serializers.ChoiceField(TransferCheck.Resolution.values)
+        resolution = StrictChoiceField(TransferCheck.Resolution.values)
 
     @extend_schema(operation_id="transfer_checks_resolve", request=Input, responses={200: dict})
     def post(self, request: Request, check_id: str) -> Response:

@@ -127,6 +127,59 @@ def test_invalid_fields_are_listed_with_json_pointers(client, campaign, regions)
     assert pointers == {"#/venue_type", "#/attendees/elderly"}
 
 
+@pytest.mark.parametrize(
+    ("overrides", "pointer"),
+    [
+        ({"surprise": "x"}, "#/surprise"),
+        ({"attendees": {"elderly": 31, "eldery": 4}}, "#/attendees/eldery"),
+        ({"attendees": {"elderly": "31"}}, "#/attendees/elderly"),
+        ({"attendees": {"elderly": True}}, "#/attendees/elderly"),
+        ({"attendees": {"elderly": 31.5}}, "#/attendees/elderly"),
+        ({"campaign": "1"}, "#/campaign"),
+        ({"campaign": 2**70}, "#/campaign"),  # was a server error: the driver overflowed
+        ({"venue_name": 12}, "#/venue_name"),
+        ({"county": 522634}, "#/county"),
+        ({"client_uuid": 5}, "#/client_uuid"),
+        ({"held_on": 20260301}, "#/held_on"),
+        ({"gps_consent": "true"}, "#/gps_consent"),
+        ({"gps_consent": True, "latitude": 26.38, "longitude": "108.070000"}, "#/latitude"),
+    ],
+)
+def test_unknown_fields_and_wrong_types_are_refused_not_coerced(
+    client, campaign, regions, overrides, pointer
+):
+    # Given a log with one unknown field or one value of the wrong JSON type
+    log = {**body(campaign, regions["leishan"]), **overrides}
+
+    # When the phone sends it
+    answer = client.post(URL, log, format="json")
+
+    # Then it is a validation problem naming that field, and nothing is stored
+    assert answer.status_code == 400
+    assert answer.json()["type"] == "/problems/validation-error"
+    assert [e["pointer"] for e in answer.json()["errors"]] == [pointer]
+    assert not SessionLog.objects.exists()
+
+
+def test_a_photo_upload_with_an_unknown_form_field_is_refused(client, campaign, regions):
+    log = body(campaign, regions["leishan"])
+    client.post(URL, log, format="json")
+
+    answer = client.post(
+        f"{URL}/{log['client_uuid']}/photos",
+        {
+            "client_photo_id": "p1",
+            "caption": "x",
+            "file": SimpleUploadedFile("sheet.jpg", jpeg_bytes(), "image/jpeg"),
+        },
+        format="multipart",
+    )
+
+    assert answer.status_code == 400
+    assert [e["pointer"] for e in answer.json()["errors"]] == ["#/caption"]
+    assert not SessionPhoto.objects.exists()
+
+
 def test_a_prefecture_code_is_not_a_county(client, campaign, regions):
     answer = client.post(URL, body(campaign, regions["qiandongnan"]), format="json")
     assert answer.json()["type"] == "/problems/not-a-county"

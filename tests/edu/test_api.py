@@ -67,6 +67,15 @@ def test_a_bad_filter_is_a_validation_problem(api, db):
     assert response.json()["errors"][0]["pointer"] == "#/topic"
 
 
+def test_an_unknown_filter_is_refused_and_the_pagination_parameters_are_not(api, db):
+    refused = api.get("/api/v1/courses/", {"topik": "lottery"})
+    paged = api.get("/api/v1/courses/", {"page": 1, "page_size": 10})
+
+    assert refused.status_code == 400
+    assert [e["pointer"] for e in refused.json()["errors"]] == ["#/topik"]
+    assert paged.status_code == 200
+
+
 def test_a_learner_sees_only_their_own_progress(course, api):
     me, other = UserFactory(), UserFactory()
     first = course.lessons.get(slug="no-safe-account")
@@ -133,3 +142,12 @@ def test_a_learner_sees_their_progress_in_one_course_lesson_by_lesson(
     ]
     assert lessons[1]["title"] == "Hang up, then check"
     assert api.get("/api/v1/me/courses/nope/").status_code == 404
+
+
+def test_the_schema_describes_the_progress_list_and_an_absent_video_as_answered(api, db):
+    schema = api.get("/api/schema/?format=json").json()
+
+    progress = schema["paths"]["/api/v1/me/courses/"]["get"]["responses"]["200"]
+    assert progress["content"]["application/json"]["schema"]["type"] == "array"  # not a page
+    video = schema["components"]["schemas"]["LessonOutput"]["properties"]["video_url"]
+    assert {"enum": [""]} in video["anyOf"] and "format" not in video

@@ -134,6 +134,12 @@ def test_keys_are_kept_24_hours_then_forgotten(api, client_key):
         ({"risk": {"scam_types": ["not_a_type"]}}, "#/risk/scam_types/0"),
         ({"risk": {"score": 1.5}}, "#/risk/score"),
         ({"extra": True}, "#/extra"),
+        # wrong JSON types are refused, not coerced
+        ({"risk": {"score": True}}, "#/risk/score"),
+        ({"risk": {"score": "0.5"}}, "#/risk/score"),
+        ({"subject": {"ref": 12345}}, "#/subject/ref"),
+        ({"subject": {"ref": "u-1", "region_code": 330106}}, "#/subject/region_code"),
+        ({"risk": {"reasons": [1]}}, "#/risk/reasons/0"),
     ],
 )
 def test_invalid_payloads_get_a_problem_pointing_at_the_field(api, change, pointer):
@@ -298,6 +304,25 @@ def test_an_unknown_resolution_is_a_validation_problem(api):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["pointer"] == "#/resolution"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "pointer"),
+    [
+        ({"resolution": "cancelled", "note": "x"}, "#/note"),
+        ({"resolution": 1}, "#/resolution"),
+        ({"resolution": True}, "#/resolution"),
+    ],
+)
+def test_a_resolution_with_an_unknown_field_or_a_wrong_type_is_refused(api, body, pointer):
+    check_id = create(api).json()["id"]
+
+    response = api.post(f"{URL}/{check_id}/resolution", body, format="json")
+
+    assert response.status_code == 400
+    assert [e["pointer"] for e in response.json()["errors"]] == [pointer]
+    assert TransferCheck.objects.get(pk=check_id).resolution == ""
 
 
 @pytest.mark.django_db

@@ -162,6 +162,13 @@ def test_api_summary_answers_bad_input_with_a_problem(client, counted):
     assert response["Content-Type"].startswith("application/problem+json")
 
 
+def test_api_summary_refuses_an_unknown_parameter_rather_than_showing_the_nation(client, counted):
+    response = client.get("/api/v1/reach?aera=520000")
+
+    assert response.status_code == 400
+    assert [e["pointer"] for e in response.json()["errors"]] == ["#/aera"]
+
+
 def test_api_campaigns_needs_permission_and_reports_coverage(client, counted):
     assert client.get("/api/v1/reach/campaigns").status_code in (401, 403)
     client.force_login(UserFactory(roles=[Role.COORDINATOR]))

@@ -51,6 +51,14 @@ def test_an_unknown_level_is_a_problem_pointing_at_the_parameter(client):
     assert body["errors"][0]["pointer"] == "#/level"
 
 
+def test_an_unknown_parameter_is_refused_rather_than_ignored(client):
+    # "levle" would otherwise list every region as if no filter were asked for
+    response = client.get("/api/v1/regions/", {"levle": "province", "page": 1})
+
+    assert response.status_code == 400
+    assert [e["pointer"] for e in response.json()["errors"]] == ["#/levle"]
+
+
 def test_one_region_by_code_and_an_unknown_code(client):
     assert client.get("/api/v1/regions/330106/").json()["name"] == "西湖区"
 
