@@ -112,3 +112,17 @@ def test_a_nul_character_in_a_query_string_is_a_clear_400(client):
     assert api.status_code == 400
     assert api["Content-Type"] == "application/problem+json"
     assert api.json()["type"] == "/problems/malformed-request"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/api/v1/me/courses/"), ("post", "/api/v1/campaign-sessions")],
+)
+def test_a_signed_out_call_to_a_session_api_is_a_401_with_a_sign_in_challenge(client, method, path):
+    answer = getattr(client, method)(path, content_type="application/json")
+
+    assert answer.status_code == 401
+    assert answer.json()["type"] == "/problems/not-authenticated"
+    assert answer.json()["status"] == 401
+    assert answer["WWW-Authenticate"] == 'Session realm="/accounts/login/"'
