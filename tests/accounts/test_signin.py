@@ -372,3 +372,23 @@ def test_reset_requests_from_one_client_address_are_limited(client, mailoutbox, 
         client.post("/accounts/password/reset/", {"email": f"user{n}@example.org"})
 
     assert [m.to for m in mailoutbox] == [["user0@example.org"], ["user1@example.org"]]
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"]
+)
+def test_signing_in_never_redirects_off_the_site(client, target):
+    user = UserFactory()
+
+    answer = sign_in(client, f"{LEARNER_LOGIN}?next={target}", user.username, PASSWORD)
+
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("/") and not answer["Location"].startswith("//")
+
+
+def test_signing_in_returns_to_the_page_of_this_site_it_came_from(client):
+    user = UserFactory()
+
+    answer = sign_in(client, f"{LEARNER_LOGIN}?next=/courses/", user.username, PASSWORD)
+
+    assert answer["Location"] == "/courses/"
