@@ -20,6 +20,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", include("core.urls")),
     path("", include("edu.urls")),
+    # Sign-in by an SMS code: its pages live in notifications, above accounts.
+    path("accounts/login/code/", include("notifications.urls_signin")),
     path("accounts/", include("accounts.urls")),
     path("preferences/", include("accounts.urls_preferences")),
     path("", include("reach.urls_pages")),

@@ -17,6 +17,8 @@ class AuditAction(models.TextChoices):
     USER_CHANGED = "user.changed", _("user changed")
     USER_DELETED = "user.deleted", _("user deleted")
     SECOND_FACTOR_ENROLLED = "second_factor.enrolled", _("second factor enrolled")
+    # notifications
+    SIGN_IN_CODE_USED = "sign_in_code.used", _("signed in by SMS code")
     # quizzes
     API_CLIENT_CREATED = "api_client.created", _("API client created")
     API_CLIENT_CHANGED = "api_client.changed", _("API client changed")

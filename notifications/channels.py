@@ -91,7 +91,10 @@ class InAppChannel:
 
 @dataclass(frozen=True)
 class SmsText:
-    reminder: Reminder
+    """One text to send. ``reminder`` is None for a text that is no reminder (a sign-in
+    code, notifications/signin_codes.py)."""
+
+    reminder: Reminder | None
     phone: str
     text: str
 
@@ -103,6 +106,12 @@ class SmsAdapter(Protocol):
     remote: bool
 
     def send(self, texts: Sequence[SmsText]) -> None: ...
+
+
+def sms_adapter() -> SmsAdapter:
+    """The configured SMS gateway adapter (``REMINDERS_SMS_ADAPTER``)."""
+    adapter: SmsAdapter = import_string(settings.REMINDERS_SMS_ADAPTER)()
+    return adapter
 
 
 class OutboxSmsAdapter:
@@ -121,8 +130,7 @@ class SmsChannel:
 
     @staticmethod
     def _adapter() -> SmsAdapter:
-        adapter: SmsAdapter = import_string(settings.REMINDERS_SMS_ADAPTER)()
-        return adapter
+        return sms_adapter()
 
     @property
     def remote(self) -> bool:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Kind, Preference
+from .phones import MOBILE, phone_normalise
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # The weekly summary has its own opt-in box; the other kinds are on unless turned off.
 KINDS = [k for k in Kind if k != Kind.WEEKLY_SUMMARY]
 
@@ -48,9 +47,7 @@ class PreferenceForm(forms.Form):
         }
 
     def clean_phone(self) -> str:
-        phone = re.sub(r"[\s-]", "", self.cleaned_data.get("phone") or "")
-        if phone.startswith("+86"):
-            phone = phone[3:]
+        phone = phone_normalise(self.cleaned_data.get("phone") or "")
         if phone and not MOBILE.match(phone):
             raise forms.ValidationError(_("Enter an 11-digit mainland mobile number."))
         return phone
@@ -60,3 +57,30 @@ class PreferenceForm(forms.Form):
         if data.get("sms") and not data.get("phone") and "phone" not in self.errors:
             self.add_error("phone", _("Give a mobile number to receive text messages."))
         return data
+
+
+class SignInPhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("The number in your reminder settings, 11 digits."),
+    )
+
+    def clean_phone(self) -> str:
+        phone = phone_normalise(self.cleaned_data.get("phone") or "")
+        if not MOBILE.match(phone):
+            raise forms.ValidationError(_("Enter an 11-digit mainland mobile number."))
+        return phone
+
+
+class SignInCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+        help_text=_("6 digits."),
+    )

@@ -126,3 +126,25 @@ class SmsOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone}: {self.body[:30]}"
+
+
+class SignInCode(models.Model):
+    """A one-time sign-in code sent by SMS (notifications/signin_codes.py). Only a keyed hash
+    of the code is kept; the newest code of a user is the only one that can work."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_codes"
+    )
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in code")
+        verbose_name_plural = _("sign-in codes")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

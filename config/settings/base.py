@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.display_preferences",
+                "notifications.context_processors.sign_in_options",
             ],
         },
     },
@@ -196,6 +197,15 @@ STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
 # one client address (accounts.signin.password_reset_allowed); over it, the same page, no mail.
 PASSWORD_RESET_PER_EMAIL_HOUR = env_int("PASSWORD_RESET_PER_EMAIL_HOUR", 3)
 PASSWORD_RESET_PER_ADDRESS_HOUR = env_int("PASSWORD_RESET_PER_ADDRESS_HOUR", 20)
+# Sign-in by a one-time SMS code for learners with a registered phone, never staff
+# (notifications/signin_codes.py): its lifetime, wrong tries, and codes per phone a minute
+# and an hour and requests per client address an hour (over them: the same page, no text).
+SIGN_IN_BY_SMS = env_bool("SIGN_IN_BY_SMS", True)
+SIGN_IN_CODE_TTL_SECONDS = env_int("SIGN_IN_CODE_TTL_SECONDS", 5 * 60)
+SIGN_IN_CODE_MAX_ATTEMPTS = env_int("SIGN_IN_CODE_MAX_ATTEMPTS", 5)
+SIGN_IN_CODE_PER_PHONE_MINUTE = env_int("SIGN_IN_CODE_PER_PHONE_MINUTE", 1)
+SIGN_IN_CODE_PER_PHONE_HOUR = env_int("SIGN_IN_CODE_PER_PHONE_HOUR", 5)
+SIGN_IN_CODE_PER_ADDRESS_HOUR = env_int("SIGN_IN_CODE_PER_ADDRESS_HOUR", 20)
 # Staff (editors included) give a code from an authenticator app (TOTP) before the admin.
 ADMIN_REQUIRE_SECOND_FACTOR = env_bool("ADMIN_REQUIRE_SECOND_FACTOR", True)
 # The name authenticator apps show beside the account.
