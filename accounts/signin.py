@@ -30,7 +30,7 @@ def client_address(request: HttpRequest) -> str:
     return forwarded[-proxies]
 
 
-def _counted(key: str, limit: int, window: int) -> bool:
+def rate_counted(key: str, limit: int, window: int) -> bool:
     """Count one more use of ``key`` in the cache (shared by every process with Redis);
     True while the count in the current window stays within ``limit``."""
     if cache.add(key, 1, timeout=window):
@@ -48,10 +48,10 @@ def password_reset_allowed(*, address: str, email: str) -> bool:
     mailbox) and PASSWORD_RESET_PER_ADDRESS_HOUR requests from one client address. Over the
     limit the page says the same as always, so it tells nothing either way."""
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    per_address = _counted(
+    per_address = rate_counted(
         f"pwreset:ip:{address}", int(settings.PASSWORD_RESET_PER_ADDRESS_HOUR), 3600
     )
-    per_email = _counted(
+    per_email = rate_counted(
         f"pwreset:mail:{digest}", int(settings.PASSWORD_RESET_PER_EMAIL_HOUR), 3600
     )
     return per_address and per_email

@@ -37,7 +37,7 @@ from .services import user_preferences_update, user_signup
 from .signin import client_address, password_reset_allowed
 
 
-def _remember_preferences(response: HttpResponse, user: User) -> HttpResponse:
+def remember_preferences(response: HttpResponse, user: User) -> HttpResponse:
     """Put the account's language and elder mode into this browser's cookies."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME, user.language, max_age=ONE_YEAR, samesite="Lax"
@@ -54,7 +54,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        return _remember_preferences(response, form.get_user())
+        return remember_preferences(response, form.get_user())
 
 
 def lockout(
@@ -172,7 +172,7 @@ def me(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Saved."))
-        return _remember_preferences(redirect("accounts:me"), user)
+        return remember_preferences(redirect("accounts:me"), user)
     return render(request, "accounts/me.html", {"form": form, "roles": user_roles(user=user)})
 
 

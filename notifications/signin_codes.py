@@ -21,7 +21,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.signin import _counted
+from accounts.signin import rate_counted
 from core import clock
 from core.audit import AuditAction
 from core.services import audit_log_record
@@ -64,9 +64,9 @@ def sign_in_code_allowed(*, phone: str, address: str) -> bool:
     by the next."""
     digest = hashlib.sha256(phone.encode()).hexdigest()[:32]
     return (
-        _counted(f"smscode:ip:{address}", int(settings.SIGN_IN_CODE_PER_ADDRESS_HOUR), 3600)
-        and _counted(f"smscode:min:{digest}", int(settings.SIGN_IN_CODE_PER_PHONE_MINUTE), 60)
-        and _counted(f"smscode:hour:{digest}", int(settings.SIGN_IN_CODE_PER_PHONE_HOUR), 3600)
+        rate_counted(f"smscode:ip:{address}", int(settings.SIGN_IN_CODE_PER_ADDRESS_HOUR), 3600)
+        and rate_counted(f"smscode:min:{digest}", int(settings.SIGN_IN_CODE_PER_PHONE_MINUTE), 60)
+        and rate_counted(f"smscode:hour:{digest}", int(settings.SIGN_IN_CODE_PER_PHONE_HOUR), 3600)
     )
 
 

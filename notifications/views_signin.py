@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.signin import client_address
+from accounts.views import remember_preferences
 from core.redirects import safe_next
 
 from .forms import SignInCodeForm, SignInPhoneForm
@@ -62,7 +63,8 @@ def sign_in_code_enter(request: HttpRequest) -> HttpResponse:
         if user is not None:
             del request.session[PHONE_KEY]
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect(target)
+            # As the password sign-in does: the account's language and elder mode follow.
+            return remember_preferences(redirect(target), user)
         form.add_error(
             "code",
             _("That code does not work. Check the newest text message, or ask for a new code."),

@@ -345,3 +345,15 @@ def test_the_code_is_not_stored_in_clear(client):
     assert code not in row.code_hash
     stored = " ".join(str(v) for v in SignInCode.objects.values().get().values())
     assert code not in stored
+
+
+def test_signing_in_by_code_brings_the_account_s_language_and_elder_mode(client):
+    user = learner()
+    user.language, user.elder_mode = "en", True
+    user.save(update_fields=["language", "elder_mode"])
+
+    ask(client)
+    answer = enter(client, code_sent())
+
+    assert answer.cookies["django_language"].value == "en"
+    assert answer.cookies["elder_mode"].value == "1"
