@@ -49,6 +49,8 @@ class AuditAction(models.TextChoices):
     CERTIFICATE_CHANGED = "certificate.changed", _("certificate changed")
     CERTIFICATE_REVOKED = "certificate.revoked", _("certificate revoked")
     CERTIFICATE_DELETED = "certificate.deleted", _("certificate deleted")
+    # a certificate's file served to staff, not its owner (edu/views.py certificate_file)
+    CERTIFICATE_DOWNLOADED = "certificate.downloaded", _("certificate downloaded")
     # campaigns
     CAMPAIGN_CREATED = "campaign.created", _("campaign created")
     CAMPAIGN_CHANGED = "campaign.changed", _("campaign changed")

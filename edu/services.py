@@ -467,3 +467,16 @@ def guest_progress_merge(*, user: Any, session: Any) -> list[Certificate]:
     ]
     session.pop(GUEST_KEY, None)
     return issued
+
+
+@transaction.atomic
+def certificate_download_record(*, certificate: Certificate, by: Any, kind: str) -> None:
+    """Audit that a certificate's file (it carries the learner's name) was served to someone
+    other than its owner: staff allowed to view certificates. Call it once access was
+    granted; the owner's own downloads are not recorded."""
+    audit_log_record(
+        actor=by,
+        action=AuditAction.CERTIFICATE_DOWNLOADED,
+        target=certificate,
+        data={"file": kind, "learner": certificate.user_id},
+    )

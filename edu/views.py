@@ -391,6 +391,8 @@ def certificate_file(request: HttpRequest, serial: str, kind: str) -> FileRespon
         or not selectors.certificate_may_download(certificate=certificate, user=request.user)
     ):
         raise Http404
+    if request.user.pk != certificate.user_id:
+        services.certificate_download_record(certificate=certificate, by=request.user, kind=kind)
     # Personal data: never kept by a shared cache.
     return private_file_response(
         getattr(certificate, kind),

@@ -15,6 +15,8 @@ from django.core.management.base import SystemCheckError
 from django.urls import reverse
 
 from accounts.roles import Role
+from core.audit import AuditAction
+from core.models import AuditLog
 from edu import services
 from edu.models import Certificate
 from tests.edu.test_certificates import complete_course
@@ -90,10 +92,24 @@ def test_anyone_else_gets_the_404_of_a_serial_that_does_not_exist(certificate, c
     assert NAME not in responses[0].content.decode()
 
 
-def test_staff_who_may_view_certificates_download_them(certificate, client):
-    client.force_login(UserFactory(roles=[Role.STAFF], is_staff=True))
+def test_staff_who_may_view_certificates_download_them_and_each_download_is_audited(
+    certificate, client, owner
+):
+    staff = UserFactory(roles=[Role.STAFF], is_staff=True)
+    client.force_login(staff)
 
     assert client.get(file_url(certificate, "pdf")).status_code == 200
+
+    audit = AuditLog.objects.get(action=AuditAction.CERTIFICATE_DOWNLOADED)
+    assert (audit.actor, audit.target_id) == (staff, str(certificate.pk))
+    assert audit.data == {"file": "pdf", "learner": owner.pk}
+
+
+def test_the_owner_s_own_downloads_are_not_audited(certificate, client, owner):
+    client.force_login(owner)
+    client.get(file_url(certificate, "png"))
+
+    assert not AuditLog.objects.filter(action=AuditAction.CERTIFICATE_DOWNLOADED).exists()
 
 
 def test_the_files_are_not_in_public_media_and_have_no_public_url(
