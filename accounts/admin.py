@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import AdminAuditActions, AuditedAdminMixin
 from core.audit import AuditAction
 
+from . import admin_security  # noqa: F401 - replaces the sign-in libraries' admins
 from .forms import UserAdminForm
 from .models import User
 from .services import (

@@ -17,6 +17,9 @@ class AuditAction(models.TextChoices):
     USER_CHANGED = "user.changed", _("user changed")
     USER_DELETED = "user.deleted", _("user deleted")
     SECOND_FACTOR_ENROLLED = "second_factor.enrolled", _("second factor enrolled")
+    SECOND_FACTOR_CHANGED = "second_factor.changed", _("second factor changed")
+    SECOND_FACTOR_DELETED = "second_factor.deleted", _("second factor deleted")
+    LOCKOUT_CLEARED = "lockout.cleared", _("sign-in lockout cleared")
     # notifications
     SIGN_IN_CODE_USED = "sign_in_code.used", _("signed in by SMS code")
     # quizzes
