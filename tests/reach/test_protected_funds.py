@@ -306,3 +306,13 @@ def test_staff_leave_a_client_out_on_the_review_page(world, django_capture_on_co
     assert world.client.figures_excluded_at is not None
     page = browser.get("/quizzes/figures/review/").content.decode()
     assert 'name="counted" value="yes"' in page
+
+
+def test_the_review_page_says_how_to_add_a_client_when_there_is_none(db):
+    ApiClient.objects.all().delete()
+    browser = Client()
+    browser.force_login(UserFactory(roles=[Role.STAFF]))
+
+    page = browser.get("/quizzes/figures/review/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert "还没有 API 客户端" in page.content.decode()
