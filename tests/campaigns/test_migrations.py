@@ -14,6 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from campaigns.models import Export, PhotoStatus, SessionPhoto
 from tests.campaigns.factories import SessionLogFactory
+from tests.db_failures import RowUpdateRefused, where_it_is
 
 move = importlib.import_module("campaigns.migrations.0004_private_files")
 
@@ -44,49 +45,11 @@ def public_export(campaign) -> Export:
     return Export.objects.create(campaign=campaign, kind="sessions_csv", file=name)
 
 
-class RowUpdateRefused:
-    """A trigger that refuses to update one photo row (a real failure half-way)."""
-
-    def __init__(self, photo_id: int) -> None:
-        self.id = photo_id
-
-    def __enter__(self) -> None:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS"
-                    " $$ BEGIN RAISE EXCEPTION 'row refused'; END $$"
-                )
-                cursor.execute(
-                    "CREATE TRIGGER refuse_row BEFORE UPDATE ON campaigns_sessionphoto"
-                    f" FOR EACH ROW WHEN (OLD.id = {self.id}) EXECUTE FUNCTION refuse_row()"
-                )
-            else:
-                cursor.execute(
-                    "CREATE TRIGGER refuse_row BEFORE UPDATE ON campaigns_sessionphoto"
-                    f" WHEN OLD.id = {self.id} BEGIN SELECT RAISE(ABORT, 'row refused'); END"
-                )
-
-    def __exit__(self, *exc: object) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DROP TRIGGER refuse_row ON campaigns_sessionphoto"
-                if connection.vendor == "postgresql"
-                else "DROP TRIGGER refuse_row"
-            )
-            if connection.vendor == "postgresql":
-                cursor.execute("DROP FUNCTION refuse_row()")
-
-
 def apps_of_0004():
     """The models as the migration's RunPython sees them (after its AlterFields)."""
     return (
         MigrationExecutor(connection).loader.project_state(("campaigns", "0004_private_files")).apps
     )
-
-
-def where_it_is(name: str) -> set[str]:
-    return {alias for alias in ("default", "private") if storages[alias].exists(name)}
 
 
 def places(photo: SessionPhoto) -> list[set[str]]:
@@ -106,7 +69,10 @@ def test_a_move_that_fails_half_way_leaves_every_row_at_an_existing_file_and_a_r
     export = public_export(campaign)
 
     # When the move runs and the database refuses to update the second photo's row
-    with RowUpdateRefused(second.pk), pytest.raises(DatabaseError, match="row refused"):
+    with (
+        RowUpdateRefused("campaigns_sessionphoto", second.pk),
+        pytest.raises(DatabaseError, match="row refused"),
+    ):
         move.to_private(apps_of_0004(), None)
 
     # Then the first photo is private, the refused one still public, the rest untouched

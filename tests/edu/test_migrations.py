@@ -14,6 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from edu.models import Certificate
+from tests.db_failures import RowUpdateRefused, where_it_is
 from tests.factories import UserFactory
 
 move_to_private = importlib.import_module("edu.migrations.0004_certificate_private_files")
@@ -46,47 +47,8 @@ def public_certificates(course, n: int) -> list[Certificate]:
     return made
 
 
-class RowUpdateRefused:
-    """A database trigger that refuses to update one certificate row (a real failure in
-    the middle of the migration, on SQLite or PostgreSQL)."""
-
-    def __init__(self, certificate_id: int) -> None:
-        self.id = certificate_id
-
-    def __enter__(self) -> None:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS"
-                    " $$ BEGIN RAISE EXCEPTION 'row refused'; END $$"
-                )
-                cursor.execute(
-                    "CREATE TRIGGER refuse_row BEFORE UPDATE ON edu_certificate FOR EACH ROW"
-                    f" WHEN (OLD.id = {self.id}) EXECUTE FUNCTION refuse_row()"
-                )
-            else:
-                cursor.execute(
-                    "CREATE TRIGGER refuse_row BEFORE UPDATE ON edu_certificate"
-                    f" WHEN OLD.id = {self.id} BEGIN SELECT RAISE(ABORT, 'row refused'); END"
-                )
-
-    def __exit__(self, *exc: object) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DROP TRIGGER refuse_row ON edu_certificate"
-                if connection.vendor == "postgresql"
-                else "DROP TRIGGER refuse_row"
-            )
-            if connection.vendor == "postgresql":
-                cursor.execute("DROP FUNCTION refuse_row()")
-
-
 def apps_before_0004():
     return MigrationExecutor(connection).loader.project_state(("edu", "0003_reach_sources")).apps
-
-
-def where_it_is(name: str) -> set[str]:
-    return {alias for alias in ("default", "private") if storages[alias].exists(name)}
 
 
 def test_the_file_move_runs_outside_one_transaction():
@@ -101,7 +63,10 @@ def test_a_move_that_fails_half_way_leaves_every_row_at_an_existing_file_and_a_r
     _, second, third = public_certificates(course, 3)
 
     # When the move runs and the database refuses to update the second row
-    with RowUpdateRefused(second.pk), pytest.raises(DatabaseError, match="row refused"):
+    with (
+        RowUpdateRefused("edu_certificate", second.pk),
+        pytest.raises(DatabaseError, match="row refused"),
+    ):
         move_to_private.to_private(apps_before_0004(), None)
 
     # Then every row points at files that exist, each in one storage: moved rows (taken
