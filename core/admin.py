@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.forms import BaseForm
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .audit import AuditAction
 from .models import AuditLog, JobRun
@@ -158,14 +159,32 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
         return False
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return list(AuditAction.choices)
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdmin):
     """Append-only, for everyone."""
 
-    list_display = ["created_at", "action", "actor", "target_type", "target_id"]
-    list_filter = ["action", "target_type"]
+    list_display = ["created_at", "action_label", "actor", "target_type", "target_id"]
+    list_filter = [AuditActionFilter, "target_type"]
     search_fields = ["target_id", "action"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, entry: AuditLog) -> str:
+        try:
+            return str(AuditAction(entry.action).label)
+        except ValueError:  # an action no longer in the enumeration: shown as stored
+            return entry.action
 
 
 @admin.register(JobRun)

@@ -114,3 +114,25 @@ def test_the_migration_renames_old_actions_and_moves_before_and_after():
     assert (review.before, review.after) == ({"status": "submitted"}, {"status": "rejected"})
     assert review.data == {"note": "x"}
     assert rows[AuditAction.ROLE_GRANTED].data == {"role": "editor"}
+
+
+def test_the_admin_lists_actions_by_their_label_and_filters_by_action(db, client):
+    from core.models import AuditLog
+    from tests.factories import UserFactory
+
+    # Given two entries of different actions
+    staff = UserFactory(roles=[], is_superuser=True, is_staff=True)
+    client.force_login(staff)
+    audit_log_record(actor=staff, action=AuditAction.ROLE_GRANTED, target=staff)
+    audit_log_record(actor=staff, action=AuditAction.EXPORT_DOWNLOADED, target=staff)
+
+    # When staff filter the audit log by one action
+    page = client.get(
+        "/admin/core/auditlog/?action=role.granted", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+
+    # Then that entry shows with its label, the other not, and the filter offers every action
+    assert AuditLog.objects.count() == 2
+    assert f'<td class="field-action_label">{AuditAction.ROLE_GRANTED.label}' in page
+    assert f'<td class="field-action_label">{AuditAction.EXPORT_DOWNLOADED.label}' not in page
+    assert "?action=export.downloaded" in page
