@@ -33,7 +33,8 @@ def county_codes() -> frozenset[str]:
     have no county code to give). Cached per process, so a hot path pays no query."""
     global _county_codes
     loaded_at, codes = _county_codes
-    if not codes or time.monotonic() - loaded_at > COUNTY_CODES_TTL_SECONDS:
+    # An empty table is cached too: a site without regions must not query on every call.
+    if not loaded_at or time.monotonic() - loaded_at > COUNTY_CODES_TTL_SECONDS:
         codes = frozenset(
             Region.objects.filter(
                 Q(level=Level.COUNTY) | Q(level=Level.PREFECTURE, children__isnull=True)

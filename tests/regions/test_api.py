@@ -72,3 +72,17 @@ def test_regions_are_read_only(client):
 
     assert response.status_code == 405
     assert response.json()["type"] == "/problems/method-not-allowed"
+
+
+@pytest.mark.django_db
+def test_the_county_codes_are_read_once_even_when_the_table_is_empty(
+    django_assert_num_queries,
+):
+    from regions.models import Level, Region
+    from regions.selectors import county_codes
+
+    for level in (Level.COUNTY, Level.PREFECTURE, Level.PROVINCE):  # children first
+        Region.objects.filter(level=level).delete()
+    with django_assert_num_queries(1):
+        assert county_codes() == frozenset()
+        assert county_codes() == frozenset()
