@@ -493,6 +493,8 @@ EDU_KNOWLEDGE_CHECK_PROVIDER = env_str(
 )
 # Font for certificates: empty finds Noto Sans CJK through fontconfig; or "path[:index]".
 EDU_CERTIFICATE_FONT = env_str("EDU_CERTIFICATE_FONT", "")
+# Fallback fonts for characters it lacks, comma-separated; empty: Debian's (core/fonts.py).
+CERTIFICATE_FALLBACK_FONTS = [f for f in env_str("CERTIFICATE_FALLBACK_FONTS", "").split(",") if f]
 # Course packages: limits that make a hostile archive fail before it costs anything.
 EDU_PACKAGE_MAX_BYTES = env_int("EDU_PACKAGE_MAX_BYTES", 20 * 1024 * 1024)
 EDU_PACKAGE_MAX_FILE_BYTES = env_int("EDU_PACKAGE_MAX_FILE_BYTES", 8 * 1024 * 1024)
