@@ -47,6 +47,10 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].char_picker = True  # type: ignore[attr-defined]
+
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exists():
@@ -82,6 +86,10 @@ class ProfileForm(forms.ModelForm[User]):
         fields = ["display_name", "email", "language", "elder_mode"]
         labels = {"display_name": _("Your name"), "email": _("E-mail")}
         help_texts = {"email": _("Only for setting a new password if you forget yours.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].char_picker = True  # type: ignore[attr-defined]
 
     def clean_display_name(self) -> str:
         return unicodedata.normalize("NFC", self.cleaned_data["display_name"].strip())
