@@ -4,25 +4,21 @@ management. The dashboard is reach's (a page of figures)."""
 from __future__ import annotations
 
 import uuid
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.auth import request_user
 from core.exceptions import DomainError
 from core.problems import problem_message
 from core.redirects import safe_next
+from core.service_workers import service_worker_view
 
 from . import exports, selectors, services
 from .forms import (
@@ -41,23 +37,8 @@ REVIEW_PERM = "accounts.review_field_sessions"
 STATS_PERM = "accounts.view_reach_statistics"
 
 
-@cache
-def _service_worker_source() -> bytes:
-    found = finders.find("js/campaigns-sw.js")
-    if found:
-        return Path(str(found)).read_bytes()
-    with staticfiles_storage.open("js/campaigns-sw.js") as source:
-        data: bytes = source.read()
-        return data
-
-
-@never_cache
-def service_worker(request: HttpRequest) -> HttpResponse:
-    """The service worker, served from /campaigns/ so its scope covers the volunteers' pages
-    (a worker's scope cannot be above its own URL)."""
-    response = HttpResponse(_service_worker_source(), content_type="text/javascript")
-    response["Service-Worker-Allowed"] = "/campaigns/"
-    return response
+# The service worker, served from /campaigns/ so its scope covers the volunteers' pages.
+service_worker = service_worker_view("js/campaigns-sw.js", "/campaigns/")
 
 
 @login_required

@@ -188,6 +188,18 @@ AMOUNT_NOT_FLAGGED = problem_type(
     ),
 )
 
+# --- Courses (edu) ---------------------------------------------------------------------------
+
+OFFLINE_COMPLETION_OF_ANOTHER = problem_type(
+    "offline-completion-of-another",
+    _("Sent by another account"),
+    409,
+    _(
+        "This lesson finished offline was already sent, with the same client UUID, by "
+        "another account. A phone makes a new UUID for every lesson it queues."
+    ),
+)
+
 # --- Volunteers' field sessions (campaigns) --------------------------------------------------
 
 NOT_IN_CAMPAIGN = problem_type(
