@@ -7,23 +7,36 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AUDIENCES, SessionLog, Status, VenueType
+from .models import AUDIENCE_LABELS, AUDIENCES, SessionLog, Status, VenueType
 from .selectors import VolunteerCampaign
 
-AUDIENCE_LABELS = {
-    "elderly": _("Elderly people"),
-    "students": _("Students"),
-    "farmers": _("Farmers"),
-    "women": _("Women"),
-    "other": _("Others"),
-}
+
+class CountySelect(forms.Select):
+    """The county list, each county naming the campaigns it may be logged for
+    (``data-campaigns``), so the page shows only the chosen campaign's counties."""
+
+    campaigns_of: dict[str, list[int]]
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        campaigns = getattr(self, "campaigns_of", {}).get(str(option["value"]), [])
+        option["attrs"]["data-campaigns"] = " ".join(str(pk) for pk in campaigns)
+        return option
+
+
+def _county_of_campaign_check(form: forms.Form, data: dict[str, Any]) -> None:
+    """The county must be one of the chosen campaign's (the list the page shows)."""
+    campaign, county = data.get("campaign"), data.get("county")
+    campaigns_of: dict[str, list[int]] = getattr(form, "campaigns_of", {})
+    if campaign and county and campaign not in campaigns_of.get(county, []):
+        form.add_error("county", _("Choose a county or district of the chosen campaign."))
 
 
 class SessionLogForm(forms.Form):
     """The under-a-minute form. The same fields are sent by the offline queue as JSON."""
 
     campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int)
-    county = forms.ChoiceField(label=_("County or district"))
+    county = forms.ChoiceField(label=_("County or district"), widget=CountySelect)
     held_on = forms.DateField(
         label=_("Date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -61,11 +74,16 @@ class SessionLogForm(forms.Form):
         campaign_field = cast(forms.ChoiceField, self.fields["campaign"])
         campaign_field.choices = [(c.campaign.pk, c.campaign.name) for c in campaigns]
         counties = {}
+        campaigns_of: dict[str, list[int]] = {}
         for entry in campaigns:
             for county in entry.counties:
                 parent = county.parent.name if county.parent_id and county.parent else ""
                 counties[county.code] = f"{county.name}（{parent}）" if parent else county.name
-        cast(forms.ChoiceField, self.fields["county"]).choices = sorted(counties.items())
+                campaigns_of.setdefault(county.code, []).append(entry.campaign.pk)
+        self.campaigns_of = campaigns_of
+        county_field = cast(forms.ChoiceField, self.fields["county"])
+        county_field.choices = sorted(counties.items())
+        cast(CountySelect, county_field.widget).campaigns_of = campaigns_of
         if campaigns:
             self.fields["campaign"].initial = campaigns[0].campaign.pk
             default = campaigns[0].default_county
@@ -79,6 +97,11 @@ class SessionLogForm(forms.Form):
                 initial=0,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _county_of_campaign_check(self, data)
+        return data
 
     @property
     def attendee_fields(self) -> list[forms.BoundField]:
@@ -97,7 +120,7 @@ class PlannedSessionForm(forms.Form):
     """A session a volunteer means to hold. Same campaign and county choices as the log."""
 
     campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int)
-    county = forms.ChoiceField(label=_("County or district"))
+    county = forms.ChoiceField(label=_("County or district"), widget=CountySelect)
     planned_on = forms.DateField(
         label=_("Planned date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -120,6 +143,13 @@ class PlannedSessionForm(forms.Form):
         for name in ("campaign", "county"):
             self.fields[name].choices = log_form.fields[name].choices  # type: ignore[attr-defined]
             self.fields[name].initial = log_form.fields[name].initial
+        self.campaigns_of = log_form.campaigns_of
+        cast(CountySelect, self.fields["county"].widget).campaigns_of = self.campaigns_of
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _county_of_campaign_check(self, data)
+        return data
 
     def clean_planned_on(self) -> date:
         day: date = self.cleaned_data["planned_on"]
@@ -129,6 +159,42 @@ class PlannedSessionForm(forms.Form):
         if day > today + timedelta(days=365):
             raise forms.ValidationError(_("Choose a date within the coming year."))
         return day
+
+
+class SessionLogEditForm(SessionLogForm):
+    """A rejected log, corrected: the log form filled with it, the photos to take off, and
+    the id of this edit (made when the page is served, so sending the page twice changes
+    the log once)."""
+
+    revision = forms.UUIDField(widget=forms.HiddenInput)
+    remove_photos = forms.MultipleChoiceField(
+        label=_("Take these photos off"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, log: SessionLog, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["remove_photos"]).choices = [
+            (p.client_photo_id, p.client_photo_id) for p in log.photos.all()
+        ]
+
+
+def session_log_initial(log: SessionLog) -> dict[str, Any]:
+    """A stored log as the form's initial values."""
+    initial: dict[str, Any] = {
+        "campaign": log.campaign_id,
+        "county": log.county_id,
+        "held_on": log.held_on,
+        "venue_type": log.venue_type,
+        "venue_name": log.venue_name,
+        "topics": log.topics,
+        "notes": log.notes,
+        "gps_consent": log.gps_consent,
+        "latitude": log.latitude,
+        "longitude": log.longitude,
+    }
+    for audience in AUDIENCES:
+        initial[f"attendees_{audience}"] = getattr(log, f"attendees_{audience}")
+    return initial
 
 
 class ReviewForm(forms.Form):

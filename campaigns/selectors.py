@@ -124,14 +124,87 @@ def campaigns_of_coordinator(*, user: User) -> QuerySet[Campaign]:
     return Campaign.objects.filter(coordinators=user).order_by("-starts_on", "name")
 
 
+# How a coordinator may sort the review queue: key → order_by fields.
+REVIEW_SORTS: dict[str, tuple[str, ...]] = {
+    "held_on": ("held_on", "id"),
+    "-held_on": ("-held_on", "-id"),
+    "-created_at": ("-created_at", "-id"),
+    "-attendees_total": ("-attendees_total", "id"),
+}
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    """What a coordinator narrows the review queue to (None: no narrowing)."""
+
+    campaign_id: int | None = None
+    status: str = Status.PENDING
+    county_code: str | None = None
+    volunteer_id: int | None = None
+    flag: str | None = None  # a Flag code, or "any" for a log with any flag
+    sort: str = "held_on"
+
+
 def review_queue(
-    *, coordinator: User, campaign_id: int | None = None, status: str = Status.PENDING
+    *,
+    coordinator: User,
+    campaign_id: int | None = None,
+    status: str = Status.PENDING,
+    filters: ReviewFilters | None = None,
 ) -> QuerySet[SessionLog]:
-    """Logs of the coordinator's own campaigns in one status, oldest session first."""
-    logs = SessionLog.objects.filter(campaign__coordinators=coordinator, status=status)
-    if campaign_id is not None:
-        logs = logs.filter(campaign_id=campaign_id)
-    return _with_photos(logs).order_by("held_on", "id")
+    """Logs of the coordinator's own campaigns in one status, narrowed by ``filters``, in
+    its sort (default: oldest session first), with campaign, county, volunteer and photos
+    (two queries for any number of rows)."""
+    f = filters or ReviewFilters(campaign_id=campaign_id, status=status)
+    logs = SessionLog.objects.filter(campaign__coordinators=coordinator, status=f.status)
+    if f.campaign_id is not None:
+        logs = logs.filter(campaign_id=f.campaign_id)
+    if f.county_code:
+        logs = logs.filter(county_id=f.county_code)
+    if f.volunteer_id is not None:
+        logs = logs.filter(volunteer_id=f.volunteer_id)
+    if f.flag == "any":
+        logs = logs.exclude(flags=[])
+    elif f.flag:
+        logs = (
+            logs.filter(flags__contains=[f.flag])
+            if _json_contains()
+            else logs.filter(flags__icontains=f'"{f.flag}"')
+        )
+    return _with_photos(logs).order_by(*REVIEW_SORTS.get(f.sort, REVIEW_SORTS["held_on"]))
+
+
+def _json_contains() -> bool:
+    """Whether the database answers JSON containment (PostgreSQL); SQLite does not, and
+    there the flag's code is matched in the stored text (codes are plain words)."""
+    from django.db import connection
+
+    return connection.features.supports_json_field_contains
+
+
+@dataclass(frozen=True)
+class ReviewChoices:
+    """The options of the queue's filters: counties targeted and volunteers assigned in the
+    coordinator's campaigns."""
+
+    counties: list[Region]
+    volunteers: list[User]
+
+
+def review_choices(*, coordinator: User) -> ReviewChoices:
+    """Two queries, whatever the number of campaigns."""
+    counties = list(
+        Region.objects.filter(campaigns__coordinators=coordinator)
+        .select_related("parent")
+        .distinct()
+        .order_by("code")
+    )
+    volunteers = list(
+        User.objects.filter(campaign_assignments__team__campaign__coordinators=coordinator)
+        .distinct()
+        .order_by("username")
+    )
+    return ReviewChoices(counties=counties, volunteers=volunteers)
 
 
 def photos_ready(log: SessionLog) -> list[SessionPhoto]:

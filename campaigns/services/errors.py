@@ -48,6 +48,15 @@ class PhotoRefused(DomainError):
         super().__init__(message, code=reason)
 
 
+class SessionLogNotEditable(DomainError):
+    """Only a rejected log can be changed and sent again (``status`` member: its status)."""
+
+    code = "session-log-not-editable"
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status=status)
+
+
 class TooManyPhotos(DomainError):
     code = "too-many-photos"
 
