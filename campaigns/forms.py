@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import AUDIENCE_LABELS, AUDIENCES, SessionLog, Status, VenueType
+from .pickers import regions_from_text, volunteer_from_text
 from .selectors import VolunteerCampaign
 
 
@@ -220,25 +221,18 @@ def log_status_class(log: SessionLog) -> str:
 
 class RegionsAddForm(forms.Form):
     codes = forms.CharField(
-        label=_("Region codes"),
+        label=_("Regions to add"),
         max_length=500,
         help_text=_(
-            "Provinces, prefectures or counties, separated by spaces: all their counties "
-            "become targets (e.g. 520000 for all of Guizhou, 522600 for Qiandongnan)."
+            "Search by name and choose, or type codes or names separated by spaces: all the "
+            "counties and districts of a province or prefecture become targets (e.g. 贵州省 "
+            "or 520000 for all of Guizhou, 522600 for Qiandongnan)."
         ),
+        widget=forms.TextInput(attrs={"data-picker": "regions", "data-picker-multi": ""}),
     )
 
     def clean_codes(self) -> list[str]:
-        from regions.models import Region
-
-        codes: list[str] = self.cleaned_data["codes"].split()
-        known = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
-        unknown = [c for c in codes if c not in known]
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown region codes: %(codes)s") % {"codes": " ".join(unknown)}
-            )
-        return codes
+        return [r.code for r in regions_from_text(self.cleaned_data["codes"])]
 
 
 class GoalsForm(forms.Form):
@@ -246,40 +240,67 @@ class GoalsForm(forms.Form):
     goal_people = forms.IntegerField(label=_("Goal: people reached"), min_value=0, max_value=10**9)
 
 
+def _volunteer_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Volunteer"),
+        max_length=200,
+        help_text=_("Type a name or user name and choose from the list."),
+        widget=forms.TextInput(attrs={"data-picker": "volunteers", "autocomplete": "off"}),
+    )
+
+
+def _county_field(help_text: Any) -> forms.CharField:
+    return forms.CharField(
+        label=_("County or district"),
+        max_length=120,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"data-picker": "counties", "autocomplete": "off"}),
+    )
+
+
+def _one_county(form: forms.Form, data: dict[str, Any]) -> None:
+    """The county field's text as one county: ``county`` its code, ``county_region`` it."""
+    if "county" not in data:
+        return
+    try:
+        found = regions_from_text(data["county"], counties_only=True)
+    except forms.ValidationError as error:
+        form.add_error("county", error)
+        return
+    if len(found) != 1:
+        form.add_error("county", _("Choose one county or district."))
+        return
+    data["county"], data["county_region"] = found[0].code, found[0]
+
+
+def _the_volunteer(form: forms.Form, data: dict[str, Any]) -> None:
+    if "username" not in data:
+        return
+    try:
+        data["volunteer"] = volunteer_from_text(data["username"])
+    except forms.ValidationError as error:
+        form.add_error("username", error)
+
+
 class AssignForm(forms.Form):
-    username = forms.CharField(label=_("Volunteer's user name"), max_length=150)
+    username = _volunteer_field()
     team_name = forms.CharField(label=_("Team"), max_length=120)
-    county = forms.RegexField(
-        label=_("County code"),
-        regex=r"^\d{6}$",
-        help_text=_("The county their form defaults to, e.g. 522634 for Leishan."),
+    county = _county_field(
+        _("The county or district their form defaults to: type its name (e.g. 雷山县) or code.")
     )
 
     def clean(self) -> dict[str, Any]:
-        from accounts.models import User
-        from regions.models import Level, Region
-
         data = super().clean() or {}
-        if "username" in data:
-            user = User.objects.filter(username=data["username"]).first()
-            if user is None or not user.has_perm("accounts.log_field_sessions"):
-                self.add_error("username", _("No volunteer has this user name."))
-            data["volunteer"] = user
-        if "county" in data:
-            county = Region.objects.filter(code=data["county"], level=Level.COUNTY).first()
-            if county is None:
-                self.add_error("county", _("This is not the code of a county."))
-            data["county_region"] = county
+        _the_volunteer(self, data)
+        _one_county(self, data)
         return data
 
 
 class CoordinatorPlanForm(forms.Form):
     """A coordinator plans a session for one of the campaign's volunteers."""
 
-    username = forms.CharField(label=_("Volunteer's user name"), max_length=150)
-    county = forms.RegexField(
-        label=_("County code"), regex=r"^\d{6}$", help_text=_("For example 522634 for Leishan.")
-    )
+    username = _volunteer_field()
+    county = _county_field(_("Type its name (e.g. 雷山县) or code and choose from the list."))
     planned_on = PlannedSessionForm.base_fields["planned_on"]
     venue_type = PlannedSessionForm.base_fields["venue_type"]
     venue_name = PlannedSessionForm.base_fields["venue_name"]
@@ -287,12 +308,7 @@ class CoordinatorPlanForm(forms.Form):
     clean_planned_on = PlannedSessionForm.clean_planned_on
 
     def clean(self) -> dict[str, Any]:
-        from accounts.models import User
-
         data = super().clean() or {}
-        if "username" in data:
-            user = User.objects.filter(username=data["username"]).first()
-            if user is None:
-                self.add_error("username", _("No volunteer has this user name."))
-            data["volunteer"] = user
+        _the_volunteer(self, data)
+        _one_county(self, data)
         return data

@@ -11,8 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.auth import request_user
@@ -94,10 +93,10 @@ def _review_page(
 
 
 REVIEW_SORT_LABELS = [
-    ("held_on", _lazy("Oldest session first")),
-    ("-held_on", _lazy("Newest session first")),
-    ("-created_at", _lazy("Last received first")),
-    ("-attendees_total", _lazy("Most attendees first")),
+    ("held_on", gettext_lazy("Oldest session first")),
+    ("-held_on", gettext_lazy("Newest session first")),
+    ("-created_at", gettext_lazy("Last received first")),
+    ("-attendees_total", gettext_lazy("Most attendees first")),
 ]
 
 

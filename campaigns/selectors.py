@@ -9,11 +9,14 @@ from typing import Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
+    Case,
     Count,
     Exists,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
+    When,
 )
 
 from accounts.models import User
@@ -292,4 +295,57 @@ def campaign_teams(*, campaign: Campaign) -> list[Team]:
             )
         )
         .order_by("name")
+    )
+
+
+# --- Pickers (a coordinator assigning volunteers and target regions) -----------------------
+
+PICKER_LIMIT = 10
+VOLUNTEER_PERM = ("accounts", "log_field_sessions")
+
+
+def volunteers_search(*, query: str, limit: int = PICKER_LIMIT) -> list[User]:
+    """Active volunteers (who may log sessions) whose user name or shown name contains
+    ``query``, user names that start with it first. One query."""
+    query = query.strip()
+    if not query:
+        return []
+    app, codename = VOLUNTEER_PERM
+    may_log = Q(
+        groups__permissions__codename=codename, groups__permissions__content_type__app_label=app
+    ) | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app)
+    matches = Q(username__icontains=query) | Q(display_name__icontains=query)
+    matches |= Q(first_name__icontains=query) | Q(last_name__icontains=query)
+    users = User.objects.filter(may_log, matches, is_active=True).distinct()
+    return sorted(
+        users.order_by("username")[: limit * 3],
+        key=lambda u: (not u.username.startswith(query), u.username),
+    )[:limit]
+
+
+def regions_search(
+    *, query: str, counties_only: bool = False, limit: int = PICKER_LIMIT
+) -> list[Region]:
+    """Regions whose name contains ``query`` (or whose code starts with it), provinces
+    before prefectures before counties, with their parent for telling namesakes apart. One
+    query."""
+    query = query.strip()
+    if not query:
+        return []
+    regions = Region.objects.select_related("parent")
+    if query.isdigit():
+        regions = regions.filter(code__startswith=query)
+    else:
+        regions = regions.filter(name__icontains=query)
+    if counties_only:
+        regions = regions.filter(level="county")
+    order = Case(When(level="province", then=0), When(level="prefecture", then=1), default=2)
+    return list(regions.order_by(order, "code")[:limit])
+
+
+def region_label(region: Region) -> str:
+    """A region as a picker shows it: its name, its parent's, its code."""
+    parent = region.parent.name if region.parent_id and region.parent else ""
+    return (
+        f"{region.name}（{parent}，{region.code}）" if parent else f"{region.name}（{region.code}）"
     )

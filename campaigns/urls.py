@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import file_views, review_views, views
+from . import file_views, picker_views, review_views, views
 
 app_name = "campaigns"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/not-held/", views.planned_session_cancel, name="plan-cancel"),
     path("", views.campaign_list, name="list"),
     path("photos/<int:photo_id>/<str:kind>", file_views.session_photo_file, name="photo-file"),
+    path("pickers/<str:kind>/", picker_views.picker_search, name="picker"),
     path("review/", review_views.review_queue, name="review"),
     path("review/approve/", review_views.review_bulk_approve, name="review-bulk-approve"),
     path("review/<int:log_id>/", review_views.review_decide, name="review-decide"),

@@ -473,5 +473,5 @@ def test_a_refused_plan_shows_the_reason_on_the_page(client, campaign, volunteer
     ).content.decode()
 
     # Then the form says why, in the reader's language, and nothing is planned
-    assert "不是县级行政区" in page
+    assert "没有名称或代码为 522600 的县（区）" in page
     assert not volunteer.planned_sessions.exists()
