@@ -49,12 +49,13 @@ class PhotoRefused(DomainError):
 
 
 class SessionLogNotEditable(DomainError):
-    """Only a rejected log can be changed and sent again (``status`` member: its status)."""
+    """Only a rejected log can be changed and sent again (``log_status`` member: its
+    status)."""
 
     code = "session-log-not-editable"
 
-    def __init__(self, status: str) -> None:
-        super().__init__(status=status)
+    def __init__(self, log_status: str) -> None:
+        super().__init__(log_status=log_status)
 
 
 class TooManyPhotos(DomainError):
