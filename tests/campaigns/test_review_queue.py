@@ -125,9 +125,7 @@ def test_after_a_decision_the_coordinator_is_back_on_the_same_page_at_the_next_c
     assert made[20].status == Status.APPROVED
 
 
-def test_a_refused_decision_is_shown_on_its_own_card(
-    client, campaign, regions, coordinator
-):
+def test_a_refused_decision_is_shown_on_its_own_card(client, campaign, regions, coordinator):
     # Given a page of the queue
     made = logs(campaign, regions["leishan"], 3)
     client.force_login(coordinator)
