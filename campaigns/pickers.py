@@ -62,8 +62,8 @@ def regions_from_text(text: str, *, counties_only: bool = False) -> list[Region]
     regions: list[Region] = []
     for token in tokens:
         if token in codes:
-            region = found.get(codes[token])
-            candidates = [region] if region else []
+            coded = found.get(codes[token])
+            candidates = [coded] if coded else []
         else:
             candidates = by_name.get(token, [])
         if counties_only:
