@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -71,6 +72,7 @@ def _review_page(
         log.card_errors = (card_errors or {}).get(log.pk, [])  # type: ignore[attr-defined]
         log.typed_note = (notes or {}).get(log.pk, "")  # type: ignore[attr-defined]
     here = params.copy()
+    queue_url = reverse("campaigns:review") + (f"?{here.urlencode()}" if here else "")
     here.pop("page", None)
     return render(
         request,
@@ -81,6 +83,7 @@ def _review_page(
             "total": page.paginator.count,
             "filters": filters,
             "filter_query": here.urlencode(),
+            "queue_url": queue_url,
             "campaigns": list(selectors.campaigns_of_coordinator(user=coordinator)),
             "choices": selectors.review_choices(coordinator=coordinator),
             "statuses": Status.choices,

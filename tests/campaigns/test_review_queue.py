@@ -143,6 +143,10 @@ def test_a_refused_decision_is_shown_on_its_own_card(client, campaign, regions, 
     assert "请向志愿者说明退回的理由" in card
     assert 'role="alert"' in card and "autofocus" in card
     assert page.count('role="alert"') == 1
+    # ... and its forms still lead back to the queue, not to the address of the decision
+    assert f'action="/campaigns/review/{made[1].pk}/"' in page
+    assert 'name="next" value="/campaigns/review/?page=1"' not in page
+    assert page.count('name="next" value="/campaigns/review/"') == 4  # bulk form and 3 cards
     made[1].refresh_from_db()
     assert made[1].status == Status.PENDING
 
