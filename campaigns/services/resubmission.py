@@ -104,7 +104,8 @@ def session_log_resubmit(
         setattr(log, name, value)
     log.attendees_total = sum(counts.values())
     removed = _photos_remove(log, remove_photos)
-    log.flags = session_log_flags(log)
+    # Dates are judged against the day the log was first received, as they were then.
+    log.flags = session_log_flags(log, today=timezone.localdate(log.created_at))
     if _photo_used_elsewhere(log):
         log.flags.append(Flag.DUPLICATE_PHOTO)
     log.status = Status.PENDING
