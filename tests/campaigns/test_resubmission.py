@@ -221,3 +221,38 @@ def test_the_log_form_refuses_a_county_outside_the_chosen_campaign(client, volun
     # Then nothing is saved and the county field says why
     assert not SessionLog.objects.exists()
     assert "has-error" in page
+
+
+def test_bulk_approval_needs_the_review_permission(campaign, regions, volunteer, rejected):
+    from campaigns.services import ReviewNotAllowed, session_logs_approve
+
+    # Given a volunteer who is (wrongly) listed as a coordinator of the campaign
+    campaign.coordinators.add(volunteer)
+    rejected.status = Status.PENDING
+    rejected.save()
+
+    # When they try to approve logs at once, then it is refused and nothing changes
+    with pytest.raises(ReviewNotAllowed):
+        session_logs_approve(log_ids=[rejected.pk], reviewer=volunteer)
+    assert SessionLog.objects.get().status == Status.PENDING
+    assert not AuditLog.objects.filter(action=AuditAction.SESSION_LOG_APPROVED).exists()
+
+
+def test_a_photo_taken_off_a_log_leaves_no_file_behind(
+    api, campaign, rejected, django_capture_on_commit_callbacks
+):
+    from core.storage import private_storage
+
+    photo = rejected.photos.get(client_photo_id="p2")
+    kept = [f.name for f in (photo.upload, photo.image, photo.thumbnail) if f]
+    assert kept and all(private_storage().exists(name) for name in kept)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api.post(
+            f"{URL}/{rejected.client_uuid}/resubmit",
+            {**body(campaign), "revision": str(uuid.uuid4()), "remove_photos": ["p2"]},
+            format="json",
+        )
+
+    assert answer.status_code == 200
+    assert not any(private_storage().exists(name) for name in kept)
