@@ -187,8 +187,12 @@ def test_a_coordinator_pages_and_filters_the_queue_and_approves_several_at_once(
     page.get_by_label("县（区）").select_option("522633")
     page.get_by_role("button", name="显示").click()
     expect(total).to_contain_text("共 2 条记录")
-    page.get_by_label("勾选“从江村0”以通过").check()
+    page.get_by_role("button", name="勾选本页全部记录").click()
+    expect(page.locator('input[name="logs"]:checked')).to_have_count(2)
+    page.get_by_label("勾选“从江村1”以通过").uncheck()
+    expect(page.get_by_role("button", name="勾选本页全部记录")).to_be_visible()
     page.get_by_label("勾选“从江村1”以通过").check()
+    expect(page.get_by_role("button", name="取消本页的勾选")).to_be_visible()
     page.get_by_role("button", name="通过勾选的记录").click()
 
     # Then both are approved, each recorded as their decision, and the filter is kept
