@@ -235,6 +235,15 @@ TOO_MANY_PHOTOS = problem_type(
     422,
     _("A session log takes at most 9 photos."),
 )
+LOG_NOT_EDITABLE = problem_type(
+    "session-log-not-editable",
+    _("This session log cannot be changed"),
+    409,
+    _(
+        "Only a log the coordinator sent back (rejected) can be corrected and sent again; "
+        "this one is waiting for review or already decided."
+    ),
+)
 REVIEW_NOT_ALLOWED = problem_type(
     "review-not-allowed",
     _("Not a coordinator of this campaign"),
