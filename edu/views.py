@@ -315,14 +315,8 @@ def _check_context(request: HttpRequest, course: Course, lesson: Lesson) -> dict
     items = []
     for question in questions:
         review = result.reviews.get(question.id) if result else None
-        options = [
-            {
-                "id": o.id,
-                "text": o.text,
-                "is_correct": bool(review) and o.id in review.right,
-            }
-            for o in question.options
-        ]
+        right = set(review.right) if review else set()
+        options = [{"id": o.id, "text": o.text, "is_correct": o.id in right} for o in question.options]
         items.append(
             {"question": question, "name": f"q-{question.id}", "options": options, "review": review}
         )

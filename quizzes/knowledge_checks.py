@@ -59,7 +59,7 @@ def _asked(question: Question) -> CheckQuestion:
     if question.kind != Question.Kind.TRUE_FALSE:  # 对/错 keep their order
         # Shuffled once per question, the same way every time: a learner who retries sees
         # the options where they were, and the right one is not always first.
-        random.Random(question.id).shuffle(options)
+        random.Random(question.id).shuffle(options)  # noqa: S311 - an order, not a secret
     return CheckQuestion(
         id=question.id,
         text=question.text,

@@ -26,7 +26,7 @@ def sign_in(page, base, username):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/accounts/me/")
+    page.wait_for_url("**/courses/my/")
 
 
 def wait_until(predicate, timeout=60):

@@ -73,6 +73,6 @@ def test_a_learner_signs_in_with_a_text_message_code_without_javascript_in_elder
     field.fill(re.search(r"(?<!\d)\d{6}(?!\d)", body).group())
     page.get_by_role("button", name="登录").click()
 
-    # Then they are signed in, on their account page
-    expect(page).to_have_url(web_server + "/accounts/me/")
+    # Then they are signed in, on their learning
+    expect(page).to_have_url(web_server + "/courses/my/")
     context.close()
