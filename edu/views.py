@@ -316,7 +316,9 @@ def _check_context(request: HttpRequest, course: Course, lesson: Lesson) -> dict
     for question in questions:
         review = result.reviews.get(question.id) if result else None
         right = set(review.right) if review else set()
-        options = [{"id": o.id, "text": o.text, "is_correct": o.id in right} for o in question.options]
+        options = [
+            {"id": o.id, "text": o.text, "is_correct": o.id in right} for o in question.options
+        ]
         items.append(
             {"question": question, "name": f"q-{question.id}", "options": options, "review": review}
         )
