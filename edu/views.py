@@ -350,7 +350,7 @@ def lesson_complete_view(request: HttpRequest, slug: str, lesson_slug: str) -> H
     if not gate.allowed and gate.result is not None:
         # The lesson page shows these answers graded, at the check (no jump to the top).
         request.session[_answers_key(lesson)] = {str(q): a for q, a in answers.items()}
-        return redirect(reverse("edu:lesson", args=[course.slug, lesson.slug]) + "#check")
+        return redirect(reverse("edu:lesson", args=[course.slug, lesson.slug]) + "#check-result")
     request.session.pop(_served_key(lesson), None)
     request.session.pop(_answers_key(lesson), None)
     if request.user.is_authenticated:

@@ -124,7 +124,7 @@ def test_the_phone_menu_opens_by_keyboard_and_touch_and_its_links_work(web_serve
 
 
 def test_the_desktop_header_shows_its_links_without_a_menu_button(web_server, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = context.new_page()
     page.goto(web_server + "/")
 
@@ -138,7 +138,10 @@ def test_the_desktop_header_shows_its_links_without_a_menu_button(web_server, br
 
 def test_without_script_the_menu_still_opens_and_leads_on(web_server, browser):
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, java_script_enabled=False
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        java_script_enabled=False,
+        locale="zh-CN",
     )
     page = context.new_page()
     page.goto(web_server + "/")

@@ -62,7 +62,7 @@ def test_a_wrong_try_comes_back_at_the_check_showing_the_right_answer_theirs_and
 
     # Then they come back to the check itself, not the top of the lesson
     assert answer.status_code == 302
-    assert answer.url == lesson_url(course) + "#check"
+    assert answer.url == lesson_url(course) + "#check-result"
     again = client.get(lesson_url(course)).content.decode()
     check = again.split('id="check"', 1)[1]
     # with the verdict, and for each question its right answer, theirs (still ticked), why
