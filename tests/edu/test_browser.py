@@ -42,7 +42,10 @@ def answer_the_check(page, *, correctly: bool) -> int:
             choice = options.nth(j).locator("input")
             is_right = choice.get_attribute("value") in right
             if correctly:
-                choice.set_checked(is_right)  # a retry also unticks a wrong box
+                if is_right:
+                    choice.check()
+                elif choice.get_attribute("type") == "checkbox":
+                    choice.uncheck()  # a retry also unticks a wrong box
             elif not is_right:
                 choice.check()
                 break
