@@ -85,6 +85,17 @@ def test_a_new_learner_signs_up_completes_a_course_on_a_phone_and_opens_the_cert
     # The lesson ends in a knowledge check from the question bank: wrong answers are
     # refused, each with the right answer, theirs and why, where the learner is (not at the
     # top of the lesson); the same questions are asked again; right ones move on.
+    # In elder mode its options are as large as a self-test's (a self-test option button,
+    # made on the same page for comparison).
+    option = page.locator("fieldset.question label.quiz-option").first
+    size = "e => [parseFloat(getComputedStyle(e).fontSize), e.getBoundingClientRect().height]"
+    self_test = page.evaluate(
+        f"""() => {{ const b = document.createElement('button'); b.className = 'quiz-option';
+        b.textContent = '对'; document.querySelector('main').append(b);
+        const s = ({size})(b); b.remove(); return s; }}"""
+    )
+    font, height = option.evaluate(size)
+    assert font == self_test[0] >= 26 and height >= self_test[1]
     asked = answer_the_check(page, correctly=False)
     assert asked == 3
     first = question_texts(page)
