@@ -129,4 +129,4 @@ def test_the_review_is_in_english_for_an_english_page(course, client, bank):
     again = client.get(lesson_url(course)).content.decode()
 
     assert "You answered 0 of 3 correctly. Read why below, then answer again." in again
-    assert again.count("right answer") == 3
+    assert again.count("(right answer)") == 3
