@@ -1,5 +1,7 @@
 """What a person sees, in real Chromium on a phone-sized screen."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -150,3 +152,23 @@ def test_without_script_the_menu_still_opens_and_leads_on(web_server, browser):
     page.locator(".site-nav").get_by_role("link", name="登录").click()
     expect(page).to_have_url(web_server + "/accounts/login/")
     context.close()
+
+
+def test_unread_notifications_show_on_the_phone_menu_button(web_server, phone):
+    from notifications.models import Notification
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="laowang")
+    Notification.objects.create(user=user, title="证书已生成")
+    Notification.objects.create(user=user, title="课程在等您")
+    page = phone
+    page.goto(web_server + "/accounts/login/")
+    page.get_by_label("用户名").fill("laowang")
+    page.get_by_label("密码").fill("correct-horse-42")
+    page.get_by_role("button", name="登录").click()
+
+    # The count is on the button while the menu is closed, and by the link once open.
+    expect(page.locator(".site-header summary")).to_have_text(re.compile(r"菜单\s*2"))
+    page.locator(".site-header summary").click()
+    expect(page.locator(".site-nav [data-unread-count]")).to_have_text("2")
+    expect(page.locator(".site-nav [data-unread-count]")).to_be_visible()
