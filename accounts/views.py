@@ -59,6 +59,14 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         return remember_preferences(response, form.get_user())
 
+    def get_success_url(self) -> str:
+        """A safe ``next`` of this site; else staff who may see the figures land on the
+        overview, everyone else on their learning (LOGIN_REDIRECT_URL)."""
+        user = self.request.user
+        if user.is_staff and user.has_perm("accounts.view_reach_statistics"):
+            return safe_next(self.request, settings.STAFF_LOGIN_REDIRECT_URL)
+        return safe_next(self.request, settings.LOGIN_REDIRECT_URL)
+
 
 def lockout(
     request: HttpRequest,

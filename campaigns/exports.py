@@ -14,11 +14,12 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -76,7 +77,7 @@ def session_rows(campaign: Campaign, area: Region | None = None) -> Iterator[lis
             province, prefecture = (parent.name if parent else ""), ""
         yield [
             log.pk,
-            log.held_on.isoformat(),
+            log.held_on,  # a date cell in XLSX, ISO 8601 in CSV
             province,
             prefecture,
             county.code,
@@ -196,10 +197,15 @@ def xlsx_write(target: Any, header: list[str], rows: Iterable[list[Any]], title:
     )
     sheet = workbook.add_worksheet(title[:31] or "sheet")
     bold = workbook.add_format({"bold": True})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     sheet.write_row(0, 0, header, bold)
     count = 0
     for count, row in enumerate(rows, start=1):
-        sheet.write_row(count, 0, row)
+        for column, cell in enumerate(row):
+            if isinstance(cell, date):  # a real date, which the spreadsheet can sort and sum by
+                sheet.write_datetime(count, column, cell, day)
+            else:
+                sheet.write(count, column, cell)
     workbook.close()
     return count
 
@@ -246,12 +252,14 @@ def export_request(*, campaign: Campaign, kind: str, by: User | None) -> Export:
 
 def export_build(*, export_id: int) -> Export | None:
     """Build the file of an export. Safe to run twice: a finished export is left alone."""
-    export = Export.objects.select_related("campaign").filter(pk=export_id).first()
+    export = Export.objects.select_related("campaign", "requested_by").filter(pk=export_id).first()
     if export is None or export.done_at is not None:
         return export
     kind = export.kind.replace("_", ".")
     header_of, rows_of = STREAMERS[kind]
-    with tempfile.TemporaryFile() as spool:
+    # Built by a worker, outside the request: headers and words in the requester's language.
+    language = export.requested_by.language if export.requested_by else settings.LANGUAGE_CODE
+    with translation.override(language), tempfile.TemporaryFile() as spool:
         if kind.endswith(".csv"):
             rows = 0
             for rows, chunk in enumerate(csv_chunks(header_of(), rows_of(export.campaign))):  # noqa: B007

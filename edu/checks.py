@@ -15,7 +15,9 @@ the check.** :func:`check_required` is that rule, and nothing else in edu decide
 
 The answers edu sends to ``grade`` are ``{question id: [option id, …]}`` from the lesson
 page's form fields ``q-<question id>``; only the questions served on the lesson page are
-graded, so nobody passes by answering questions of their own choosing.
+graded, so nobody passes by answering questions of their own choosing. A learner who fails
+is asked the same questions again (``questions_again``) until they pass, with what was
+right or wrong in their last answers and why (the result's ``reviews``).
 """
 
 from __future__ import annotations
@@ -27,13 +29,14 @@ from typing import Protocol, runtime_checkable
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from quizzes.knowledge_checks import CheckOption, CheckQuestion, CheckResult
+from quizzes.knowledge_checks import CheckOption, CheckQuestion, CheckResult, CheckReview
 
 __all__ = [
     "CheckGate",
     "CheckOption",
     "CheckQuestion",
     "CheckResult",
+    "CheckReview",
     "KnowledgeCheckProvider",
     "check_required",
     "knowledge_check_gate",
@@ -46,6 +49,8 @@ class KnowledgeCheckProvider(Protocol):
     def questions(
         self, *, scam_types: list[str], audience: str, language: str, count: int
     ) -> list[CheckQuestion]: ...
+
+    def questions_again(self, *, ids: list[int]) -> list[CheckQuestion]: ...
 
     def grade(self, *, answers: dict[int, list[int]]) -> CheckResult: ...
 

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -245,18 +246,14 @@ def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResp
         services.lesson_visit(user=request.user, lesson=lesson)
     else:
         services.guest_lesson_visit(session=request.session, lesson=lesson)
-    questions = _check_questions(request, course, lesson)
-    if questions is not None:
-        context["questions"] = questions
-        # Only the questions served here may be graded, so nobody passes by answering
-        # questions of their own choosing.
-        request.session[_served_key(lesson)] = [q.id for q in questions]
+    context.update(_check_context(request, course, lesson))
     if request.user.is_authenticated:
-        # The same note, signed into the page, for a lesson finished offline (edu.offline).
+        # The questions served, signed into the page, for a lesson finished offline
+        # (edu.offline): the session may have moved on by the time it is sent.
         context["served_token"] = served_token(
             user_id=request.user.pk,
             lesson_id=lesson.pk,
-            question_ids=[q.id for q in questions or []],
+            question_ids=list(request.session.get(_served_key(lesson)) or []),
         )
     return render(request, "edu/lesson.html", context)
 
@@ -270,7 +267,9 @@ def lesson_preview(request: HttpRequest, slug: str, lesson_slug: str) -> HttpRes
     context = _lesson_context(request, course, lesson_slug, slug=slug, preview=note)
     questions = _check_questions(request, course, context["lesson"])
     if questions is not None:
-        context["questions"] = questions
+        context["questions"] = [
+            {"question": q, "name": f"q-{q.id}", "options": q.options} for q in questions
+        ]
     return render(request, "edu/lesson.html", context)
 
 
@@ -306,6 +305,41 @@ def _served_key(lesson: Lesson) -> str:
     return f"edu-check-{lesson.pk}"
 
 
+def _answers_key(lesson: Lesson) -> str:
+    return f"edu-check-{lesson.pk}-answers"
+
+
+def _check_context(request: HttpRequest, course: Course, lesson: Lesson) -> dict[str, Any]:
+    """The lesson's check: the questions served before while it is not passed (a retry asks
+    the same ones), else newly drawn; with the last failed answers graded again (reads
+    only), so the page shows what was right or wrong and why."""
+    source = checks.provider()
+    if not checks.check_required(lesson) or source is None:
+        return {}
+    served = request.session.get(_served_key(lesson)) or []
+    questions = source.questions_again(ids=served) if served else []
+    last = request.session.get(_answers_key(lesson)) if questions else None
+    if not questions:
+        questions = _check_questions(request, course, lesson) or []
+    # Only the questions served here may be graded, so nobody passes by answering
+    # questions of their own choosing.
+    request.session[_served_key(lesson)] = [q.id for q in questions]
+    result = None
+    if last:
+        result = source.grade(answers={q.id: last.get(str(q.id), []) for q in questions})
+    items = []
+    for question in questions:
+        review = result.reviews.get(question.id) if result else None
+        right = set(review.right) if review else set()
+        options = [
+            {"id": o.id, "text": o.text, "is_correct": o.id in right} for o in question.options
+        ]
+        items.append(
+            {"question": question, "name": f"q-{question.id}", "options": options, "review": review}
+        )
+    return {"questions": items, "check_result": result}
+
+
 def _answers(request: HttpRequest, served: list[int]) -> dict[int, list[int]]:
     """The answers to the served questions; a question left out counts as unanswered."""
     answers: dict[int, list[int]] = {}
@@ -323,19 +357,17 @@ def lesson_complete_view(request: HttpRequest, slug: str, lesson_slug: str) -> H
     context = _lesson_context(request, course, lesson_slug)
     lesson: Lesson = context["lesson"]
     served = request.session.get(_served_key(lesson))
-    gate = checks.knowledge_check_gate(
-        lesson=lesson, served=served, answers=_answers(request, served or [])
-    )
+    answers = _answers(request, served or [])
+    gate = checks.knowledge_check_gate(lesson=lesson, served=served, answers=answers)
     if gate.unseen:
         messages.error(request, _("Please answer the questions at the end of the lesson."))
         return redirect("edu:lesson", slug=course.slug, lesson_slug=lesson.slug)
     if not gate.allowed and gate.result is not None:
-        messages.error(
-            request,
-            _("You answered %(correct)s of %(total)s correctly. Read the lesson again and retry.")
-            % {"correct": gate.result.correct, "total": gate.result.total},
-        )
-        return redirect("edu:lesson", slug=course.slug, lesson_slug=lesson.slug)
+        # The lesson page shows these answers graded, at the check (no jump to the top).
+        request.session[_answers_key(lesson)] = {str(q): a for q, a in answers.items()}
+        return redirect(reverse("edu:lesson", args=[course.slug, lesson.slug]) + "#check-result")
+    request.session.pop(_served_key(lesson), None)
+    request.session.pop(_answers_key(lesson), None)
     if request.user.is_authenticated:
         certificate = services.lesson_complete(user=request.user, lesson=lesson)
         if certificate is not None or (

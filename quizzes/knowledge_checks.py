@@ -4,7 +4,7 @@ the named interface through which edu, the layer above, asks for questions and g
 Adapts ``questions_for_knowledge_check`` and ``knowledge_check_grade`` to the small
 protocol ``edu.checks.KnowledgeCheckProvider``, with the types defined here: questions go
 out with their options shuffled and without the correct answers; grading happens here, on
-the server.
+the server, and only a graded answer tells which options were right and why.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass, field
 
 from .models import Question
-from .selectors import questions_for_knowledge_check
+from .selectors import questions_for_knowledge_check, questions_with_options
 from .services import knowledge_check_grade
 
 
@@ -34,36 +34,56 @@ class CheckQuestion:
 
 
 @dataclass(frozen=True)
+class CheckReview:
+    """One graded question, for the page to show after the answer (never before): whether
+    it was right, what the learner chose, which options are right, and why."""
+
+    correct: bool
+    chosen: list[int]
+    right: list[int]
+    explanation: str
+
+
+@dataclass(frozen=True)
 class CheckResult:
     passed: bool
     correct: int
     total: int
     # Per question id: an explanation to show after answering (never before).
     explanations: dict[int, str] = field(default_factory=dict)
+    reviews: dict[int, CheckReview] = field(default_factory=dict)
+
+
+def _asked(question: Question) -> CheckQuestion:
+    options = [CheckOption(id=o.id, text=o.text) for o in question.options.all()]
+    if question.kind != Question.Kind.TRUE_FALSE:  # 对/错 keep their order
+        # Shuffled once per question, the same way every time: a learner who retries sees
+        # the options where they were, and the right one is not always first.
+        random.Random(question.id).shuffle(options)  # noqa: S311 - an order, not a secret
+    return CheckQuestion(
+        id=question.id,
+        text=question.text,
+        options=options,
+        multiple=question.kind == Question.Kind.MULTIPLE,
+        scenario=question.scenario,
+    )
 
 
 class QuestionBankChecks:
     def questions(
         self, *, scam_types: list[str], audience: str, language: str, count: int
     ) -> list[CheckQuestion]:
-        rng = random.SystemRandom()
-        asked = []
-        for question in questions_for_knowledge_check(
-            scam_types=scam_types, audience=audience, language=language, count=count
-        ):
-            options = [CheckOption(id=o.id, text=o.text) for o in question.options.all()]
-            if question.kind != Question.Kind.TRUE_FALSE:  # 对/错 keep their order
-                rng.shuffle(options)
-            asked.append(
-                CheckQuestion(
-                    id=question.id,
-                    text=question.text,
-                    options=options,
-                    multiple=question.kind == Question.Kind.MULTIPLE,
-                    scenario=question.scenario,
-                )
+        return [
+            _asked(question)
+            for question in questions_for_knowledge_check(
+                scam_types=scam_types, audience=audience, language=language, count=count
             )
-        return asked
+        ]
+
+    def questions_again(self, *, ids: list[int]) -> list[CheckQuestion]:
+        """The questions served before, in their order (a retry asks the same ones); any
+        deleted since is left out."""
+        return [_asked(question) for question in questions_with_options(ids)]
 
     def grade(self, *, answers: dict[int, list[int]]) -> CheckResult:
         result = knowledge_check_grade(answers=answers)
@@ -72,4 +92,13 @@ class QuestionBankChecks:
             correct=result.score,
             total=result.total,
             explanations={qid: r.explanation for qid, r in result.questions.items()},
+            reviews={
+                qid: CheckReview(
+                    correct=r.correct,
+                    chosen=r.chosen,
+                    right=r.correct_options,
+                    explanation=r.explanation,
+                )
+                for qid, r in result.questions.items()
+            },
         )

@@ -68,6 +68,29 @@ def _feedback(
     }
 
 
+def _wrong_answers(
+    items: list[dict[str, Any]], answers: dict[str, list[int]]
+) -> list[dict[str, Any]]:
+    """The questions answered wrongly, in the order asked, each with its options as they
+    were shown, the learner's choice and the explanation (two queries for any number)."""
+    questions = selectors.questions_with_options([item["q"] for item in items])
+    order = {item["q"]: item["o"] for item in items}
+    wrong = []
+    for question in questions:
+        by_id = {o.id: o for o in question.options.all()}
+        chosen = set(answers.get(str(question.id)) or [])
+        if chosen == {o.id for o in by_id.values() if o.is_correct}:
+            continue
+        wrong.append(
+            {
+                "question": question,
+                "options": [by_id[o] for o in order[question.id] if o in by_id],
+                "chosen_ids": chosen,
+            }
+        )
+    return wrong
+
+
 def _answered_number(
     items: list[dict[str, Any]], answers: dict[str, list[int]], question_id: int
 ) -> int:
@@ -316,6 +339,7 @@ def attempt_result(request: HttpRequest, attempt_id: Any) -> HttpResponse:
         "quizzes/attempt_result.html",
         {
             "attempt": attempt,
+            "wrong": _wrong_answers(attempt.items, attempt.answers),
             "course": recommended_course_for(scam_type, attempt.language),
             "hotline": settings.ANTI_FRAUD_HOTLINE,
         },

@@ -187,7 +187,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:me"
+LOGIN_REDIRECT_URL = "edu:my-learning"  # sign-in lands on the courses in progress
+STAFF_LOGIN_REDIRECT_URL = "reach:overview"  # staff who may see the figures
 LOGOUT_REDIRECT_URL = "core:home"
 
 # Staff sessions end after this many seconds without a request (accounts/middleware.py);

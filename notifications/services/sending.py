@@ -14,14 +14,23 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import translation
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import clock
+from core.formatting import format_count
 
 from ..channels import CHANNELS, Message, Outgoing
 from ..models import Delivery, Kind, Preference, Reminder
 from .preferences import quiet_until, unsubscribe_url
+
+
+def _day(iso: str) -> str:
+    """A day kept as ISO 8601 in a reminder's context, written in the active language."""
+    day = parse_date(iso) if iso else None
+    return date_format(day, "DATE_FORMAT") if day else iso
 
 
 def _message(reminder: Reminder, user: User) -> Message:
@@ -43,7 +52,7 @@ def _message(reminder: Reminder, user: User) -> Message:
                 "Your log of %(venue)s on %(day)s was not approved; see the reviewer's reason."
             ) % {
                 "venue": context.get("venue", ""),
-                "day": context.get("held_on", ""),
+                "day": _day(context.get("held_on", "")),
             }
             url = reverse("campaigns:mine")
         elif reminder.kind == Kind.SESSION_NOT_LOGGED:
@@ -53,12 +62,12 @@ def _message(reminder: Reminder, user: User) -> Message:
             body = _(
                 "You planned a session at %(venue)s on %(day)s and we have no log of it yet. "
                 "Log it now, or mark it as not held."
-            ) % {"venue": context.get("venue", ""), "day": context.get("planned_on", "")}
+            ) % {"venue": context.get("venue", ""), "day": _day(context.get("planned_on", ""))}
             url = reverse("campaigns:plans")
         elif reminder.kind == Kind.REVIEW_DIGEST:
             subject = _("Session logs waiting for your review")
             body = _("%(count)s session logs are waiting for review.") % {
-                "count": context.get("waiting", 0)
+                "count": format_count(context.get("waiting", 0))
             }
             url = reverse("campaigns:review")
         else:

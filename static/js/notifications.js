@@ -10,6 +10,12 @@ if (link) {
         badge.textContent = String(unread);
         badge.hidden = false;
         link.setAttribute("aria-label", `${link.textContent.trim()} (${unread})`);
+        // On phones the link is folded into the menu: its button shows the count too.
+        const menuBadge = document.querySelector("[data-menu-unread]");
+        if (menuBadge) {
+          menuBadge.textContent = String(unread);
+          menuBadge.hidden = false;
+        }
       }
     })
     .catch(() => {});

@@ -23,6 +23,17 @@ if (form) {
   });
 }
 
+// The phone menu (<details>) works without script; with it, Escape closes it too.
+const menu = document.querySelector("[data-site-menu]");
+if (menu) {
+  menu.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menu.open) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+}
+
 // Signed out (or never signed in): drop the volunteers' offline copies of their pages, so the
 // next person on a shared phone does not find them. Logs not sent yet stay (IndexedDB), each
 // waiting for the volunteer who wrote it.

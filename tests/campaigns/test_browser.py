@@ -26,7 +26,7 @@ def sign_in(page, base, username):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/accounts/me/")
+    page.wait_for_url("**/courses/my/")
 
 
 def wait_until(predicate, timeout=60):
@@ -192,6 +192,7 @@ def test_on_a_shared_phone_a_queued_log_waits_for_the_volunteer_who_wrote_it(web
     # When, with signal, the first signs out from the home page and the second signs in on
     # the same phone, and opens their logs
     page.goto(web_server + "/")
+    page.get_by_text("菜单").click()  # signing out is in the phone's menu
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url(web_server + "/")
     sign_in(page, web_server, "ahua")
@@ -213,6 +214,7 @@ def test_on_a_shared_phone_a_queued_log_waits_for_the_volunteer_who_wrote_it(web
     assert SessionLog.objects.count() == 0
 
     # When the second volunteer signs out, the offline copies of the pages are dropped
+    page.get_by_text("菜单").click()  # signing out is in the phone's menu
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url(web_server + "/")
     wait_until(

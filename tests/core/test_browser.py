@@ -1,5 +1,7 @@
 """What a person sees, in real Chromium on a phone-sized screen."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -37,6 +39,7 @@ def test_elder_mode_and_language_stay_chosen_across_reloads_on_a_phone(web_serve
         "aria-pressed", "true"
     )
 
+    page.get_by_text("菜单").click()  # languages sit in the phone's menu
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("One lesson on money everyone needs")
     page.reload()
@@ -61,3 +64,111 @@ def test_a_new_learner_signs_up_on_a_phone_and_sees_their_rare_character_name(we
     expect(page.get_by_role("status")).to_contain_text("欢迎")
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "signup-phone.png"), full_page=True)
+
+
+HEADER_BOUND = 96  # px on a 390 × 844 phone: a ninth of the screen at most
+
+
+def header_height(page) -> float:
+    return float(page.evaluate("document.querySelector('.site-header').offsetHeight"))
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_phone_header_is_one_short_row_in_elder_mode_and_in_english(
+    web_server, phone, language
+):
+    page = phone
+    heights = {}
+    for elder in ("0", "1"):
+        page.context.add_cookies(
+            [
+                {"name": "django_language", "value": language, "url": web_server},
+                {"name": "elder_mode", "value": elder, "url": web_server},
+            ]
+        )
+        page.goto(web_server + "/courses/")
+        heights[elder] = header_height(page)
+        page.screenshot(path=str(RESULTS / f"header-phone-{language}-elder{elder}.png"))
+
+    assert heights["1"] <= HEADER_BOUND, heights  # 324 px (38 % of the screen) before
+    assert heights["0"] <= HEADER_BOUND, heights
+    # Elder mode stays one tap away, outside the menu.
+    expect(page.locator(".site-header [data-elder-toggle] button")).to_be_in_viewport()
+
+
+def test_the_phone_menu_opens_by_keyboard_and_touch_and_its_links_work(web_server, phone):
+    page = phone
+    page.goto(web_server + "/")
+    menu = page.locator(".site-header details")
+    courses = page.locator(".site-nav").get_by_role("link", name="课程", exact=True)
+    expect(courses).to_be_hidden()
+
+    # By keyboard: the button is reached with Tab, Enter opens, Escape closes and returns.
+    button = page.locator(".site-header summary")
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if button.evaluate("b => b === document.activeElement"):
+            break
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    expect(courses).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    expect(button).to_be_focused()
+
+    # By touch: the menu opens over the page, and its links lead where they say.
+    button.click()
+    page.screenshot(path=str(RESULTS / "header-phone-menu-open.png"))
+    courses.click()
+    expect(page).to_have_url(web_server + "/courses/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("课程")
+
+
+def test_the_desktop_header_shows_its_links_without_a_menu_button(web_server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(web_server + "/")
+
+    expect(page.locator(".site-header summary")).to_be_hidden()
+    page.locator(".site-nav").get_by_role("link", name="防骗自测").click()
+    expect(page).to_have_url(web_server + "/quizzes/")
+    assert header_height(page) <= 80
+    page.screenshot(path=str(RESULTS / "header-desktop.png"))
+    context.close()
+
+
+def test_without_script_the_menu_still_opens_and_leads_on(web_server, browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        java_script_enabled=False,
+        locale="zh-CN",
+    )
+    page = context.new_page()
+    page.goto(web_server + "/")
+
+    page.locator(".site-header summary").click()
+    page.locator(".site-nav").get_by_role("link", name="登录").click()
+    expect(page).to_have_url(web_server + "/accounts/login/")
+    context.close()
+
+
+def test_unread_notifications_show_on_the_phone_menu_button(web_server, phone):
+    from notifications.models import Notification
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="laowang")
+    Notification.objects.create(user=user, title="证书已生成")
+    Notification.objects.create(user=user, title="课程在等您")
+    page = phone
+    page.goto(web_server + "/accounts/login/")
+    page.get_by_label("用户名").fill("laowang")
+    page.get_by_label("密码").fill("correct-horse-42")
+    page.get_by_role("button", name="登录").click()
+
+    # The count is on the button while the menu is closed, and by the link once open.
+    expect(page.locator(".site-header summary")).to_have_text(re.compile(r"菜单\s*2"))
+    page.locator(".site-header summary").click()
+    expect(page.locator(".site-nav [data-unread-count]")).to_have_text("2")
+    expect(page.locator(".site-nav [data-unread-count]")).to_be_visible()

@@ -24,7 +24,10 @@ def test_reminder_settings_work_without_javascript_in_elder_mode(web_server, bro
     page.get_by_label("密码").fill("correct-horse-42")
     page.get_by_role("button", name="登录").click()
 
-    # When they follow the link from their account page and change two choices
+    # When they open their account page from the menu (signing in lands on their learning),
+    # follow the link there and change two choices
+    page.get_by_text("菜单").click()
+    page.get_by_role("link", name="我的账户").click()
     page.get_by_role("link", name="选择要接收的提醒").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("提醒设置")
     expect(page.locator("html")).to_have_class("elder")
@@ -73,6 +76,6 @@ def test_a_learner_signs_in_with_a_text_message_code_without_javascript_in_elder
     field.fill(re.search(r"(?<!\d)\d{6}(?!\d)", body).group())
     page.get_by_role("button", name="登录").click()
 
-    # Then they are signed in, on their account page
-    expect(page).to_have_url(web_server + "/accounts/me/")
+    # Then they are signed in, on their learning
+    expect(page).to_have_url(web_server + "/courses/my/")
     context.close()

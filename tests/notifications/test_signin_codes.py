@@ -95,7 +95,7 @@ def test_without_next_the_code_sign_in_lands_where_the_password_sign_in_lands(cl
 
     answer = enter(client, code_sent())
 
-    assert answer.url == "/accounts/me/"
+    assert answer.url == "/courses/my/"
 
 
 def test_a_next_to_another_site_is_ignored(client):
@@ -104,7 +104,7 @@ def test_a_next_to_another_site_is_ignored(client):
 
     answer = enter(client, code_sent(), next_url="https://evil.example/")
 
-    assert answer.url == "/accounts/me/"
+    assert answer.url == "/courses/my/"
 
 
 def test_the_text_is_in_the_learners_language(client):
@@ -258,7 +258,7 @@ def test_an_unregistered_phone_gets_the_same_page_and_no_text(client):
     page = client.get(asked.url)
 
     assert asked.status_code == 302
-    assert asked.url == "/accounts/login/code/enter/?next=%2Faccounts%2Fme%2F"
+    assert asked.url == "/accounts/login/code/enter/?next=%2Fcourses%2Fmy%2F"
     assert "138****8000" in page.content.decode()
     assert SmsOutbox.objects.count() == 0
     assert SignInCode.objects.count() == 0
