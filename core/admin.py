@@ -12,10 +12,29 @@ from django.db.models.fields.files import FieldFile
 from django.forms import BaseForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .audit import AuditAction
 from .models import AuditLog, JobRun
 from .services import audit_log_record
+
+# The admin carries the platform's name, not Django's.
+admin.site.site_header = _("Anquan admin")
+admin.site.site_title = _("Anquan admin")
+admin.site.index_title = _("Courses, question bank and operations")
+
+# Strings of Django's own admin templates that its zh-Hans catalogue (Django 5.2) leaves
+# untranslated; named here so that makemessages keeps their translations in ours. The
+# JavaScript ones (the two-box selector) are in locale/zh_Hans/LC_MESSAGES/djangojs.po.
+DJANGO_CATALOGUE_GAPS = [
+    gettext_noop("Model name"),
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
+    gettext_noop("Error:"),
+    gettext_noop("Forgotten your login credentials?"),
+    gettext_noop("In case you’ve forgotten, you are:"),
+]
 
 
 class AdminAuditActions(NamedTuple):
