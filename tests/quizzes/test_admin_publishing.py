@@ -53,9 +53,7 @@ def add_form(*, status: str, kind: str = "single", options: list[tuple[str, bool
     return data
 
 
-def test_a_question_without_a_correct_option_is_not_published_and_the_form_says_why(
-    client, editor
-):
+def test_a_question_without_a_correct_option_is_not_published_and_the_form_says_why(client, editor):
     # When an editor saves a new question as published with no option marked correct
     response = client.post(
         ADD_URL, add_form(status="published", options=[("马上转账", False), ("挂断核实", False)])
