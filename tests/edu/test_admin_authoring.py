@@ -185,9 +185,8 @@ def test_the_lesson_preview_renders_and_sanitises_the_texts_as_the_lesson_page(
 
 
 def test_the_preview_panel_is_a_fragment_for_the_page_script(client, editor):
-    response = client.post(
-        reverse("admin:edu_lesson_preview") + "?panel=1", {"title_zh": "如何报案", "body_zh": "**110**"}
-    )
+    url = reverse("admin:edu_lesson_preview") + "?panel=1"
+    response = client.post(url, {"title_zh": "如何报案", "body_zh": "**110**"})
 
     page = response.content.decode()
     assert page.lstrip().startswith('<div class="lesson-preview-versions">')
