@@ -70,6 +70,14 @@ def translated_choice_field(
     return kwargs
 
 
+def group_str(group: Group) -> str:
+    return group_label(group.name)
+
+
+# A group reads as its role's label wherever it is shown (titles, breadcrumbs, widgets,
+# the admin's row checkboxes); its name stays the code that roles_sync finds it by.
+Group.__str__ = group_str  # type: ignore[method-assign,assignment]
+
 if admin.site.is_registered(Group):
     admin.site.unregister(Group)
 

@@ -23,7 +23,7 @@ admin.site.site_header = _("Anquan admin")
 admin.site.site_title = _("Anquan admin")
 admin.site.index_title = _("Courses, question bank and operations")
 
-# Strings of Django's own admin templates that its zh-Hans catalogue (Django 5.2) leaves
+# Strings of Django's own admin (and of django-celery-beat's) that their zh-Hans catalogues leave
 # untranslated; named here so that makemessages keeps their translations in ours. The
 # JavaScript ones (the two-box selector) are in locale/zh_Hans/LC_MESSAGES/djangojs.po.
 DJANGO_CATALOGUE_GAPS = [
@@ -34,6 +34,11 @@ DJANGO_CATALOGUE_GAPS = [
     gettext_noop("Error:"),
     gettext_noop("Forgotten your login credentials?"),
     gettext_noop("In case you’ve forgotten, you are:"),
+    # django-celery-beat's admin (its zh-Hans catalogue misses these or marks them fuzzy)
+    gettext_noop("Execution Options"),
+    gettext_noop("Periodic Tasks Using This Schedule"),
+    gettext_noop("Schedule"),
+    gettext_noop("Arguments"),
 ]
 
 
