@@ -100,9 +100,6 @@ class VisibleText(HTMLParser):
         if self._skipping:
             return
         for name, value in attrs:
-            # Django writes its yes/no icons' alt text in English ("True"): not ours to fix
-            if value and name == "alt" and value in {"True", "False", "None"}:
-                continue
             if value and name in {"title", "aria-label", "placeholder", "alt"}:
                 self.parts.append(value)
             if value and name == "value" and ("type", "submit") in attrs:
