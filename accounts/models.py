@@ -14,7 +14,7 @@ class User(AbstractUser):
     Roles are groups (see accounts.roles); there are no role booleans on this model."""
 
     display_name = models.CharField(
-        _("name"),
+        _("person's name"),
         max_length=100,
         blank=True,
         help_text=_("How we address you and what your certificates show. Any characters."),

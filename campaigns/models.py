@@ -47,7 +47,7 @@ class Campaign(models.Model):
         related_name="coordinated_campaigns",
         blank=True,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("campaign")
@@ -289,13 +289,13 @@ class SessionPhoto(models.Model):
     thumbnail = models.FileField(
         _("thumbnail"), max_length=255, storage=private_storage, blank=True
     )
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=PhotoStatus.choices, default=PhotoStatus.PROCESSING
     )
     error = models.CharField(_("error"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("session photo")
@@ -338,12 +338,16 @@ class Export(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     file = models.FileField(_("file"), max_length=255, storage=private_storage, blank=True)
-    rows = models.PositiveIntegerField(default=0)
-    done_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("export")
@@ -376,8 +380,8 @@ class PlannedSession(models.Model):
     planned_on = models.DateField(_("planned date"))
     # The dates a matching log may carry (planned_on ± PLAN_MATCH_DAYS), stored so the
     # match is a plain comparison on every database.
-    match_from = models.DateField(editable=False)
-    match_until = models.DateField(editable=False)
+    match_from = models.DateField(_("matches logs from"), editable=False)
+    match_until = models.DateField(_("matches logs until"), editable=False)
     venue_type = models.CharField(_("venue type"), max_length=20, choices=VenueType.choices)
     venue_name = models.CharField(_("venue name"), max_length=120)
     expected_audience = models.PositiveIntegerField(_("expected audience"), default=0)
@@ -390,7 +394,7 @@ class PlannedSession(models.Model):
         related_name="+",
     )
     cancelled_at = models.DateTimeField(_("marked as not held"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("planned session")

@@ -44,10 +44,10 @@ class AuditLog(models.Model):
 class WorkerPing(models.Model):
     """A round trip through the broker and a worker, to prove background work is flowing."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    requested_at = models.DateTimeField(auto_now_add=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    worker = models.CharField(max_length=255, blank=True)
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid.uuid4, editable=False)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    worker = models.CharField(_("worker"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("worker ping")

@@ -9,7 +9,7 @@ its own. The course list shows live courses only, with a column for pending chan
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -31,6 +31,14 @@ from . import (
     admin_certificates,  # noqa: F401  (registers the certificates admin)
     selectors,
     services,
+)
+from .admin_authoring import (
+    AUTHORING_JS,
+    CourseSlugForm,
+    LessonRowsFormSet,
+    LessonSlugForm,
+    lesson_preview_view,
+    slug_suggest_view,
 )
 from .images import lesson_image_renditions_make
 from .models import Course, Lesson, LessonImage, Module
@@ -71,6 +79,8 @@ class ModuleInline(LiveContentReadOnly, admin.TabularInline[Module, Course]):
 
 class LessonInline(LiveContentReadOnly, admin.TabularInline[Lesson, Course]):
     model = Lesson
+    form = LessonSlugForm
+    formset = LessonRowsFormSet
     fields = ["module", "position", "slug", "title_zh", "title_en", "minutes", "retired"]
     extra = 0
     show_change_link = True
@@ -92,7 +102,7 @@ def _codes_field(
     )
 
 
-class CourseForm(forms.ModelForm[Course]):
+class CourseForm(CourseSlugForm):
     """Tick boxes for the code lists instead of raw JSON."""
 
     audiences = _codes_field(audience_choices, _("audiences"))
@@ -106,7 +116,7 @@ class CourseForm(forms.ModelForm[Course]):
         ]  # fmt: skip
 
 
-class LessonForm(forms.ModelForm[Lesson]):
+class LessonForm(LessonSlugForm):
     check_scam_types = _codes_field(scam_type_choices, _("knowledge check: scam types"))
     video_url = forms.URLField(label=_("video link"), required=False, assume_scheme="https")
 
@@ -162,7 +172,6 @@ class CourseAdmin(admin.ModelAdmin[Course]):
     list_editable = ["position"]
     list_filter = ["status", "topic"]
     search_fields = ["title_zh", "title_en", "slug"]
-    prepopulated_fields = {"slug": ["title_en"]}
     readonly_fields = ["status", "version", "published_at"]
     fieldsets = [
         (None, {"fields": ["slug", "topic", "audiences", "scam_types", "position"]}),
@@ -179,6 +188,9 @@ class CourseAdmin(admin.ModelAdmin[Course]):
     actions = ["publish", "unpublish", "export_packages"]
     change_list_template = "admin/edu/course/change_list.html"
     change_form_template = "admin/edu/course/change_form.html"
+
+    class Media:
+        js = [AUTHORING_JS]
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return LiveCourseChangeList
@@ -200,13 +212,6 @@ class CourseAdmin(admin.ModelAdmin[Course]):
         if obj is not None and obj.is_working_copy:
             fields.append("slug")  # the live course's address does not change
         return fields
-
-    def get_prepopulated_fields(
-        self, request: HttpRequest, obj: Course | None = None
-    ) -> dict[str, Sequence[str]]:
-        if obj is not None and obj.is_working_copy:
-            return {}
-        return super().get_prepopulated_fields(request, obj)
 
     def change_view(
         self,
@@ -270,6 +275,11 @@ class CourseAdmin(admin.ModelAdmin[Course]):
                 "import/",
                 self.admin_site.admin_view(self.import_view),
                 name="edu_course_import",
+            ),
+            path(
+                "slug/",
+                self.admin_site.admin_view(slug_suggest_view),
+                name="edu_course_slug",
             ),
             *(
                 path(
@@ -429,6 +439,15 @@ class LessonAdmin(admin.ModelAdmin[Lesson]):
         (_("Knowledge check"), {"fields": ["check_scam_types", "check_question_count"]}),
     ]
     inlines = [LessonImageInline]
+    change_form_template = "admin/edu/lesson/change_form.html"
+
+    class Media:
+        js = [AUTHORING_JS]
+        css = {"all": ["css/admin-authoring.css"]}
+
+    def get_urls(self) -> list[URLPattern]:
+        preview = self.admin_site.admin_view(lesson_preview_view)
+        return [path("preview/", preview, name="edu_lesson_preview"), *super().get_urls()]
 
     def view_on_site(self, obj: Lesson) -> str:
         if obj.course.is_live:

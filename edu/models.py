@@ -86,7 +86,9 @@ class Course(Localized):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # Fingerprint of the last imported package: re-importing the same content is a no-op.
-    package_digest = models.CharField(max_length=64, blank=True, editable=False)
+    package_digest = models.CharField(
+        _("package digest"), max_length=64, blank=True, editable=False
+    )
     # Set on a working copy only: the published course whose pending changes this row holds.
     draft_of = models.OneToOneField(
         "self",
@@ -97,8 +99,8 @@ class Course(Localized):
         related_name="working_copy",
         verbose_name=_("unpublished changes of"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -126,13 +128,21 @@ class Course(Localized):
 
 
 class Module(Localized):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="modules", verbose_name=_("course")
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     # In a working copy: the live module this one was copied from (empty: a new module).
     origin = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("published original"),
     )
 
     class Meta:
@@ -147,8 +157,12 @@ class Module(Localized):
 class Lesson(Localized):
     # Denormalised from the module so a lesson's slug is unique per course and progress
     # queries need no join.
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
-    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("course")
+    )
+    module = models.ForeignKey(
+        Module, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("module")
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     slug = models.SlugField(_("slug"), max_length=80)
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
@@ -174,7 +188,13 @@ class Lesson(Localized):
     )
     # In a working copy: the live lesson this one was copied from (empty: a new lesson).
     origin = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("published original"),
     )
 
     class Meta:
@@ -201,15 +221,17 @@ class Lesson(Localized):
 class LessonImage(Localized):
     """An image shown with a lesson, served in responsive sizes made with Pillow."""
 
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="images")
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="images", verbose_name=_("lesson")
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     image = models.ImageField(_("image"), upload_to="edu/images/original/")
     alt_zh = models.CharField(_("description (Chinese)"), max_length=300)
     alt_en = models.CharField(_("description (English)"), max_length=300, blank=True)
     # {"480": "edu/images/…-480.webp", …}; filled by lesson_image_renditions_make.
-    renditions = models.JSONField(default=dict, blank=True, editable=False)
-    width = models.PositiveIntegerField(default=0, editable=False)
-    height = models.PositiveIntegerField(default=0, editable=False)
+    renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
 
     class Meta:
         ordering = ["lesson", "position", "id"]
@@ -239,16 +261,26 @@ class LessonImage(Localized):
 
 class Enrollment(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        verbose_name=_("user"),
     )
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
-    started_at = models.DateTimeField(auto_now_add=True)
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("course")
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     last_lesson = models.ForeignKey(
-        Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Lesson,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last lesson"),
     )
-    last_seen_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    completed_version = models.PositiveIntegerField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last seen at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_version = models.PositiveIntegerField(_("completed version"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("enrolment")
@@ -263,13 +295,20 @@ class Enrollment(models.Model):
 
 class LessonProgress(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lesson_progress",
+        verbose_name=_("user"),
     )
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
-    completed_at = models.DateTimeField()
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="progress", verbose_name=_("lesson")
+    )
+    completed_at = models.DateTimeField(_("completed at"))
     # When the row reached us: a guest's progress merged later arrives with an earlier
     # completed_at, and reach statistics read new rows by this column.
-    recorded_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    recorded_at = models.DateTimeField(
+        _("recorded at"), default=timezone.now, editable=False, db_index=True
+    )
 
     class Meta:
         verbose_name = _("lesson completion")
@@ -312,19 +351,28 @@ class OfflineCompletion(models.Model):
 class Certificate(models.Model):
     serial = models.CharField(_("serial"), max_length=32, unique=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("user"),
     )
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="certificates")
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("course")
+    )
     course_version = models.PositiveIntegerField(_("course version"))
     # What the certificate shows, fixed at issue time.
     learner_name = models.CharField(_("learner's name"), max_length=100)
-    course_title_zh = models.CharField(max_length=200)
-    course_title_en = models.CharField(max_length=200, blank=True)
+    course_title_zh = models.CharField(_("course title (Chinese)"), max_length=200)
+    course_title_en = models.CharField(_("course title (English)"), max_length=200, blank=True)
     issued_at = models.DateTimeField(_("issued at"))
     # Private: no public URL; served by edu.views.certificate_file to the owner and staff.
-    png = models.FileField(upload_to="edu/certificates/", storage=private_storage, blank=True)
-    pdf = models.FileField(upload_to="edu/certificates/", storage=private_storage, blank=True)
-    rendered_at = models.DateTimeField(null=True, blank=True)
+    png = models.FileField(
+        _("image (PNG)"), upload_to="edu/certificates/", storage=private_storage, blank=True
+    )
+    pdf = models.FileField(
+        _("document (PDF)"), upload_to="edu/certificates/", storage=private_storage, blank=True
+    )
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_reason = models.CharField(_("reason for revoking"), max_length=300, blank=True)
 

@@ -26,7 +26,10 @@ class Preference(models.Model):
     """What a person wants to receive, and where."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_preference",
+        verbose_name=_("user"),
     )
     email = models.BooleanField(_("by email"), default=True)
     in_app = models.BooleanField(_("on this site"), default=True)
@@ -51,10 +54,13 @@ class Reminder(models.Model):
 
     key = models.CharField(_("deduplication key"), max_length=120, unique=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("user"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    context = models.JSONField(default=dict, blank=True)
+    context = models.JSONField(_("context"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
@@ -62,8 +68,8 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # Held by a batch sending it by email outside any transaction; skipped by other senders
     # until then, taken over after (a killed worker).
-    sending_until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    sending_until = models.DateTimeField(_("sending until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("reminder")
@@ -77,11 +83,15 @@ class Reminder(models.Model):
 class Delivery(models.Model):
     """A reminder sent on one channel; unique, so no channel carries it twice."""
 
-    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    sent_at = models.DateTimeField(default=timezone.now)
+    reminder = models.ForeignKey(
+        Reminder, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("reminder")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=["reminder", "channel"], name="delivery_once")
         ]
@@ -94,18 +104,28 @@ class Notification(models.Model):
     """An in-app notification, shown from the site header."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
     )
     reminder = models.OneToOneField(
-        Reminder, on_delete=models.CASCADE, null=True, blank=True, related_name="notification"
+        Reminder,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notification",
+        verbose_name=_("reminder"),
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"])]
 
@@ -117,12 +137,21 @@ class SmsOutbox(models.Model):
     """Text messages for a gateway to pick up (no real gateway is reachable here)."""
 
     reminder = models.OneToOneField(
-        Reminder, on_delete=models.CASCADE, null=True, blank=True, related_name="sms"
+        Reminder,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sms",
+        verbose_name=_("reminder"),
     )
-    phone = models.CharField(max_length=20)
-    body = models.CharField(max_length=500)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    phone = models.CharField(_("phone number"), max_length=20)
+    body = models.CharField(_("text"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("text message to send")
+        verbose_name_plural = _("text messages to send")
 
     def __str__(self) -> str:
         return f"{self.phone}: {self.body[:30]}"
@@ -133,13 +162,16 @@ class SignInCode(models.Model):
     of the code is kept; the newest code of a user is the only one that can work."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_codes"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sign_in_codes",
+        verbose_name=_("user"),
     )
-    code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sign-in code")

@@ -1,11 +1,12 @@
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.admin import AdminAuditActions, AuditedAdminMixin
 from core.audit import AuditAction
@@ -27,8 +28,35 @@ class NamedCodeAdmin(admin.ModelAdmin[ScamType | Audience]):
         return ["code"] if obj else []
 
 
+class OptionFormSet(forms.BaseInlineFormSet[Option, Question, forms.ModelForm[Option]]):
+    """A question saved as published must have options learners can answer
+    (``services.question_publish_refusal``); the refusal is shown above the options."""
+
+    instance: Question
+
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.status != Question.Status.PUBLISHED:
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not form.cleaned_data.get("DELETE")
+        ]
+        correct = [bool(form.cleaned_data.get("is_correct")) for form in kept]
+        refusal = services.question_publish_refusal(kind=self.instance.kind, correct=correct)
+        if refusal is not None:
+            raise forms.ValidationError(
+                gettext("This question cannot be published: %(reason)s Save it as a draft.")
+                % {"reason": refusal},
+                code="not_publishable",
+            )
+
+
 class OptionInline(admin.TabularInline[Option, Question]):
     model = Option
+    formset = OptionFormSet
     extra = 0
     fields = ["position", "text", "is_correct"]
 
@@ -65,7 +93,25 @@ class QuestionAdmin(admin.ModelAdmin[Question]):
 
     @admin.action(description=_("Publish the selected questions"))
     def publish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
-        queryset.update(status=Question.Status.PUBLISHED)
+        published = 0
+        for question in queryset:
+            try:
+                published += services.question_publish(question=question)
+            except services.QuestionNotPublishable as refused:
+                self.message_user(
+                    request,
+                    gettext("Question “%(question)s” was not published: %(reason)s")
+                    % {"question": question, "reason": refused.message},
+                    messages.ERROR,
+                )
+        if published:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d question published.", "%(count)d questions published.", published
+                )
+                % {"count": published},
+            )
 
     @admin.action(description=_("Return the selected questions to draft"))
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:

@@ -89,8 +89,8 @@ class Question(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("question")
@@ -113,7 +113,9 @@ class Question(models.Model):
 
 
 class Option(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("question")
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     text = models.CharField(_("text"), max_length=500)
     is_correct = models.BooleanField(_("correct"), default=False)
@@ -176,20 +178,28 @@ class Attempt(models.Model):
     """One learner's pass through a quiz: the questions drawn, the option order shown, the
     answers and the score. Anonymous learners keep theirs through the session."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        verbose_name=_("user"),
     )
-    quiz = models.ForeignKey(Quiz, null=True, blank=True, on_delete=models.SET_NULL)
-    scam_type = models.ForeignKey(ScamType, null=True, blank=True, on_delete=models.SET_NULL)
-    language = models.CharField(max_length=10, choices=LANGUAGE_CHOICES)
+    quiz = models.ForeignKey(
+        Quiz, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("quiz")
+    )
+    scam_type = models.ForeignKey(
+        ScamType, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("scam type")
+    )
+    language = models.CharField(_("language"), max_length=10, choices=LANGUAGE_CHOICES)
     # [{"q": question id, "o": [option ids in the order shown]}]
-    items = models.JSONField(default=list)
+    items = models.JSONField(_("questions and option order shown"), default=list)
     # {"<question id>": [chosen option ids]}
-    answers = models.JSONField(default=dict)
-    score = models.PositiveSmallIntegerField(default=0)
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(_("answers"), default=dict)
+    score = models.PositiveSmallIntegerField(_("score"), default=0)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("quiz attempt")
@@ -219,13 +229,15 @@ class ApiClient(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     key_prefix = models.CharField(_("key prefix"), max_length=16, unique=True)
-    key_hash = models.CharField(max_length=64)
+    key_hash = models.CharField(_("key hash"), max_length=64)
     scopes = models.JSONField(_("scopes"), default=list)
     rate_limit_per_minute = models.PositiveIntegerField(_("requests per minute"), default=600)
     webhook_url = models.URLField(_("webhook URL"), max_length=500, blank=True)
-    webhook_secret = models.CharField(max_length=100)
+    webhook_secret = models.CharField(_("webhook secret"), max_length=100)
     # During a rotation both secrets sign, so receivers can switch at their own pace.
-    previous_webhook_secret = models.CharField(max_length=100, blank=True)
+    previous_webhook_secret = models.CharField(
+        _("previous webhook secret"), max_length=100, blank=True
+    )
     webhook_disabled_at = models.DateTimeField(_("webhooks disabled at"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     protected_funds_ceiling = models.DecimalField(
@@ -243,7 +255,7 @@ class ApiClient(models.Model):
     figures_excluded_at = models.DateTimeField(
         _("left out of the figures since"), null=True, blank=True, editable=False
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("API client")
@@ -279,15 +291,19 @@ class IdempotencyKey(models.Model):
     with the same key meanwhile is a concurrent duplicate."""
 
     # Indexed by the unique constraint below (client first); no index of its own.
-    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, db_index=False)
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(db_index=True)
+    client = models.ForeignKey(
+        ApiClient, on_delete=models.CASCADE, db_index=False, verbose_name=_("API client")
+    )
+    key = models.CharField(_("key"), max_length=255)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
 
     class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
         constraints = [
             models.UniqueConstraint(fields=["client", "key"], name="idempotency_client_key")
         ]
@@ -329,34 +345,48 @@ class TransferCheck(models.Model):
 
     FINAL = (Status.HEEDED, Status.PROCEEDED, Status.ABANDONED, Status.EXPIRED)
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid.uuid4, editable=False)
     # Few indexes on purpose: every one is paid on the create call's hot path. Checks are
     # read by primary key (the client filter rides along), figures scan by date.
     client = models.ForeignKey(
-        ApiClient, on_delete=models.PROTECT, related_name="checks", db_index=False
+        ApiClient,
+        on_delete=models.PROTECT,
+        related_name="checks",
+        db_index=False,
+        verbose_name=_("API client"),
     )
-    subject_ref = models.CharField(max_length=64)
-    age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
-    locale = models.CharField(max_length=10, choices=LANGUAGE_CHOICES, default="zh-hans")
-    region_code = models.CharField(max_length=6, blank=True)
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    channel = models.CharField(max_length=12, choices=Channel.choices, blank=True)
-    payee_type = models.CharField(max_length=10, choices=PayeeType.choices, blank=True)
-    risk_score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
-    scam_types = models.JSONField(default=list, blank=True)
-    reasons = models.JSONField(default=list, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    subject_ref = models.CharField(_("subject reference"), max_length=64)
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, blank=True)
+    locale = models.CharField(
+        _("language"), max_length=10, choices=LANGUAGE_CHOICES, default="zh-hans"
+    )
+    region_code = models.CharField(_("region code"), max_length=6, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, blank=True)
+    payee_type = models.CharField(
+        _("payee type"), max_length=10, choices=PayeeType.choices, blank=True
+    )
+    risk_score = models.DecimalField(
+        _("risk score"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    scam_types = models.JSONField(_("suspected scam types"), default=list, blank=True)
+    reasons = models.JSONField(_("risk reasons"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
     # Chosen when the quiz is first opened: [{"q": question id, "o": [option ids shown]}]
-    items = models.JSONField(default=list, blank=True)
-    answers = models.JSONField(default=dict, blank=True)
-    score = models.PositiveSmallIntegerField(null=True, blank=True)
-    resolution = models.CharField(max_length=16, choices=Resolution.choices, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    expires_at = models.DateTimeField()
-    opened_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    items = models.JSONField(_("questions and option order shown"), default=list, blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    resolution = models.CharField(
+        _("resolution"), max_length=16, choices=Resolution.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     # Above the client's ceiling when created: out of protected funds until confirmed.
     amount_flagged = models.BooleanField(_("amount above the ceiling"), default=False)
     amount_confirmed_at = models.DateTimeField(_("amount confirmed at"), null=True, blank=True)
@@ -387,22 +417,29 @@ class WebhookEvent(models.Model):
     """Transactional outbox: written in the same transaction as the change it announces;
     delivery (Celery) reads it, so no event is lost when the broker is down."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="events")
-    check_ref = models.ForeignKey(
-        TransferCheck, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(
+        ApiClient, on_delete=models.CASCADE, related_name="events", verbose_name=_("API client")
     )
-    event_type = models.CharField(max_length=60)
-    payload = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveIntegerField(default=0)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    gave_up_at = models.DateTimeField(null=True, blank=True)
+    check_ref = models.ForeignKey(
+        TransferCheck,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        verbose_name=_("transfer check"),
+    )
+    event_type = models.CharField(_("event type"), max_length=60)
+    payload = models.JSONField(_("payload"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    gave_up_at = models.DateTimeField(_("gave up at"), null=True, blank=True)
     # Lease of the attempt in progress: no other worker sends the event before it runs out.
-    sending_until = models.DateTimeField(null=True, blank=True)
-    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
+    sending_until = models.DateTimeField(_("sending until"), null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(_("last status"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("webhook event")

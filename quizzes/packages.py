@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from .models import Audience, Option, Question, ScamType
+from .services.questions import QuestionNotPublishable, question_publish_refusal
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,22 @@ def questions_import(
     attempts and transfer checks stay valid. Language rows of a key that the specs do not
     carry are left alone. Scam types and audiences must exist (the caller checks). Counts
     and file names go to ``into`` as they happen (so a caller whose transaction fails knows
-    which files were already written)."""
+    which files were already written).
+
+    A version to be published must pass ``question_publish_refusal``; else
+    :class:`QuestionNotPublishable` is raised, naming the key and language, before anything
+    is written."""
+    for spec in specs:
+        for version in spec.versions:
+            if version.status != Question.Status.PUBLISHED:
+                continue
+            refusal = question_publish_refusal(
+                kind=spec.kind, correct=[correct for _text, correct in version.options]
+            )
+            if refusal is not None:
+                raise QuestionNotPublishable(
+                    f"{spec.key} [{version.language}]: {refusal}", key=spec.key
+                )
     scam_types = {s.code: s for s in ScamType.objects.filter(code__in={s.scam_type for s in specs})}
     audiences = {a.code: a for a in Audience.objects.all()}
     existing = {

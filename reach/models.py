@@ -62,7 +62,10 @@ class CampaignReachDaily(OfflineFigures):
     """A campaign's approved sessions in one county on one day."""
 
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="reach_rows"
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="reach_rows",
+        verbose_name=_("campaign"),
     )
 
     class Meta:
@@ -128,9 +131,13 @@ class SessionLogCell(models.Model):
     """The cell a session log was last counted in, so a log moved to another county or
     day (an edit in the admin) is taken out of its old cell too."""
 
-    log_id = models.BigIntegerField(primary_key=True)
-    county_code = models.CharField(max_length=6)
-    day = models.DateField()
+    log_id = models.BigIntegerField(_("session log"), primary_key=True)
+    county_code = models.CharField(_("county code"), max_length=6)
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("session log cell")
+        verbose_name_plural = _("session log cells")
 
     def __str__(self) -> str:
         return f"{self.log_id} → {self.county_code} {self.day}"
@@ -139,9 +146,13 @@ class SessionLogCell(models.Model):
 class Watermark(models.Model):
     """How far the incremental refresh has read. Its row is also the refresh's lock."""
 
-    name = models.CharField(max_length=40, primary_key=True)
-    value = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(default=timezone.now)
+    name = models.CharField(_("watermark name"), max_length=40, primary_key=True)
+    value = models.DateTimeField(_("read up to"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("watermark")
+        verbose_name_plural = _("watermarks")
 
     def __str__(self) -> str:
         return f"{self.name} {self.value}"

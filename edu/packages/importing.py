@@ -17,6 +17,7 @@ from quizzes.packages import (
     QuestionsWritten,
     questions_import,
 )
+from quizzes.services import QuestionNotPublishable
 
 from ..models import Course, Lesson, LessonImage, Module
 from .archive import PackageError
@@ -76,7 +77,11 @@ def _import(
     from ..images import lesson_image_renditions_make
     from ..services import course_publish
 
-    questions = questions_import(specs=spec.questions, into=track)
+    try:
+        questions = questions_import(specs=spec.questions, into=track)
+    except QuestionNotPublishable as error:
+        # The package's checks refuse such questions first; the bank's own rule holds too.
+        raise PackageError(str(error.message)) from error
     counts = {"questions_created": questions.created, "questions_updated": questions.updated}
     questions_changed = bool(questions.created or questions.updated)
     course = Course.objects.select_for_update().filter(slug=spec.slug).first()

@@ -30,6 +30,12 @@ from .outbox import (
     webhook_event_record,
     webhooks_dispatch_due,
 )
+from .questions import (
+    QuestionNotPublishable,
+    question_publish,
+    question_publish_check,
+    question_publish_refusal,
+)
 from .transfer_checks import (
     AmountNotFlagged,
     ResolutionConflict,
@@ -52,6 +58,7 @@ __all__ = [
     "IdempotencyConflict",
     "IdempotencyMismatch",
     "NewApiClient",
+    "QuestionNotPublishable",
     "QuestionResult",
     "ResolutionConflict",
     "StoredAnswer",
@@ -66,6 +73,9 @@ __all__ = [
     "attempt_start",
     "idempotency_keys_purge",
     "knowledge_check_grade",
+    "question_publish",
+    "question_publish_check",
+    "question_publish_refusal",
     "quiz_token",
     "quiz_token_check_id",
     "quiz_url",

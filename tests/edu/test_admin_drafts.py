@@ -188,7 +188,7 @@ def test_the_course_list_shows_live_courses_with_their_pending_changes(course, c
 
     assert reverse("admin:edu_course_change", args=[course.pk]) in page
     assert reverse("admin:edu_course_change", args=[draft.pk]) not in page
-    assert 'alt="True"' in page  # the "unpublished changes" column
+    assert 'alt="是"' in page  # the "unpublished changes" column, as read aloud
 
 
 def test_the_publish_action_in_the_list_publishes_the_pending_changes(course, client, editor):
