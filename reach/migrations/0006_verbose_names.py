@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0005_verbose_names'),
+        ('campaigns', '0006_verbose_names'),
         ('reach', '0005_jobrun_to_core'),
     ]
 

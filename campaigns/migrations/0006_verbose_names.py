@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0004_private_files'),
+        ('campaigns', '0005_session_log_resubmission'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('edu', '0005_course_working_copies'),
+        ('edu', '0006_offline_completions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
