@@ -11,7 +11,8 @@ from core.audit import AuditAction
 from core.exceptions import DomainError
 from core.services import audit_log_record
 
-from .models import User
+from .consents import consent_set
+from .models import Purpose, User
 from .roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role, role_rank
 
 
@@ -51,9 +52,16 @@ def roles_sync(*, using: str = "default") -> dict[str, int]:
 
 @transaction.atomic
 def user_signup(
-    *, username: str, password: str, display_name: str = "", language: str = "", email: str = ""
+    *,
+    username: str,
+    password: str,
+    display_name: str = "",
+    language: str = "",
+    email: str = "",
+    notice_accepted: bool = False,
 ) -> User:
-    """Create a learner account. Atomic: the user exists with its role or not at all."""
+    """Create a learner account. Atomic: the user exists with its role (and, when the form
+    had the privacy notice accepted, that consent, audited) or not at all."""
     user = User(username=username, display_name=display_name, email=email)
     if language:
         user.language = language
@@ -61,6 +69,8 @@ def user_signup(
     user.full_clean(exclude=["password"])
     user.save()
     user.groups.add(Group.objects.get(name=Role.LEARNER))
+    if notice_accepted:
+        consent_set(user=user, purpose=Purpose.NOTICE, given=True, source="signup")
     return user
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_privacy
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.me, name="me"),
+    path("me/data/", views_privacy.my_data, name="my-data"),
+    path("me/data.json", views_privacy.my_data_json, name="my-data-json"),
+    path("me/delete/", views_privacy.delete, name="delete"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",

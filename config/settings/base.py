@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "accounts.middleware.StaffSessionIdleMiddleware",
     # Staff give a code from their authenticator app before the admin (after OTPMiddleware).
     "accounts.middleware.AdminSecondFactorMiddleware",
+    # A signed-in person accepts the current privacy notice before other pages.
+    "accounts.middleware.PrivacyNoticeMiddleware",
     # Turns a lockout into our page; axes asks to be last.
     # https://django-axes.readthedocs.io/en/latest/2_installation.html
     "axes.middleware.AxesMiddleware",
@@ -460,6 +462,22 @@ LOGGING = build_logging(LOG_FORMAT, LOG_LEVEL)
 # --- Product --------------------------------------------------------------------------------
 # The national anti-fraud dissuasion hotline, shown wherever a user may be at risk.
 ANTI_FRAUD_HOTLINE = "96110"
+
+# --- Personal information (PIPL; docs/privacy.md) --------------------------------------------
+# A signed-in person accepts the current privacy notice before other pages
+# (accounts.middleware.PrivacyNoticeMiddleware); the test profile turns it off for the tests
+# of other features, and the privacy tests turn it on.
+PRIVACY_NOTICE_REQUIRED = env_bool("PRIVACY_NOTICE_REQUIRED", True)
+# Retention periods, in days, applied by the nightly jobs in batches (docs/privacy.md).
+# A transfer check loses its subject reference (figures unchanged) this long after creation.
+RETENTION_CHECK_SUBJECT_DAYS = env_int("RETENTION_CHECK_SUBJECT_DAYS", 180)
+# Sign-in-sheet photos (every file and the row) go this long after their campaign ends.
+RETENTION_SESSION_PHOTO_DAYS = env_int("RETENTION_SESSION_PHOTO_DAYS", 90)
+# Audit rows are kept at least this long (never under 180: a system check refuses it), then
+# written to a JSON-lines file in the private storage and deleted from the table.
+RETENTION_AUDIT_LOG_DAYS = env_int("RETENTION_AUDIT_LOG_DAYS", 180)
+# Rows changed per batch (one short transaction each), so the create call never waits long.
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 2000)
 
 # --- Transfer checks (quizzes) --------------------------------------------------------------
 # How long a transfer check's quiz link stays valid, in seconds.
