@@ -102,7 +102,7 @@ _NOTICE_EXEMPT_PREFIXES = (
     "/problems/",
     "/i18n/",
     "/preferences/",
-    "/sw.js",
+    "/campaigns/sw.js",
 )
 
 

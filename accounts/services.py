@@ -98,8 +98,9 @@ def role_grant_allowed(*, by: Any, role: Role | str) -> bool:
 def user_change_allowed(*, by: Any, user: User) -> bool:
     """Whether ``by`` may change ``user`` (roles, details) at all: a superuser anyone; anyone
     else nobody who is a superuser, holds a role above all of theirs, or has permissions
-    of their own (only a superuser gives those, so only a superuser changes such users)."""
-    if not getattr(by, "is_active", False):
+    of their own (only a superuser gives those, so only a superuser changes such users).
+    Nobody changes an erased account: its erasure cannot be undone, not even by staff."""
+    if not getattr(by, "is_active", False) or user.erased_at is not None:
         return False
     if by.is_superuser:
         return True

@@ -105,5 +105,5 @@ def delete(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("Your account and your personal data have been deleted. Goodbye.")
         )
-        return redirect("home")
+        return redirect("core:home")
     return render(request, "accounts/delete.html", {"form": form})
