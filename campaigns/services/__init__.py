@@ -26,7 +26,7 @@ from .errors import (
 from .files import export_download_record, session_photo_view_record
 from .photos import session_photo_attach, session_photo_process
 from .plans import PlanInput, planned_session_cancel, planned_session_create
-from .retention import session_photos_purge
+from .retention import session_photo_erase, session_photos_purge
 from .review import coordinator_of, session_log_review
 from .session_logs import SessionInput, session_log_flags, session_log_sync, volunteer_in_campaign
 
@@ -57,6 +57,7 @@ __all__ = [
     "session_log_review",
     "session_log_sync",
     "session_photo_attach",
+    "session_photo_erase",
     "session_photo_process",
     "session_photo_view_record",
     "session_photos_purge",

@@ -51,3 +51,15 @@ def session_photos_purge(*, today: date | None = None, batch_size: int | None = 
         run.rows_changed = total
         run.details = {"campaigns_ended_before": cutoff.isoformat()}
     return total
+
+
+@transaction.atomic
+def session_photo_erase(*, photo_id: int) -> bool:
+    """Delete one photo, row and every file (after commit), at the request of someone it
+    shows (docs/privacy.md, "Answering a request"). Returns False if there is no such photo."""
+    photo = SessionPhoto.objects.select_for_update().filter(pk=photo_id).first()
+    if photo is None:
+        return False
+    stored_files_delete_on_commit(photo.upload, photo.image, photo.thumbnail)
+    photo.delete()
+    return True

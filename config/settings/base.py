@@ -437,7 +437,11 @@ def build_logging(log_format: str, level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
+        "filters": {
+            "request_id": {"()": "core.logging.RequestIdFilter"},
+            # No mobile, ID number or e-mail in any line (docs/privacy.md).
+            "redact_personal": {"()": "core.logging.RedactPersonalFilter"},
+        },
         "formatters": {
             "json": {"()": "core.logging.JsonFormatter"},
             "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -446,7 +450,7 @@ def build_logging(log_format: str, level: str) -> dict[str, Any]:
             "console": {
                 "class": "logging.StreamHandler",
                 "formatter": log_format,
-                "filters": ["request_id"],
+                "filters": ["request_id", "redact_personal"],
             }
         },
         "root": {"handlers": ["console"], "level": level},
