@@ -4,10 +4,17 @@ headed lists of labelled values, with labels in the reader's language."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+
+from .models import Purpose
+
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 LABELS: dict[str, Any] = {
     "username": _("User name"),
@@ -26,13 +33,13 @@ LABELS: dict[str, Any] = {
     "given_at": _("Given"),
     "withdrawn_at": _("Withdrawn"),
     "enrolments": _("Courses started"),
-    "course": _("Course"),
+    "course": _("Course code"),
     "course_title": _("Course"),
     "started_at": _("Started"),
     "last_seen_at": _("Last seen"),
     "completed_at": _("Completed"),
     "lessons_completed": _("Lessons completed"),
-    "lesson": _("Lesson"),
+    "lesson": _("Lesson code"),
     "certificates": _("Certificates"),
     "serial": _("Serial"),
     "name_shown": _("Name shown"),
@@ -80,7 +87,12 @@ def label(key: str) -> str:
     return str(LABELS.get(key, key.replace("_", " ")))
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, key: str = "") -> str:
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        moment = timezone.localtime(datetime.fromisoformat(value))
+        return formats.date_format(moment, "DATETIME_FORMAT")
+    if key == "purpose" and value in Purpose.values:
+        return str(Purpose(value).label)
     if value is None or value == "" or value == [] or value == {}:
         return "—"
     if value is True:
@@ -128,4 +140,4 @@ def _is_collection(key: str, value: Any) -> bool:
 def _item(row: Any) -> list[tuple[str, str]]:
     if not isinstance(row, dict):
         return [("", _value(row))]
-    return [(label(key), _value(value)) for key, value in row.items()]
+    return [(label(key), _value(value, key)) for key, value in row.items()]

@@ -3,16 +3,18 @@
 
     .venv/bin/python scripts/services.py -- .venv/bin/python bench/purge.py
 
-Needs PostgreSQL and Redis (scripts/services.py) and wrk. Sets up the server exactly as
-bench/run.py does (production settings, gunicorn sync workers), adds BENCH_PURGE_ROWS
-(default 1,000,000) checks created 200 days ago with generate_series, then measures on the
-same server, with wrk at 16 connections for BENCH_SECONDS each:
+Needs PostgreSQL and Redis (scripts/services.py) and wrk (``scripts/system-deps.sh bench``).
+Sets up the server exactly as bench/run.py does (production settings, gunicorn sync
+workers), adds BENCH_PURGE_ROWS (default 1,000,000) checks created 200 days ago with
+generate_series, then measures on the same server, with wrk at 16 connections for
+BENCH_SECONDS each:
 
 1. the baseline: the one-INSERT Django view (bench/urls.py);
 2. the create call alone;
 3. the create call while ``transfer_check_subjects_purge`` (the service the nightly
    ``quizzes.check_subjects_purge`` task runs) blanks the old checks in its batches of
-   RETENTION_BATCH_SIZE, in a process of its own started with the load.
+   RETENTION_BATCH_SIZE with RETENTION_BATCH_PAUSE_MS between them, in a process of its
+   own started with the load.
 
 It prints req/s, p50 and p99 of each, the purge's duration and rate, whether the purge was
 still running when the loaded run ended (so the whole window was under purge), and checks
@@ -78,9 +80,11 @@ def main() -> int:
     port = free_port()
     env = environment(port)
     batch = env.get("RETENTION_BATCH_SIZE", "2000")
+    pause = env.get("RETENTION_BATCH_PAUSE_MS", "100")
     print(
         f"bench: {os.cpu_count()} cores, gunicorn {WORKERS} sync workers, wrk 16 connections "
-        f"{SECONDS}s per run, PostgreSQL + Redis; {ROWS:,} old checks, batches of {batch}",
+        f"{SECONDS}s per run, PostgreSQL + Redis; {ROWS:,} old checks, batches of {batch}, "
+        f"{pause} ms apart",
         flush=True,
     )
     manage(env, "migrate", "--noinput", "-v0")

@@ -18,7 +18,7 @@ from . import clock
 from .audit import AuditAction
 from .checks import AUDIT_LOG_MIN_DAYS
 from .models import AuditLog
-from .services import audit_log_record, job_run_record
+from .services import audit_log_record, job_run_record, retention_batch_pause
 from .storage import private_storage
 
 JOB = "core.audit_log_archive"
@@ -79,6 +79,7 @@ def audit_log_archive(*, now: datetime | None = None, batch_size: int | None = N
             total += archived
             if archived < size:
                 break
+            retention_batch_pause()
         run.rows_changed = total
         run.details = {"before": cutoff.isoformat()}
     return total

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from core import clock
-from core.services import job_run_record
+from core.services import job_run_record, retention_batch_pause
 from core.storage import stored_files_delete_on_commit
 
 from ..models import SessionPhoto
@@ -48,6 +48,7 @@ def session_photos_purge(*, today: date | None = None, batch_size: int | None = 
             total += removed
             if removed < size:
                 break
+            retention_batch_pause()
         run.rows_changed = total
         run.details = {"campaigns_ended_before": cutoff.isoformat()}
     return total

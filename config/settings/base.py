@@ -482,6 +482,9 @@ RETENTION_SESSION_PHOTO_DAYS = env_int("RETENTION_SESSION_PHOTO_DAYS", 90)
 RETENTION_AUDIT_LOG_DAYS = env_int("RETENTION_AUDIT_LOG_DAYS", 180)
 # Rows changed per batch (one short transaction each), so the create call never waits long.
 RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 2000)
+# Pause between two batches, so a nightly purge of millions of rows leaves the database to
+# the create call (bench/purge.py; docs/performance.md).
+RETENTION_BATCH_PAUSE_MS = env_int("RETENTION_BATCH_PAUSE_MS", 100)
 
 # --- Transfer checks (quizzes) --------------------------------------------------------------
 # How long a transfer check's quiz link stays valid, in seconds.

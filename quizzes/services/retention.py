@@ -14,7 +14,7 @@ from django.db import transaction
 
 from core import clock
 from core.models import JobRun
-from core.services import job_run_record
+from core.services import job_run_record, retention_batch_pause
 
 from ..models import TransferCheck, WebhookEvent
 
@@ -77,6 +77,7 @@ def transfer_check_subjects_purge(
             start = batch[-1][1]
             if len(batch) < size:
                 break
+            retention_batch_pause()
         run.rows_changed = total
         # Every check created before the cutoff is purged now (or was by an earlier run).
         run.details = {"cursor": max(cutoff, start or cutoff).isoformat()}
