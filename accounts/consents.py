@@ -71,7 +71,7 @@ def consent_set(
     *, user: User, purpose: Purpose, given: bool, source: str, run_hooks: bool = True
 ) -> bool:
     """Give or withdraw one consent, under the current notice version. Atomic and audited
-    (``consent.given`` / ``consent.withdrawn``, with the purpose and version, nothing
+    (``consent.granted`` / ``consent.revoked``, with the purpose and version, nothing
     personal); a consent already standing under this version, or already withdrawn,
     changes and records nothing. Giving again under a newer version withdraws the older
     row and adds one. Returns whether anything changed. Hooks of ``purpose`` run in the
@@ -91,7 +91,7 @@ def consent_set(
             user=user, purpose=purpose, notice_version=NOTICE_VERSION, given_at=now
         )
     # Re-accepting a new version of the notice is a consent given; so is a first one.
-    action = AuditAction.CONSENT_GIVEN if given else AuditAction.CONSENT_WITHDRAWN
+    action = AuditAction.CONSENT_GRANTED if given else AuditAction.CONSENT_REVOKED
     _audit(user=user, purpose=purpose, action=action, source=source)
     if run_hooks:
         for hook in _hooks.get(purpose.value, []):

@@ -59,7 +59,7 @@ def test_signing_up_records_the_notice_version_and_refuses_without_it(client):
     consent = Consent.objects.get(user__username="laoli")
     assert (consent.purpose, consent.notice_version) == (Purpose.NOTICE, consents.NOTICE_VERSION)
     assert consent.given_at is not None and consent.withdrawn_at is None
-    audit = AuditLog.objects.get(action=AuditAction.CONSENT_GIVEN)
+    audit = AuditLog.objects.get(action=AuditAction.CONSENT_GRANTED)
     assert audit.data == {"purpose": "notice", "notice_version": consents.NOTICE_VERSION,
                           "source": "signup"}  # fmt: skip
 
@@ -129,13 +129,13 @@ def test_each_optional_use_is_given_and_withdrawn_on_its_own_and_audited(client)
     assert preference.sms is False and preference.weekly_summary is True
     assert Kind.WEEKLY_SUMMARY not in preference.muted_kinds
     changes = AuditLog.objects.filter(
-        action__in=[AuditAction.CONSENT_GIVEN, AuditAction.CONSENT_WITHDRAWN]
+        action__in=[AuditAction.CONSENT_GRANTED, AuditAction.CONSENT_REVOKED]
     ).order_by("id")
     assert [(a.action, a.data["purpose"]) for a in changes] == [
-        ("consent.given", "sms_reminders"),
-        ("consent.given", "weekly_summary"),
-        ("consent.given", "gps_on_logs"),
-        ("consent.withdrawn", "sms_reminders"),
+        ("consent.granted", "sms_reminders"),
+        ("consent.granted", "weekly_summary"),
+        ("consent.granted", "gps_on_logs"),
+        ("consent.revoked", "sms_reminders"),
     ]
     # and the page lists what was agreed when, withdrawn ones too
     page = client.get("/privacy/choices/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -148,7 +148,7 @@ def test_a_learner_sees_no_gps_choice_and_saving_nothing_changes_nothing(client)
     assert "gps_on_logs" not in page
 
     client.post("/privacy/choices/", {})
-    assert not AuditLog.objects.filter(action=AuditAction.CONSENT_WITHDRAWN).exists()
+    assert not AuditLog.objects.filter(action=AuditAction.CONSENT_REVOKED).exists()
 
 
 def test_the_reminders_page_records_the_same_consents(client):
@@ -164,7 +164,7 @@ def test_the_reminders_page_records_the_same_consents(client):
 
     client.post("/notifications/preferences/", {"kinds": [Kind.COURSE_NUDGE], "in_app": "on"})
     assert consents.consents_standing(user=user) == {}
-    assert AuditLog.objects.filter(action=AuditAction.CONSENT_WITHDRAWN).count() == 2
+    assert AuditLog.objects.filter(action=AuditAction.CONSENT_REVOKED).count() == 2
 
 
 def test_the_log_form_starts_with_the_volunteers_standing_gps_choice(client):
