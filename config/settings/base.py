@@ -10,13 +10,14 @@ Reference: https://docs.djangoproject.com/en/5.2/ref/settings/
 
 import json
 from pathlib import Path
-from typing import Any
 
 import dj_database_url
 import django_stubs_ext
 from csp.constants import NONE, SELF
 
 from .env import env_bool, env_int, env_list, env_str
+from .logs import build_logging as build_logging  # dev and test build theirs too
+from .privacy import *  # noqa: F403 - personal information: notice, retention (docs/privacy.md)
 
 # Django's generic classes (ModelAdmin[M], ModelForm[M], ...) accept type arguments at run time
 # as they do for mypy: https://github.com/typeddjango/django-stubs/tree/master/ext
@@ -92,8 +93,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffSessionIdleMiddleware",
     # Staff give a code from their authenticator app before the admin (after OTPMiddleware).
     "accounts.middleware.AdminSecondFactorMiddleware",
-    # A signed-in person accepts the current privacy notice before other pages.
-    "accounts.middleware.PrivacyNoticeMiddleware",
+    "accounts.middleware.PrivacyNoticeMiddleware",  # the current privacy notice first
     # Turns a lockout into our page; axes asks to be last.
     # https://django-axes.readthedocs.io/en/latest/2_installation.html
     "axes.middleware.AxesMiddleware",
@@ -433,58 +433,11 @@ LOG_FORMAT = env_str("LOG_FORMAT", "json")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 
 
-def build_logging(log_format: str, level: str) -> dict[str, Any]:
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "filters": {
-            "request_id": {"()": "core.logging.RequestIdFilter"},
-            # No mobile, ID number or e-mail in any line (docs/privacy.md).
-            "redact_personal": {"()": "core.logging.RedactPersonalFilter"},
-        },
-        "formatters": {
-            "json": {"()": "core.logging.JsonFormatter"},
-            "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        },
-        "handlers": {
-            "console": {
-                "class": "logging.StreamHandler",
-                "formatter": log_format,
-                "filters": ["request_id", "redact_personal"],
-            }
-        },
-        "root": {"handlers": ["console"], "level": level},
-        "loggers": {
-            "django.db.backends": {"level": "WARNING"},
-            "django.request": {"level": "ERROR"},
-        },
-    }
-
-
 LOGGING = build_logging(LOG_FORMAT, LOG_LEVEL)
 
 # --- Product --------------------------------------------------------------------------------
 # The national anti-fraud dissuasion hotline, shown wherever a user may be at risk.
 ANTI_FRAUD_HOTLINE = "96110"
-
-# --- Personal information (PIPL; docs/privacy.md) --------------------------------------------
-# A signed-in person accepts the current privacy notice before other pages
-# (accounts.middleware.PrivacyNoticeMiddleware); the test profile turns it off for the tests
-# of other features, and the privacy tests turn it on.
-PRIVACY_NOTICE_REQUIRED = env_bool("PRIVACY_NOTICE_REQUIRED", True)
-# Retention periods, in days, applied by the nightly jobs in batches (docs/privacy.md).
-# A transfer check loses its subject reference (figures unchanged) this long after creation.
-RETENTION_CHECK_SUBJECT_DAYS = env_int("RETENTION_CHECK_SUBJECT_DAYS", 180)
-# Sign-in-sheet photos (every file and the row) go this long after their campaign ends.
-RETENTION_SESSION_PHOTO_DAYS = env_int("RETENTION_SESSION_PHOTO_DAYS", 90)
-# Audit rows are kept at least this long (never under 180: a system check refuses it), then
-# written to a JSON-lines file in the private storage and deleted from the table.
-RETENTION_AUDIT_LOG_DAYS = env_int("RETENTION_AUDIT_LOG_DAYS", 180)
-# Rows changed per batch (one short transaction each), so the create call never waits long.
-RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 2000)
-# Pause between two batches, so a nightly purge of millions of rows leaves the database to
-# the create call (bench/purge.py; docs/performance.md).
-RETENTION_BATCH_PAUSE_MS = env_int("RETENTION_BATCH_PAUSE_MS", 100)
 
 # --- Transfer checks (quizzes) --------------------------------------------------------------
 # How long a transfer check's quiz link stays valid, in seconds.
