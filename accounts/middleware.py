@@ -86,9 +86,11 @@ class AdminSecondFactorMiddleware:
 NOTICE_ACCEPTED_KEY = "accounts_notice_version"
 # Paths a person who has not accepted the current notice may still open: the notice itself,
 # the consent page, signing out, their data and its deletion (refusing a new notice must
-# not lock anyone out of leaving), and machinery (API, admin, static, health).
+# not lock anyone out of leaving), the payment app's quiz screen (it is the app's, with no
+# way away), and machinery (API, admin, static, health).
 _NOTICE_EXEMPT_PREFIXES = (
     "/privacy/",
+    "/t/",
     "/accounts/logout/",
     "/accounts/me/data",
     "/accounts/me/delete/",

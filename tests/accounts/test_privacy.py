@@ -97,6 +97,9 @@ def test_who_has_not_agreed_can_still_read_download_delete_and_sign_out(client, 
                  "/accounts/me/delete/"):  # fmt: skip
         assert client.get(path).status_code == 200, path
     assert client.get("/courses/").status_code == 302
+    # the payment app's quiz screen is the app's own: never interrupted (an unknown token
+    # answers its friendly page, not a redirect)
+    assert client.get("/t/not-a-token/").status_code != 302
 
 
 def test_api_clients_and_signed_out_visitors_are_never_sent_to_the_consent_page(
@@ -184,3 +187,18 @@ def test_the_log_form_starts_with_the_volunteers_standing_gps_choice(client):
     assert box() is True
     consents.consent_set(user=user, purpose=Purpose.GPS_ON_LOGS, given=False, source="test")
     assert box() is False
+
+
+def test_staff_read_consents_in_the_admin_and_nobody_edits_them(admin_client):
+    user = UserFactory()
+    consents.consent_set(user=user, purpose=Purpose.NOTICE, given=True, source="test")
+    consent = Consent.objects.get(user=user)
+
+    assert str(user) in admin_client.get("/admin/accounts/consent/").content.decode()
+    assert admin_client.get("/admin/accounts/consent/add/").status_code == 403
+    change = admin_client.post(
+        f"/admin/accounts/consent/{consent.pk}/change/", {"notice_version": "forged"}
+    )
+    assert change.status_code in (302, 403)
+    consent.refresh_from_db()
+    assert consent.notice_version == consents.NOTICE_VERSION
