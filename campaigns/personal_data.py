@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from accounts.data_requests import PersonalDataSource
@@ -38,9 +39,11 @@ def field_work_export(user: User) -> dict[str, Any]:
                 "gps": [str(log.latitude), str(log.longitude)]
                 if log.latitude is not None
                 else None,
-                "photos": log.photos.count(),
+                "photos": log.photo_count,  # annotated below
             }
-            for log in SessionLog.objects.filter(volunteer=user).select_related("campaign")
+            for log in SessionLog.objects.filter(volunteer=user)
+            .select_related("campaign")
+            .annotate(photo_count=Count("photos"))
         ],
         "planned_sessions": [
             {

@@ -259,3 +259,19 @@ def test_erasure_leaves_nothing_personal_in_the_logs(world, caplog):
         account_erase(user=learner)
 
     assert "赵大爷" not in caplog.text and "user" + str(learner.pk) not in caplog.text
+
+
+def test_the_copy_costs_the_same_queries_for_one_row_or_many(world, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.data_requests import personal_data_export
+
+    volunteer = world.volunteer  # the world's volunteer has logged every session
+    assert SessionLog.objects.filter(volunteer=volunteer).count() > 5
+    with CaptureQueriesContext(connection) as many:
+        personal_data_export(user=volunteer)
+    fresh = User.objects.create(username="newcomer")
+    SessionLog.objects.filter(pk=SessionLog.objects.first().pk).update(volunteer=fresh)
+    with django_assert_num_queries(len(many.captured_queries)):
+        personal_data_export(user=fresh)
