@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -275,3 +276,24 @@ def test_the_copy_costs_the_same_queries_for_one_row_or_many(world, django_asser
     SessionLog.objects.filter(pk=SessionLog.objects.first().pk).update(volunteer=fresh)
     with django_assert_num_queries(len(many.captured_queries)):
         personal_data_export(user=fresh)
+
+
+def test_an_erased_account_is_planned_no_new_reminder(world):
+    from campaigns.models import Status
+    from notifications.services import reminders_plan
+
+    # Given a learner with an idle course and a fresh certificate, and a rejected log
+    learner = world.learners[4]
+    give_a_life(learner, world)
+    Enrollment.objects.filter(user=learner).update(last_seen_at=timezone.now() - timedelta(days=10))
+    SessionLog.objects.filter(volunteer=world.volunteer).update(
+        status=Status.REJECTED, reviewed_at=timezone.now()
+    )
+
+    # When both accounts are erased and reminders are planned
+    account_erase(user=learner)
+    account_erase(user=world.volunteer)
+    reminders_plan()
+
+    # Then nothing waits for them
+    assert not Reminder.objects.filter(user__in=[learner, world.volunteer]).exists()
