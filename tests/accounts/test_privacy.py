@@ -202,3 +202,11 @@ def test_staff_read_consents_in_the_admin_and_nobody_edits_them(admin_client):
     assert change.status_code in (302, 403)
     consent.refresh_from_db()
     assert consent.notice_version == consents.NOTICE_VERSION
+
+
+def test_the_consent_page_sends_back_only_to_this_site(client, notice_required):
+    client.force_login(UserFactory())
+
+    answer = client.post("/privacy/consent/", {"next": "https://evil.example/"})
+
+    assert answer["Location"] == "/accounts/me/"
