@@ -16,7 +16,7 @@ from core.audit import AuditAction
 from . import admin_security  # noqa: F401 - replaces the sign-in libraries' admins
 from .admin_groups import translated_choice_field
 from .forms import UserAdminForm
-from .models import User
+from .models import Consent, User
 from .roles import ROLE_ORDER, Role, role_rank
 from .services import (
     user_change_allowed,
@@ -155,3 +155,23 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin[User]):
             after = self._audit_snapshot(user.pk)
             self._audit_record(request, user, AuditAction.USER_CHANGED, before, after)
             return response
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin[Consent]):
+    """Consents as given (docs/privacy.md), for answering a person or a regulator: read only,
+    since a consent is the person's act, never staff's."""
+
+    list_display = ["user", "purpose", "notice_version", "given_at", "withdrawn_at"]
+    list_filter = ["purpose", "notice_version"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "purpose", "notice_version", "given_at", "withdrawn_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Consent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Consent | None = None) -> bool:
+        return False

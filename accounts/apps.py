@@ -9,6 +9,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="accounts.sync_roles")
+        # The account's own personal-data sources (profile, consents) register on import.
+        from . import data_requests  # noqa: F401
 
 
 def _sync_roles_after_migrate(sender: AppConfig, **kwargs: object) -> None:

@@ -46,6 +46,10 @@ class SignupForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    accept_notice = forms.BooleanField(
+        label=_("I have read the privacy notice and agree to it"),
+        error_messages={"required": _("Please read the privacy notice and tick the box.")},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -163,3 +167,44 @@ class UserAdminForm(UserChangeForm[User]):
     def roles_removed(self) -> list[Role]:
         roles = set(self.cleaned_data.get("roles", self.roles_before))
         return [role for role in ROLE_ORDER if str(role) in set(self.roles_before) - roles]
+
+
+class PrivacyChoicesForm(forms.Form):
+    """The optional uses of the privacy notice, each its own choice."""
+
+    sms_reminders = forms.BooleanField(
+        label=_("Use my mobile number for reminders by text message"),
+        required=False,
+        help_text=_("You enter or remove the number on the reminders page."),
+    )
+    weekly_summary = forms.BooleanField(
+        label=_("Send me a weekly summary of my learning"), required=False
+    )
+    gps_on_logs = forms.BooleanField(
+        label=_("Add my location (GPS) to the sessions I log"),
+        required=False,
+        help_text=_("For volunteers. Each log form still lets you leave it out."),
+    )
+
+    def __init__(self, *args: Any, volunteer: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not volunteer:
+            del self.fields["gps_on_logs"]
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password

@@ -79,3 +79,63 @@ class AdminSecondFactorMiddleware:
         return bool(
             user is not None and user.is_authenticated and user.is_staff and not user.is_verified()
         )
+
+
+# The notice version this session's person accepted, so the database is asked once per
+# session and version, not on every page.
+NOTICE_ACCEPTED_KEY = "accounts_notice_version"
+# Paths a person who has not accepted the current notice may still open: the notice itself,
+# the consent page, signing out, their data and its deletion (refusing a new notice must
+# not lock anyone out of leaving), the payment app's quiz screen (it is the app's, with no
+# way away), and machinery (API, admin, static, health).
+_NOTICE_EXEMPT_PREFIXES = (
+    "/privacy/",
+    "/t/",
+    "/accounts/logout/",
+    "/accounts/me/data",
+    "/accounts/me/delete/",
+    "/api/",
+    "/admin/",
+    "/static/",
+    "/media/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/problems/",
+    "/i18n/",
+    "/preferences/",
+    "/campaigns/sw.js",
+)
+
+
+class PrivacyNoticeMiddleware:
+    """Sends a signed-in person who has not accepted the current version of the privacy
+    notice to the consent page before any other page (PRIVACY_NOTICE_REQUIRED), then back.
+    API clients (bearer keys, the /api/ paths) are never redirected. Must come after
+    ``AuthenticationMiddleware``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.PRIVACY_NOTICE_REQUIRED and self._needs_consent(request):
+            return redirect_to_login(
+                request.get_full_path(), reverse("privacy:consent"), REDIRECT_FIELD_NAME
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _needs_consent(request: HttpRequest) -> bool:
+        from .consents import NOTICE_VERSION, notice_accepted
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        if request.path.startswith(_NOTICE_EXEMPT_PREFIXES):
+            return False
+        if request.session.get(NOTICE_ACCEPTED_KEY) == NOTICE_VERSION:
+            return False
+        if notice_accepted(user=user):
+            request.session[NOTICE_ACCEPTED_KEY] = NOTICE_VERSION
+            return False
+        return True

@@ -11,7 +11,8 @@ from core.audit import AuditAction
 from core.exceptions import DomainError
 from core.services import audit_log_record
 
-from .models import User
+from .consents import consent_set
+from .models import Purpose, User
 from .roles import ADMIN_ROLES, ROLE_PERMISSIONS, Role, role_rank
 
 
@@ -51,9 +52,16 @@ def roles_sync(*, using: str = "default") -> dict[str, int]:
 
 @transaction.atomic
 def user_signup(
-    *, username: str, password: str, display_name: str = "", language: str = "", email: str = ""
+    *,
+    username: str,
+    password: str,
+    display_name: str = "",
+    language: str = "",
+    email: str = "",
+    notice_accepted: bool = False,
 ) -> User:
-    """Create a learner account. Atomic: the user exists with its role or not at all."""
+    """Create a learner account. Atomic: the user exists with its role (and, when the form
+    had the privacy notice accepted, that consent, audited) or not at all."""
     user = User(username=username, display_name=display_name, email=email)
     if language:
         user.language = language
@@ -61,6 +69,8 @@ def user_signup(
     user.full_clean(exclude=["password"])
     user.save()
     user.groups.add(Group.objects.get(name=Role.LEARNER))
+    if notice_accepted:
+        consent_set(user=user, purpose=Purpose.NOTICE, given=True, source="signup")
     return user
 
 
@@ -88,8 +98,9 @@ def role_grant_allowed(*, by: Any, role: Role | str) -> bool:
 def user_change_allowed(*, by: Any, user: User) -> bool:
     """Whether ``by`` may change ``user`` (roles, details) at all: a superuser anyone; anyone
     else nobody who is a superuser, holds a role above all of theirs, or has permissions
-    of their own (only a superuser gives those, so only a superuser changes such users)."""
-    if not getattr(by, "is_active", False):
+    of their own (only a superuser gives those, so only a superuser changes such users).
+    Nobody changes an erased account: its erasure cannot be undone, not even by staff."""
+    if not getattr(by, "is_active", False) or user.erased_at is not None:
         return False
     if by.is_superuser:
         return True

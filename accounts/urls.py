@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_privacy
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("characters/", views.characters, name="characters"),
     path("characters/<str:code>.png", views.character_glyph, name="character_glyph"),
+    path("me/data/", views_privacy.my_data, name="my-data"),
+    path("me/data.json", views_privacy.my_data_json, name="my-data-json"),
+    path("me/delete/", views_privacy.delete, name="delete"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",

@@ -169,6 +169,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             display_name=form.cleaned_data["display_name"],
             email=form.cleaned_data["email"],
             language=request.LANGUAGE_CODE,
+            notice_accepted=form.cleaned_data["accept_notice"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))

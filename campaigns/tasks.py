@@ -24,3 +24,8 @@ def export_build_task(export_id: int) -> int:
 
     export = export_build(export_id=export_id)
     return export.rows if export is not None else 0
+
+
+@shared_task(name="campaigns.session_photos_purge")
+def session_photos_purge_task() -> int:
+    return services.session_photos_purge()

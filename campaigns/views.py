@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.auth import request_user
+from accounts.consents import consent_given
+from accounts.models import Purpose
 from core.exceptions import DomainError
 from core.problems import problem_message
 from core.service_workers import service_worker_view
@@ -62,6 +64,8 @@ def session_log_new(request: HttpRequest) -> HttpResponse:
                 "venue_type": plan.venue_type,
                 "venue_name": plan.venue_name,
             }
+    # The GPS box starts as the volunteer's standing choice on the privacy page.
+    initial["gps_consent"] = consent_given(user=request_user(request), purpose=Purpose.GPS_ON_LOGS)
     form = SessionLogForm(
         request.POST or None, request.FILES or None, campaigns=campaigns, initial=initial
     )

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/login/code/", include("notifications.urls_signin")),
     path("accounts/", include("accounts.urls")),
     path("preferences/", include("accounts.urls_preferences")),
+    path("privacy/", include("accounts.urls_privacy")),
     path("", include("reach.urls_pages")),
     path("", include("quizzes.urls")),
     path("campaigns/", include("campaigns.urls")),

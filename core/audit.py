@@ -20,6 +20,11 @@ class AuditAction(models.TextChoices):
     SECOND_FACTOR_CHANGED = "second_factor.changed", _("second factor changed")
     SECOND_FACTOR_DELETED = "second_factor.deleted", _("second factor deleted")
     LOCKOUT_CLEARED = "lockout.cleared", _("sign-in lockout cleared")
+    # privacy (accounts/consents.py, accounts/data_requests.py; docs/privacy.md)
+    CONSENT_GRANTED = "consent.granted", _("consent given")
+    CONSENT_REVOKED = "consent.revoked", _("consent withdrawn")
+    USER_ERASED = "user.erased", _("account erased by its owner")
+    AUDIT_LOG_ARCHIVED = "audit_log.archived", _("audit log rows archived")
     # notifications
     SIGN_IN_CODE_USED = "sign_in_code.used", _("signed in by SMS code")
     # quizzes

@@ -52,3 +52,22 @@ def certificate_fonts_check(**kwargs: Any) -> list[checks.CheckMessage]:
             )
         ]
     return []
+
+
+# The audit log's shortest retention (core.retention archives rows only after it).
+AUDIT_LOG_MIN_DAYS = 180
+
+
+@checks.register()
+def audit_log_retention_check(**kwargs: Any) -> list[checks.CheckMessage]:
+    """Audit rows are evidence of who did what with personal data: kept at least 180 days."""
+    if int(settings.RETENTION_AUDIT_LOG_DAYS) < AUDIT_LOG_MIN_DAYS:
+        return [
+            checks.Error(
+                f"RETENTION_AUDIT_LOG_DAYS is below {AUDIT_LOG_MIN_DAYS}: audit rows must be "
+                "kept at least that long.",
+                hint=f"Set it to {AUDIT_LOG_MIN_DAYS} or more (docs/privacy.md).",
+                id="core.E021",
+            )
+        ]
+    return []

@@ -200,6 +200,17 @@ OFFLINE_COMPLETION_OF_ANOTHER = problem_type(
     ),
 )
 
+SUBJECT_REF_PERSONAL = problem_type(
+    "subject-ref-personal-data",
+    _("Subject reference looks like personal data"),
+    422,
+    _(
+        "subject.ref must be a pseudonymous reference of your own (for example a keyed hash "
+        "of your user id), never a mobile number or a resident ID number. The looks_like "
+        "member says which it resembled and pointer names the field; nothing was stored."
+    ),
+)
+
 # --- Volunteers' field sessions (campaigns) --------------------------------------------------
 
 NOT_IN_CAMPAIGN = problem_type(
@@ -403,9 +414,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def problem_response(request: HttpRequest, kind: ProblemType, detail: Any = None) -> JsonResponse:
-    """A problem answer outside DRF (Django's error handlers, health probes)."""
-    body = problem_body(kind, detail=detail or kind.title, instance=request.path)
+def problem_response(
+    request: HttpRequest, kind: ProblemType, detail: Any = None, **members: Any
+) -> JsonResponse:
+    """A problem answer outside DRF (Django's error handlers, health probes, the create
+    call's fast path)."""
+    body = problem_body(kind, detail=detail or kind.title, instance=request.path, **members)
     return JsonResponse(
         body,
         status=kind.status,

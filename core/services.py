@@ -96,3 +96,12 @@ def job_run_record(job: str) -> Iterator[JobRun]:
         if run.outcome == JobRun.Outcome.RUNNING:
             run.outcome = JobRun.Outcome.OK
         run.save()
+
+
+def retention_batch_pause() -> None:
+    """Wait ``RETENTION_BATCH_PAUSE_MS`` between two batches of a retention job, so that it
+    takes only part of the database from the requests running beside it."""
+    from django.conf import settings
+
+    if settings.RETENTION_BATCH_PAUSE_MS > 0:
+        time.sleep(settings.RETENTION_BATCH_PAUSE_MS / 1000)

@@ -13,12 +13,14 @@ private S3 bucket).
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core import checks
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils.cache import patch_cache_control
@@ -65,6 +67,21 @@ def private_file_response(
     patch_cache_control(response, private=True, no_store=True)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def stored_files_delete_on_commit(*files: FieldFile) -> int:
+    """Delete the stored files behind ``files`` once the current transaction commits (at
+    once outside one), so a rolled-back erasure or purge leaves every file in place. A
+    file already gone is no error. Returns how many names were queued."""
+    names = [(file.storage, file.name) for file in files if file and file.name]
+
+    def delete() -> None:
+        for storage, name in names:
+            with contextlib.suppress(FileNotFoundError):
+                storage.delete(name)
+
+    transaction.on_commit(delete)
+    return len(names)
 
 
 @checks.register(checks.Tags.security)

@@ -13,3 +13,10 @@ def worker_ping_answer(self: Task, ping_id: str) -> bool:
 @shared_task(name="core.housekeeping")
 def housekeeping() -> dict[str, int]:
     return services.housekeeping_run()
+
+
+@shared_task(name="core.audit_log_archive")
+def audit_log_archive() -> int:
+    from .retention import audit_log_archive as archive
+
+    return archive()

@@ -7,6 +7,13 @@ class EduConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self) -> None:
+        from accounts.data_requests import personal_data_source_register
+
+        from .personal_data import SOURCE
+
+        # A person's copy of their data and its erasure (accounts is the lower layer).
+        personal_data_source_register(SOURCE)
+
         from quizzes.recommendations import course_finder_register
 
         from .selectors import recommended_course

@@ -8,6 +8,13 @@ class QuizzesConfig(AppConfig):
     verbose_name = _("Quizzes and transfer checks")
 
     def ready(self) -> None:
+        from accounts.data_requests import personal_data_source_register
+
+        from .personal_data import SOURCE
+
+        # A person's copy of their data and its erasure (accounts is the lower layer).
+        personal_data_source_register(SOURCE)
+
         post_migrate.connect(_seed_codes_after_migrate, sender=self, dispatch_uid="quizzes.codes")
         from .models import ApiClient
 

@@ -30,3 +30,8 @@ def transfer_checks_expire_due() -> int:
 @shared_task(name="quizzes.idempotency_keys_purge")
 def idempotency_keys_purge() -> int:
     return services.idempotency_keys_purge()
+
+
+@shared_task(name="quizzes.check_subjects_purge")
+def check_subjects_purge() -> int:
+    return services.transfer_check_subjects_purge()

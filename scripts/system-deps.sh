@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the system packages a command needs are present: install them with apt when we
 # are root and apt exists, else say exactly what to install and fail.
-#   scripts/system-deps.sh run|test
+#   scripts/system-deps.sh run|test|bench
 set -euo pipefail
 
 need=()
@@ -22,6 +22,11 @@ if [ "${1:-run}" = "test" ]; then
   have_cmd redis-server || need+=(redis-server)
   have_cmd chromium || need+=(chromium)
   have_cmd runuser || need+=(util-linux)
+fi
+
+# The benchmarks (bench/run.py, bench/purge.py) drive the server with wrk.
+if [ "${1:-run}" = "bench" ]; then
+  have_cmd wrk || need+=(wrk)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -28,6 +28,7 @@ from .files import export_download_record, session_photo_view_record
 from .photos import session_photo_attach, session_photo_process
 from .plans import PlanInput, planned_session_cancel, planned_session_create
 from .resubmission import session_log_resubmit
+from .retention import session_photo_erase, session_photos_purge
 from .review import coordinator_of, session_log_review, session_logs_approve
 from .session_logs import SessionInput, session_log_flags, session_log_sync, volunteer_in_campaign
 
@@ -61,8 +62,10 @@ __all__ = [
     "session_log_sync",
     "session_logs_approve",
     "session_photo_attach",
+    "session_photo_erase",
     "session_photo_process",
     "session_photo_view_record",
+    "session_photos_purge",
     "team_assign",
     "volunteer_in_campaign",
 ]

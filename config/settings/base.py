@@ -10,13 +10,14 @@ Reference: https://docs.djangoproject.com/en/5.2/ref/settings/
 
 import json
 from pathlib import Path
-from typing import Any
 
 import dj_database_url
 import django_stubs_ext
 from csp.constants import NONE, SELF
 
 from .env import env_bool, env_int, env_list, env_str
+from .logs import build_logging as build_logging  # dev and test build theirs too
+from .privacy import *  # noqa: F403 - personal information: notice, retention (docs/privacy.md)
 
 # Django's generic classes (ModelAdmin[M], ModelForm[M], ...) accept type arguments at run time
 # as they do for mypy: https://github.com/typeddjango/django-stubs/tree/master/ext
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffSessionIdleMiddleware",
     # Staff give a code from their authenticator app before the admin (after OTPMiddleware).
     "accounts.middleware.AdminSecondFactorMiddleware",
+    "accounts.middleware.PrivacyNoticeMiddleware",  # the current privacy notice first
     # Turns a lockout into our page; axes asks to be last.
     # https://django-axes.readthedocs.io/en/latest/2_installation.html
     "axes.middleware.AxesMiddleware",
@@ -389,30 +391,6 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # https://docs.djangoproject.com/en/5.2/topics/logging/
 LOG_FORMAT = env_str("LOG_FORMAT", "json")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
-
-
-def build_logging(log_format: str, level: str) -> dict[str, Any]:
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
-        "formatters": {
-            "json": {"()": "core.logging.JsonFormatter"},
-            "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        },
-        "handlers": {
-            "console": {
-                "class": "logging.StreamHandler",
-                "formatter": log_format,
-                "filters": ["request_id"],
-            }
-        },
-        "root": {"handlers": ["console"], "level": level},
-        "loggers": {
-            "django.db.backends": {"level": "WARNING"},
-            "django.request": {"level": "ERROR"},
-        },
-    }
 
 
 LOGGING = build_logging(LOG_FORMAT, LOG_LEVEL)

@@ -30,3 +30,6 @@ WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
 # Tests of admin pages sign staff in with force_login; the second factor has its own tests
 # (tests/accounts/test_second_factor.py), which turn it on.
 ADMIN_REQUIRE_SECOND_FACTOR = False
+# Tests of other features sign people in with force_login; the privacy notice has its own
+# tests (tests/accounts/test_privacy.py), which turn it on.
+PRIVACY_NOTICE_REQUIRED = False

@@ -37,8 +37,12 @@ def reminders_plan(*, now: datetime | None = None) -> dict[str, int]:
     recent = now - timedelta(days=14)
     planned: dict[str, int] = {}
 
+    # Inactive accounts (erased ones among them, docs/privacy.md) are told nothing.
     nudges = Enrollment.objects.filter(
-        completed_at__isnull=True, last_seen_at__lt=idle, last_seen_at__gte=recent - timedelta(30)
+        completed_at__isnull=True,
+        last_seen_at__lt=idle,
+        last_seen_at__gte=recent - timedelta(30),
+        user__is_active=True,
     ).values_list("id", "user_id", "course_id", "last_seen_at")
     planned[Kind.COURSE_NUDGE] = _plan(
         [
@@ -53,7 +57,10 @@ def reminders_plan(*, now: datetime | None = None) -> dict[str, int]:
         now,
     )
     certificates = Certificate.objects.filter(
-        rendered_at__isnull=False, revoked_at__isnull=True, issued_at__gte=recent
+        rendered_at__isnull=False,
+        revoked_at__isnull=True,
+        issued_at__gte=recent,
+        user__is_active=True,
     ).values_list("id", "user_id", "serial")
     planned[Kind.CERTIFICATE_READY] = _plan(
         [
@@ -68,7 +75,7 @@ def reminders_plan(*, now: datetime | None = None) -> dict[str, int]:
         now,
     )
     rejected = SessionLog.objects.filter(
-        status=LogStatus.REJECTED, reviewed_at__gte=recent
+        status=LogStatus.REJECTED, reviewed_at__gte=recent, volunteer__is_active=True
     ).values_list("id", "volunteer_id", "venue_name", "held_on")
     planned[Kind.LOG_REJECTED] = _plan(
         [

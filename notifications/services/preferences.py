@@ -13,7 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.consents import consent_set
+from accounts.models import Purpose, User
 
 from ..models import Kind, Notification, Preference
 
@@ -89,6 +90,12 @@ def preference_update(
     preference.email, preference.in_app, preference.sms = email, in_app, sms
     preference.phone = phone
     preference.save()
+    # The same choices as on the privacy page, recorded as consents (audited when changed).
+    for purpose, given in (
+        (Purpose.SMS_REMINDERS, sms and bool(phone)),
+        (Purpose.WEEKLY_SUMMARY, weekly_summary),
+    ):
+        consent_set(user=user, purpose=purpose, given=given, source="reminders", run_hooks=False)
     return preference
 
 

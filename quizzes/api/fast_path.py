@@ -146,8 +146,8 @@ def _json_response(body: dict[str, Any], status: int) -> HttpResponse:
     return response
 
 
-def _problem(request: HttpRequest, kind: ProblemType) -> HttpResponse:
-    response = problem_response(request, kind)
+def _problem(request: HttpRequest, kind: ProblemType, **members: Any) -> HttpResponse:
+    response = problem_response(request, kind, **members)
     response["Allow"] = "POST, OPTIONS"
     return response
 
@@ -187,6 +187,8 @@ def transfer_check_create_fast(request: HttpRequest) -> HttpResponse | None:
             fingerprint=services.request_fingerprint(raw),
             data=data,
         )
+    except services.SubjectRefPersonal as refused:
+        return _problem(request, problem_type_for(refused), **refused.extra)
     except (services.IdempotencyMismatch, services.IdempotencyConflict) as refused:
         return _problem(request, problem_type_for(refused))
     response = _json_response(answer.body, answer.status)

@@ -36,9 +36,11 @@ from .questions import (
     question_publish_check,
     question_publish_refusal,
 )
+from .retention import transfer_check_subjects_purge
 from .transfer_checks import (
     AmountNotFlagged,
     ResolutionConflict,
+    SubjectRefPersonal,
     _advisory_lock_id,
     transfer_check_amount_confirm,
     transfer_check_answer,
@@ -62,6 +64,7 @@ __all__ = [
     "QuestionResult",
     "ResolutionConflict",
     "StoredAnswer",
+    "SubjectRefPersonal",
     "_advisory_lock_id",
     "api_client_authenticate",
     "api_client_create",
@@ -88,6 +91,7 @@ __all__ = [
     "transfer_check_finish_if_overdue",
     "transfer_check_open",
     "transfer_check_resolve",
+    "transfer_check_subjects_purge",
     "transfer_checks_expire_due",
     "webhook_backoff",
     "webhook_deliver",

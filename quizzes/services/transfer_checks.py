@@ -29,6 +29,7 @@ from ..models import (
     IdempotencyKey,
     TransferCheck,
 )
+from ..subjects import subject_ref_personal_kind
 from .check_body import quiz_url
 from .grading import _answer_record, _items_for, _score
 from .idempotency import IdempotencyConflict, StoredAnswer, _claim_insert, _stored_answer
@@ -52,9 +53,13 @@ def transfer_check_create(
     IdempotencyConflict. On PostgreSQL outside a transaction the claim, the check and the
     stored answer are ONE statement (see _create_in_one_statement); elsewhere the claim is
     committed first, then the check and the answer in one transaction. Does no network I/O
-    beyond the database: nothing is enqueued here."""
-    now = timezone.now()
+    beyond the database: nothing is enqueued here. A subject reference that looks like a
+    mobile or resident ID number raises SubjectRefPersonal before anything is stored."""
     subject, transfer, risk = data["subject"], data["transfer"], data.get("risk") or {}
+    looks_like = subject_ref_personal_kind(subject["ref"])
+    if looks_like is not None:
+        raise SubjectRefPersonal(looks_like=looks_like, pointer="#/subject/ref")
+    now = timezone.now()
     check = TransferCheck(
         client=client,
         subject_ref=subject["ref"],
@@ -102,6 +107,13 @@ def transfer_check_create(
         if stored is not None:
             return stored
     raise IdempotencyConflict
+
+
+class SubjectRefPersonal(DomainError):
+    """The subject reference looks like a mobile number or a resident ID number: the
+    contract takes a pseudonym only (least data). ``looks_like`` names which."""
+
+    code = "subject-ref-personal-data"
 
 
 def _above_ceiling(client: ApiClient, amount: str, currency: str) -> bool:

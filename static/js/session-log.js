@@ -290,7 +290,7 @@ function readForm() {
 if (form) {
   const photoInput = form.querySelector("[data-photos]");
   const consent = form.querySelector('input[name="gps_consent"]');
-  consent?.addEventListener("change", () => {
+  const locate = () => {
     if (!consent.checked || !navigator.geolocation) return;
     navigator.geolocation.getCurrentPosition(
       (position) => {
@@ -300,7 +300,10 @@ if (form) {
       () => {},
       { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 },
     );
-  });
+  };
+  consent?.addEventListener("change", locate);
+  // Ticked from the start: the volunteer's standing choice on the privacy page.
+  if (consent?.checked) locate();
   const editing = form.dataset.clientUuid || "";
   const saveButton = form.querySelector("[data-save]");
   form.addEventListener("submit", async (event) => {

@@ -239,6 +239,7 @@ def test_an_e_mail_given_at_sign_up_can_receive_a_reset_link(client, mailoutbox)
             "email": "laowang@example.org",
             "password1": "lanmajia-2026",
             "password2": "lanmajia-2026",
+            "accept_notice": "on",
         },
     )
     Client().post("/accounts/password/reset/", {"email": "laowang@example.org"})

@@ -17,6 +17,7 @@ def sign_up(client: Client, **fields: str):
         "display_name": RARE,
         "password1": "lanmajia-2026",
         "password2": "lanmajia-2026",
+        "accept_notice": "on",
     }
     data.update(fields)
     return client.post("/accounts/signup/", data)

@@ -53,7 +53,8 @@ def test_the_sessions_csv_keeps_the_iso_date_a_spreadsheet_reads(client, campaig
 
 
 @pytest.mark.parametrize(
-    ("language", "first"), [("en", ["county code", "county"]), ("zh-hans", ["县（区）代码", "县（区）"])]
+    ("language", "first"),
+    [("en", ["county code", "county"]), ("zh-hans", ["县（区）代码", "县（区）"])],
 )
 def test_a_file_built_later_by_a_worker_speaks_the_requesters_language(
     campaign, regions, language, first

@@ -58,6 +58,7 @@ def test_a_new_learner_signs_up_on_a_phone_and_sees_their_rare_character_name(we
     page.get_by_label("您的姓名").fill("张𠮷英")
     page.get_by_label("密码", exact=True).fill("lanmajia-2026")
     page.get_by_label("再次输入密码").fill("lanmajia-2026")
+    page.get_by_label("我已阅读并同意隐私声明").check()
     page.get_by_role("button", name="注册").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("您好，张𠮷英")

@@ -65,6 +65,7 @@ def test_a_new_learner_signs_up_completes_a_course_on_a_phone_and_opens_the_cert
     page.get_by_label("您的姓名").fill("林𠮷美")
     page.get_by_label("密码", exact=True).fill("lanmajia-2026")
     page.get_by_label("再次输入密码").fill("lanmajia-2026")
+    page.get_by_label("我已阅读并同意隐私声明").check()
     page.get_by_role("button", name="注册").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("林𠮷美")
 

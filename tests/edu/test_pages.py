@@ -106,6 +106,7 @@ def test_a_guests_progress_is_kept_when_they_sign_up(course, client):
             "display_name": "新同学",
             "password1": "lanmajia-2026",
             "password2": "lanmajia-2026",
+            "accept_notice": "on",
         },
     )
 
