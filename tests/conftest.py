@@ -53,6 +53,14 @@ def _static_files_collected() -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _urls_loaded() -> None:
+    """The URL configuration is read once, with the settings the run starts with, not with
+    whichever storage the first test to make a request happened to set (config/urls.py
+    mounts /media/ only for media on this host's disk)."""
+    import config.urls  # noqa: F401
+
+
 def database_url_of_test_db() -> str:
     """The URL another process needs to reach the database these tests use."""
     from django.db import connection
