@@ -262,6 +262,7 @@ class Services:
             "TEST_S3_MEDIA_BUCKET": media,
             "TEST_S3_PRIVATE_BUCKET": private,
         }
+
         def ready() -> None:
             wait_for(writable, "SeaweedFS", proc, timeout=60)
             for bucket in (media, private):
