@@ -50,23 +50,24 @@ class Process:
     def text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU of the process and its children still running (from /proc)."""
-        total = 0.0
-        for pid in [self.proc.pid, *_children(self.proc.pid)]:
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return total
+    def usage(self) -> tuple[float, int]:
+        """CPU seconds and resident bytes of the process and its children."""
+        return pid_usage(self.proc.pid)
 
-    def rss_bytes(self) -> int:
-        """Resident memory of the process and its children (from /proc)."""
-        total = 0
-        for pid in [self.proc.pid, *_children(self.proc.pid)]:
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-                total += pages * os.sysconf("SC_PAGE_SIZE")
-        return total
+
+def pid_usage(pid: int) -> tuple[float, int]:
+    """CPU seconds (user + system, with children already waited for) and memory (PSS: pages
+    shared between processes counted once, split among them) of a process and its live
+    children, from /proc."""
+    cpu, memory = 0.0, 0
+    for each in [pid, *_children(pid)]:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu += sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+            for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    memory += int(line.split()[1]) * 1024
+    return cpu, memory
 
 
 def _children(pid: int) -> list[int]:
