@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-S3_BACKEND = "storages.backends.s3.S3Storage"
+S3_BACKEND = "core.storage_s3.PublicS3Storage"
 PRIVATE_S3_BACKEND = "core.storage_s3.PrivateS3Storage"
 
 

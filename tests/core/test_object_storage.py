@@ -44,7 +44,7 @@ def test_the_environment_names_the_buckets_and_nothing_else_switches_storage():
     # Then media go to the public bucket with plain URLs, private files to the private one
     media, private = media_storage(env), private_storage(env)
     assert media is not None and private is not None
-    assert media["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert media["BACKEND"] == "core.storage_s3.PublicS3Storage"
     assert media["OPTIONS"]["querystring_auth"] is False
     assert private["BACKEND"] == "core.storage_s3.PrivateS3Storage"
     assert media["OPTIONS"]["bucket_name"] != private["OPTIONS"]["bucket_name"]
