@@ -382,7 +382,7 @@ def main() -> int:  # noqa: C901 - one script, read top to bottom
         # Drain: walk-aways end when their link runs out (the minute sweeper), retries after
         # the outage follow their backoff.
         created = len(day.checks)
-        deadline = time.monotonic() + TTL + 600
+        deadline = time.monotonic() + TTL + 300
         while time.monotonic() < deadline:
             ids = {d.event["data"]["id"] for d in receiver.received()}  # type: ignore[index]
             if len(ids & set(day.checks)) >= created:
