@@ -7,8 +7,17 @@ proves which storage every file field of every model uses.
 ``STORAGES["private"]`` names the backend: by default a file-system storage under
 ``PRIVATE_MEDIA_ROOT``, which is outside ``MEDIA_ROOT`` so the public media route never
 reaches it (a system check refuses a private root inside the media root). Past one host,
-point ``DJANGO_PRIVATE_STORAGE`` at a shared backend whose objects are not public (e.g. a
-private S3 bucket).
+``AWS_PRIVATE_STORAGE_BUCKET_NAME`` puts them in a bucket that is not public
+(:class:`core.storage_s3.PrivateS3Storage`, config/settings/storage.py).
+
+Why streamed through our views rather than redirected to a presigned URL of the bucket: the
+check, the audit row of an opening by someone else and the very 404 of an unknown file stay
+in one place; the answer is never cached (``no-store``) and a presigned URL would be a
+bearer link, valid for its whole lifetime to whoever it is forwarded to, kept in browser
+history and proxies' logs; and the object store need not be reachable from the internet.
+The bytes pass through a web process: photos and certificates are a few hundred kilobytes,
+and a buffering proxy in front of gunicorn (docs/deploy.md) keeps a slow phone from holding
+a worker.
 """
 
 from __future__ import annotations
@@ -20,11 +29,13 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
+from django.dispatch import receiver
 from django.http import FileResponse, Http404
 from django.utils.cache import patch_cache_control
-from django.utils.functional import cached_property
+from django.utils.functional import LazyObject, cached_property, empty
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -46,9 +57,28 @@ class PrivateFileSystemStorage(FileSystemStorage):
         raise ValueError("Private files have no public URL; serve them through a view.")
 
 
+class _PrivateStorage(LazyObject[Storage]):
+    """``storages["private"]``, looked up when first used and again after ``STORAGES``
+    changes, as Django's ``default_storage`` is: a FileField keeps the storage object it was
+    given when its model was defined, so without this a test (or a management command)
+    that points ``STORAGES`` elsewhere would still write to the old place."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages["private"]
+
+
+_private = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _private_storage_forget(*, setting: str, **kwargs: Any) -> None:
+    if setting == "STORAGES":
+        _private._wrapped = empty  # type: ignore[assignment]
+
+
 def private_storage() -> Storage:
     """The storage of private files (a callable, so FileFields and migrations name it)."""
-    return storages["private"]
+    return _private  # type: ignore[return-value]
 
 
 def private_file_response(

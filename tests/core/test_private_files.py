@@ -38,6 +38,7 @@ from tests.campaigns.factories import (
 )
 from tests.edu.factories import CourseFactory
 from tests.factories import UserFactory
+from tests.storage import files_of_this_test
 
 pytestmark = pytest.mark.django_db
 
@@ -75,10 +76,9 @@ def file_fields() -> dict[str, models.FileField]:
 
 
 @pytest.fixture(autouse=True)
-def storage_folders(settings, tmp_path: Path) -> dict[str, Path]:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return {"media": tmp_path / "media", "private": tmp_path / "private"}
+def storage_folders(request, settings, tmp_path: Path) -> None:
+    # On the services run, in the buckets of the S3-compatible server.
+    files_of_this_test(request, settings, tmp_path)
 
 
 def test_every_file_field_is_private_or_an_allowlisted_content_asset():
@@ -91,8 +91,8 @@ def test_every_file_field_is_private_or_an_allowlisted_content_asset():
     for label in PRIVATE:
         field = fields[label]
         assert getattr(field, "_storage_callable", None) is private_storage, label
-        # (the same backend; a test that overrides STORAGES makes a new instance of it)
-        assert type(field.storage) is type(storages["private"]), label
+        # (the same backend, even after a test points STORAGES at the object store)
+        assert field.storage.__class__ is type(storages["private"]), label
         with pytest.raises(ValueError, match="no public URL"):
             field.storage.url("any/name")
     # ... and content assets the public default storage
@@ -265,6 +265,7 @@ def test_the_right_people_get_a_private_file_and_nobody_else_learns_it_exists(la
         assert _page(response, served.url) == _page(unknown, served.unknown_url), (label, who)
 
 
+@pytest.mark.local_files  # on the object store: tests/core/test_object_storage.py
 def test_a_private_file_is_not_reachable_under_the_media_url(people):
     # Given a processed photo, stored under a name in the private storage
     photo = _photo(people)

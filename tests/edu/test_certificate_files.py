@@ -21,6 +21,7 @@ from edu import services
 from edu.models import Certificate
 from tests.edu.test_certificates import complete_course
 from tests.factories import UserFactory
+from tests.storage import files_of_this_test, stored_names
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +29,9 @@ NAME = "李𠮷华"
 
 
 @pytest.fixture(autouse=True)
-def storage_folders(settings, tmp_path: Path) -> dict[str, Path]:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return {"media": tmp_path / "media", "private": tmp_path / "private"}
+def storage_folders(request, settings, tmp_path: Path) -> None:
+    # On the services run, in the buckets of the S3-compatible server.
+    files_of_this_test(request, settings, tmp_path)
 
 
 @pytest.fixture
@@ -112,14 +112,12 @@ def test_the_owner_s_own_downloads_are_not_audited(certificate, client, owner):
     assert not AuditLog.objects.filter(action=AuditAction.CERTIFICATE_DOWNLOADED).exists()
 
 
-def test_the_files_are_not_in_public_media_and_have_no_public_url(
-    certificate, client, storage_folders
-):
-    public = [p for p in storage_folders["media"].rglob("*") if p.is_file()]
-    private = sorted(p.name for p in storage_folders["private"].rglob("*") if p.is_file())
+def test_the_files_are_not_in_public_media_and_have_no_public_url(certificate, client):
+    public = stored_names(storages["default"])
+    private = stored_names(storages["private"])
 
     assert public == []
-    assert private == sorted([Path(certificate.png.name).name, Path(certificate.pdf.name).name])
+    assert private == sorted([certificate.png.name, certificate.pdf.name])
     assert client.get(f"/media/{certificate.png.name}").status_code == 404
     with pytest.raises(ValueError, match="no public URL"):
         certificate.png.url  # noqa: B018
@@ -160,7 +158,7 @@ def test_the_verification_page_shows_a_verifier_the_facts_and_no_file(certificat
     assert file_url(certificate, "png") in mine and file_url(certificate, "pdf") in mine
 
 
-def test_upgrading_moves_rendered_files_out_of_public_media(course, owner, storage_folders):
+def test_upgrading_moves_rendered_files_out_of_public_media(course, owner):
     # Given a certificate rendered before files were private (in the public media storage)
     certificate = complete_course(owner, course)
     name = storages["default"].save("edu/certificates/OLD.png", ContentFile(b"\x89PNG old"))
@@ -177,6 +175,7 @@ def test_upgrading_moves_rendered_files_out_of_public_media(course, owner, stora
         assert handle.read() == b"\x89PNG old"
 
 
+@pytest.mark.local_files
 def test_a_private_root_inside_the_media_root_fails_the_system_check(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "media" / "private"
 
@@ -184,6 +183,7 @@ def test_a_private_root_inside_the_media_root_fails_the_system_check(settings, t
         call_command("check")
 
 
+@pytest.mark.local_files
 def test_a_deploy_check_warns_when_media_are_shared_but_private_files_are_local(settings):
     settings.STORAGES = {
         **settings.STORAGES,
