@@ -40,6 +40,20 @@ def question_with_options(question_id: int) -> tuple[Question, list[Option]] | N
     return options[0].question, options
 
 
+def question_screens(question_ids: Iterable[int]) -> dict[int, tuple[Question, list[Option]]]:
+    """Each question with its options in their order, in ONE query (options joined to their
+    question): what the hosted quiz's screens show. A question without options is left out."""
+    out: dict[int, tuple[Question, list[Option]]] = {}
+    rows = (
+        Option.objects.filter(question_id__in=list(question_ids))
+        .select_related("question")
+        .order_by("question_id", "position", "id")
+    )
+    for option in rows:
+        out.setdefault(option.question_id, (option.question, []))[1].append(option)
+    return out
+
+
 def option_ids_by_question(question_ids: Sequence[int]) -> dict[int, tuple[str, list[int]]]:
     """Each question's kind and option ids in their order, in one query."""
     out: dict[int, tuple[str, list[int]]] = {}
@@ -75,6 +89,7 @@ def question_ids_draw(
             )
         ).values_list("id", "scam_type_id", "fits")
     )
+    candidates.sort()  # the database's order is not stable: a seeded draw must not depend on it
     rng.shuffle(candidates)
     # Questions for the audience first; when no type was given, one per type before repeats.
     candidates.sort(key=lambda row: 0 if row[2] else 1)

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import random
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from psycopg.types.json import Jsonb
 
 from core import clock
@@ -27,10 +29,12 @@ from ..codes import AUDIENCE_FOR_AGE_BAND
 from ..models import (
     ApiClient,
     IdempotencyKey,
+    Option,
+    Question,
     TransferCheck,
 )
 from .check_body import quiz_url
-from .grading import _answer_record, _items_for, _score
+from .grading import _answer_record
 from .idempotency import IdempotencyConflict, StoredAnswer, _claim_insert, _stored_answer
 from .outbox import webhook_event_record
 
@@ -42,10 +46,23 @@ def _one_statement() -> bool:
     return connection.vendor == "postgresql" and connection.get_autocommit()
 
 
+class ReturnUrlNotRegistered(DomainError):
+    """The create call's return_url is not one of its client's registered return URLs."""
+
+    code = "return-url-not-registered"
+
+    def __init__(self, return_url: str) -> None:
+        super().__init__(return_url=return_url)
+
+
 def transfer_check_create(
     *, client: ApiClient, idempotency_key: str, fingerprint: str, data: dict[str, Any]
 ) -> StoredAnswer:
     """Create a pending check, exactly once per (client, Idempotency-Key).
+
+    An optional ``return_url`` (where the quiz's end screens link back to the app) must be
+    one of the client's registered return URLs, exactly; else ReturnUrlNotRegistered, before
+    anything is written. It is part of the body, so of the idempotency fingerprint.
 
     A replay with the same body returns the stored answer; another body raises
     IdempotencyMismatch; a duplicate arriving while the first is still being written raises
@@ -55,6 +72,9 @@ def transfer_check_create(
     beyond the database: nothing is enqueued here."""
     now = timezone.now()
     subject, transfer, risk = data["subject"], data["transfer"], data.get("risk") or {}
+    return_url = data.get("return_url", "")
+    if return_url and return_url not in client.return_urls:
+        raise ReturnUrlNotRegistered(return_url)
     check = TransferCheck(
         client=client,
         subject_ref=subject["ref"],
@@ -68,6 +88,7 @@ def transfer_check_create(
         risk_score=risk.get("score"),
         scam_types=risk.get("scam_types", []),
         reasons=risk.get("reasons", []),
+        return_url=return_url,
         created_at=now,
         expires_at=now + timedelta(seconds=settings.TRANSFER_CHECK_TTL),
         amount_flagged=_above_ceiling(client, transfer["amount"], transfer["currency"]),
@@ -183,10 +204,80 @@ def _create_in_one_statement(
     return bool(created)
 
 
+@dataclass
+class CheckScreen:
+    """A check after a step of its quiz, with the questions that step loaded (question id →
+    the question and its options in their order), so a page can show them without asking the
+    database again. ``recorded``: whether the answer given was taken."""
+
+    check: TransferCheck
+    questions: dict[int, tuple[Question, list[Option]]] = field(default_factory=dict)
+    recorded: bool = False
+
+    def __bool__(self) -> bool:
+        return self.recorded
+
+
+def _draw_rng(check: TransferCheck) -> random.Random:
+    """The check's own random draw: seeded by a keyed hash of its id, so the questions shown
+    before it is opened (``transfer_check_draw``, a read) are the ones opening it draws, and
+    nobody without the secret key can tell them in advance."""
+    seed = salted_hmac("quizzes.transfer-check-draw", str(check.id)).digest()
+    return random.Random(int.from_bytes(seed, "big"))  # noqa: S311 - seeded by a secret
+
+
+def transfer_check_draw(
+    check: TransferCheck,
+) -> tuple[list[dict[str, Any]], dict[int, tuple[Question, list[Option]]]]:
+    """The check's questions as opening it would draw them (3–5, for its scam types, age
+    band and locale; topped up with a general mix), and their screens. Writes nothing: the
+    start screen shows the first one to a check not yet opened. Two queries. The same
+    answer every time while the bank is unchanged."""
+    if check.items:
+        return check.items, selectors.question_screens(i["q"] for i in check.items)
+    rng = _draw_rng(check)
+    ids = selectors.question_ids_draw(
+        scam_types=check.scam_types,
+        audience=AUDIENCE_FOR_AGE_BAND.get(check.age_band),
+        language=check.locale,
+        count=settings.TRANSFER_CHECK_QUESTIONS,
+        rng=rng,
+    )
+    if len(ids) < 3:  # too few of these types: top up with a general mix
+        ids += [
+            i
+            for i in selectors.question_ids_draw(
+                scam_types=[], audience=None, language=check.locale, count=5, rng=rng
+            )
+            if i not in ids
+        ][: 3 - len(ids)]
+    questions = selectors.question_screens(ids)
+    items = []
+    for question_id in ids:
+        if question_id not in questions:
+            continue
+        question, options = questions[question_id]
+        option_ids = [o.id for o in options]
+        if question.kind != Question.Kind.TRUE_FALSE:  # true/false keeps 对 before 错
+            rng.shuffle(option_ids)
+        items.append({"q": question_id, "o": option_ids})
+    return items, questions
+
+
+def _open(check: TransferCheck, now: datetime) -> dict[int, tuple[Question, list[Option]]]:
+    """Draw and record the questions of a check not yet opened (the caller holds its lock)."""
+    items, questions = transfer_check_draw(check)
+    check.items = items
+    check.opened_at = now
+    check.status = TransferCheck.Status.IN_PROGRESS
+    return questions
+
+
 @transaction.atomic
 def transfer_check_open(*, check_id: Any, now: datetime | None = None) -> TransferCheck:
     """The user opened the quiz: expire the check if it is too late; otherwise, the first
-    time, draw 3–5 questions for its scam types, age band and locale. Idempotent."""
+    time, draw 3–5 questions for its scam types, age band and locale (the draw
+    ``transfer_check_draw`` showed). Idempotent."""
     now = now or clock.now()
     check = TransferCheck.objects.select_for_update().get(pk=check_id)
     if check.is_final:
@@ -194,25 +285,7 @@ def transfer_check_open(*, check_id: Any, now: datetime | None = None) -> Transf
     if now >= check.expires_at:
         return _finish(check, TransferCheck.Status.EXPIRED, now)
     if not check.items:
-        rng = random.SystemRandom()
-        ids = selectors.question_ids_draw(
-            scam_types=check.scam_types,
-            audience=AUDIENCE_FOR_AGE_BAND.get(check.age_band),
-            language=check.locale,
-            count=settings.TRANSFER_CHECK_QUESTIONS,
-            rng=rng,
-        )
-        if len(ids) < 3:  # too few of these types: top up with a general mix
-            ids += [
-                i
-                for i in selectors.question_ids_draw(
-                    scam_types=[], audience=None, language=check.locale, count=5, rng=rng
-                )
-                if i not in ids
-            ][: 3 - len(ids)]
-        check.items = _items_for(ids, rng)
-        check.opened_at = now
-        check.status = TransferCheck.Status.IN_PROGRESS
+        _open(check, now)
         check.save(update_fields=["items", "opened_at", "status"])
     return check
 
@@ -220,23 +293,40 @@ def transfer_check_open(*, check_id: Any, now: datetime | None = None) -> Transf
 @transaction.atomic
 def transfer_check_answer(
     *, check_id: Any, question_id: int, option_ids: list[int], now: datetime | None = None
-) -> bool:
-    """Record the answer to the check's next question. False if the check is over, expired
-    (then it is finished as expired) or the answer is not for the next question."""
+) -> CheckScreen:
+    """Record the answer to the check's next question; a check not opened yet is opened by
+    its first answer (the start screen shows the first question). Not recorded (the screen
+    is falsy) if the check is over, expired (then it is finished as expired) or the answer
+    is not for the next question. The screen holds the answered question and the next one.
+    At most four queries (lock, draw or questions, update)."""
     now = now or clock.now()
     check = TransferCheck.objects.select_for_update().get(pk=check_id)
     if check.is_final:
-        return False
+        return CheckScreen(check)
     if now >= check.expires_at:
-        _finish(check, TransferCheck.Status.EXPIRED, now)
-        return False
+        return CheckScreen(_finish(check, TransferCheck.Status.EXPIRED, now))
+    fields = ["answers", "score"]
+    if check.items:
+        position = len(check.answers)
+        wanted = [question_id] + [i["q"] for i in check.items[position : position + 2]]
+        questions = selectors.question_screens(wanted)
+    elif check.status == TransferCheck.Status.PENDING:
+        questions = _open(check, now)
+        fields += ["items", "opened_at", "status"]
+    else:
+        return CheckScreen(check)
     if not _answer_record(
         items=check.items, answers=check.answers, question_id=question_id, option_ids=option_ids
     ):
-        return False
-    check.score = _score(check.items, check.answers)
-    check.save(update_fields=["answers", "score"])
-    return True
+        if "items" in fields:
+            check.save(update_fields=["items", "opened_at", "status"])
+        return CheckScreen(check, questions)
+    _question, options = questions.get(question_id, (None, []))
+    correct = {o.id for o in options if o.is_correct}
+    right = bool(correct) and set(check.answers[str(question_id)]) == correct
+    check.score = (check.score or 0) + (1 if right else 0)
+    check.save(update_fields=fields)
+    return CheckScreen(check, questions, recorded=True)
 
 
 @transaction.atomic
@@ -244,7 +334,8 @@ def transfer_check_decide(
     *, check_id: Any, stop: bool, now: datetime | None = None
 ) -> TransferCheck:
     """The user's choice at the end: stop the transfer (heeded) or go on (proceeded). Only
-    after every question was answered; once. Writes the webhook event in the same
+    after every question drawn was answered (a check for which the bank has none goes
+    straight to the choice); once. Writes the webhook event in the same
     transaction (outbox)."""
     now = now or clock.now()
     check = TransferCheck.objects.select_for_update().get(pk=check_id)
@@ -252,7 +343,12 @@ def transfer_check_decide(
         return check
     if now >= check.expires_at:
         return _finish(check, TransferCheck.Status.EXPIRED, now)
-    if not check.items or len(check.answers) < len(check.items):
+    if check.status == TransferCheck.Status.PENDING:
+        if transfer_check_draw(check)[0]:
+            return check  # questions to answer first
+        _open(check, now)  # the bank has none for it: the choice is all there is
+        check.save(update_fields=["items", "opened_at", "status"])
+    if len(check.answers) < len(check.items):
         return check
     status = TransferCheck.Status.HEEDED if stop else TransferCheck.Status.PROCEEDED
     return _finish(check, status, now)
