@@ -6,8 +6,9 @@ that writes nothing, so a link preview or a prefetch never opens the check); the
 answer opens the check; each answer is answered by its explanation with the next question
 below it; then the choice, then the end screen. The page never holds a correct answer
 before its question is answered. Every screen is drawn from the check's state, never from
-what the browser remembers (``Cache-Control: no-store``), so Back after the choice shows
-the outcome, not a question. The signed link authorises every step (it is the secret a
+what the browser remembers (``Cache-Control: no-store``; an answer's screen is kept for Back,
+and static/js/check.js replaces it by the screen of now), so Back after the choice shows the
+outcome, not a question. The signed link authorises every step (it is the secret a
 CSRF token would be), so the quiz needs no cookie and no session.
 """
 
@@ -23,12 +24,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from . import services
-from .models import Option, Question, TransferCheck
+from .models import TransferCheck
 from .recommendations import recommended_course_for
 from .selectors import question_screens
+from .services.transfer_checks import Screens
 from .views import _answered_number, _option_ids, _question_id
-
-Screens = dict[int, tuple[Question, list[Option]]]
 
 
 def _check_id(request: HttpRequest, token: str) -> str | HttpResponse:
@@ -81,8 +81,10 @@ def _page(
         **extra,
     }
     response = render(request, template, context, status=status)
-    # Each screen shows the check as it is now: Back must ask again, never replay a copy.
-    response["Cache-Control"] = "no-store"
+    # Each screen shows the check as it is now: Back to the link asks again, never replays a
+    # copy. An answer's screen (a POST's) is kept, for Back alone: without it the browser
+    # could only offer to post the form again; check.js then asks for the screen of now.
+    response["Cache-Control"] = "private, max-age=0" if request.method == "POST" else "no-store"
     return response
 
 
@@ -91,8 +93,8 @@ def _question(check: TransferCheck, screens: Screens, position: int) -> dict[str
     item = check.items[position]
     if item["q"] not in screens:
         screens.update(question_screens([item["q"]]))
-    question, options = screens.get(item["q"], (None, []))
-    by_id = {o.id: o for o in options}
+    question = screens.get(item["q"])
+    by_id = {o.id: o for o in question.options} if question else {}
     return {
         "question": question,
         "options": [by_id[o] for o in item["o"] if o in by_id],
@@ -131,6 +133,7 @@ def _current(
         context = _question(check, screens, 0)
         return _page(request, check, "quizzes/check_question.html", url=url, intro=True, **context)
     if len(check.answers) < len(check.items):
+        screens = screens or services.transfer_check_draw(check)[1]  # kept in the cache
         context = _question(check, screens, len(check.answers))
         return _page(request, check, "quizzes/check_question.html", url=url, **context)
     return _page(request, check, "quizzes/check_decide.html", url=url)

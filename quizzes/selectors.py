@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -40,18 +41,58 @@ def question_with_options(question_id: int) -> tuple[Question, list[Option]] | N
     return options[0].question, options
 
 
-def question_screens(question_ids: Iterable[int]) -> dict[int, tuple[Question, list[Option]]]:
+@dataclass(frozen=True)
+class OptionScreen:
+    id: int
+    text: str
+    is_correct: bool
+
+
+@dataclass(frozen=True)
+class QuestionScreen:
+    """A question as the hosted quiz shows it: plain data, so it can be kept beside the check
+    in the cache for the check's life (one draw, then no query per screen)."""
+
+    id: int
+    kind: str
+    text: str
+    scenario: str
+    explanation: str
+    image_url: str
+    image_alt: str
+    options: tuple[OptionScreen, ...]
+
+    @property
+    def allows_several(self) -> bool:
+        return self.kind == Question.Kind.MULTIPLE
+
+
+def question_screens(question_ids: Iterable[int]) -> dict[int, QuestionScreen]:
     """Each question with its options in their order, in ONE query (options joined to their
-    question): what the hosted quiz's screens show. A question without options is left out."""
-    out: dict[int, tuple[Question, list[Option]]] = {}
-    rows = (
+    question). A question without options is left out."""
+    rows: dict[int, tuple[Question, list[OptionScreen]]] = {}
+    options = (
         Option.objects.filter(question_id__in=list(question_ids))
         .select_related("question")
         .order_by("question_id", "position", "id")
     )
-    for option in rows:
-        out.setdefault(option.question_id, (option.question, []))[1].append(option)
-    return out
+    for option in options:
+        rows.setdefault(option.question_id, (option.question, []))[1].append(
+            OptionScreen(option.id, option.text, option.is_correct)
+        )
+    return {
+        question_id: QuestionScreen(
+            id=question.id,
+            kind=question.kind,
+            text=question.text,
+            scenario=question.scenario,
+            explanation=question.explanation,
+            image_url=question.image.url if question.image else "",
+            image_alt=question.image_alt,
+            options=tuple(shown),
+        )
+        for question_id, (question, shown) in rows.items()
+    }
 
 
 def option_ids_by_question(question_ids: Sequence[int]) -> dict[int, tuple[str, list[int]]]:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -29,7 +30,6 @@ from ..codes import AUDIENCE_FOR_AGE_BAND
 from ..models import (
     ApiClient,
     IdempotencyKey,
-    Option,
     Question,
     TransferCheck,
 )
@@ -204,14 +204,17 @@ def _create_in_one_statement(
     return bool(created)
 
 
+Screens = dict[int, selectors.QuestionScreen]
+
+
 @dataclass
 class CheckScreen:
-    """A check after a step of its quiz, with the questions that step loaded (question id →
-    the question and its options in their order), so a page can show them without asking the
-    database again. ``recorded``: whether the answer given was taken."""
+    """A check after a step of its quiz, with the questions of its draw (question id → what
+    the screen shows), so a page can show them without asking the database again.
+    ``recorded``: whether the answer given was taken."""
 
     check: TransferCheck
-    questions: dict[int, tuple[Question, list[Option]]] = field(default_factory=dict)
+    questions: Screens = field(default_factory=dict)
     recorded: bool = False
 
     def __bool__(self) -> bool:
@@ -226,15 +229,42 @@ def _draw_rng(check: TransferCheck) -> random.Random:
     return random.Random(int.from_bytes(seed, "big"))  # noqa: S311 - seeded by a secret
 
 
-def transfer_check_draw(
-    check: TransferCheck,
-) -> tuple[list[dict[str, Any]], dict[int, tuple[Question, list[Option]]]]:
-    """The check's questions as opening it would draw them (3–5, for its scam types, age
-    band and locale; topped up with a general mix), and their screens. Writes nothing: the
-    start screen shows the first one to a check not yet opened. Two queries. The same
-    answer every time while the bank is unchanged."""
+def _draw_key(check: TransferCheck) -> str:
+    return f"quizzes:check-draw:{check.id}"
+
+
+def _draw_remembered(check: TransferCheck) -> tuple[list[dict[str, Any]], Screens] | None:
+    try:
+        found: tuple[list[dict[str, Any]], Screens] | None = cache.get(_draw_key(check))
+    except Exception:  # the cache is only a shortcut: without it, the database answers
+        logger.warning("cache unavailable: the quiz reads its questions from the database")
+        return None
+    return found
+
+
+def _draw_remember(check: TransferCheck, items: list[dict[str, Any]], screens: Screens) -> None:
+    # Kept for the check's life: its screens then ask the database nothing about questions.
+    # A snapshot on purpose: an edit of the bank meanwhile does not change a quiz under way.
+    seconds = (check.expires_at - timezone.now()).total_seconds() + 60
+    try:
+        cache.set(_draw_key(check), (items, screens), timeout=max(60, int(seconds)))
+    except Exception:
+        logger.warning("cache unavailable: the quiz's draw is not kept")
+
+
+def transfer_check_draw(check: TransferCheck) -> tuple[list[dict[str, Any]], Screens]:
+    """The check's questions (as opening it draws them: 3–5, for its scam types, age band
+    and locale, topped up with a general mix) and what their screens show. Writes nothing to
+    the database: the start screen shows the first one to a check not yet opened. The same
+    answer every time while the bank is unchanged. Kept in the cache for the check's life,
+    so after the first screen it needs no query; else two."""
+    remembered = _draw_remembered(check)
+    if remembered is not None and remembered[0] == (check.items or remembered[0]):
+        return remembered
     if check.items:
-        return check.items, selectors.question_screens(i["q"] for i in check.items)
+        screens = selectors.question_screens(i["q"] for i in check.items)
+        _draw_remember(check, check.items, screens)
+        return check.items, screens
     rng = _draw_rng(check)
     ids = selectors.question_ids_draw(
         scam_types=check.scam_types,
@@ -251,26 +281,26 @@ def transfer_check_draw(
             )
             if i not in ids
         ][: 3 - len(ids)]
-    questions = selectors.question_screens(ids)
+    screens = selectors.question_screens(ids)
     items = []
     for question_id in ids:
-        if question_id not in questions:
+        if question_id not in screens:
             continue
-        question, options = questions[question_id]
-        option_ids = [o.id for o in options]
-        if question.kind != Question.Kind.TRUE_FALSE:  # true/false keeps 对 before 错
+        option_ids = [o.id for o in screens[question_id].options]
+        if screens[question_id].kind != Question.Kind.TRUE_FALSE:  # true/false keeps 对 before 错
             rng.shuffle(option_ids)
         items.append({"q": question_id, "o": option_ids})
-    return items, questions
+    _draw_remember(check, items, screens)
+    return items, screens
 
 
-def _open(check: TransferCheck, now: datetime) -> dict[int, tuple[Question, list[Option]]]:
+def _open(check: TransferCheck, now: datetime) -> Screens:
     """Draw and record the questions of a check not yet opened (the caller holds its lock)."""
-    items, questions = transfer_check_draw(check)
+    items, screens = transfer_check_draw(check)
     check.items = items
     check.opened_at = now
     check.status = TransferCheck.Status.IN_PROGRESS
-    return questions
+    return screens
 
 
 @transaction.atomic
@@ -297,8 +327,8 @@ def transfer_check_answer(
     """Record the answer to the check's next question; a check not opened yet is opened by
     its first answer (the start screen shows the first question). Not recorded (the screen
     is falsy) if the check is over, expired (then it is finished as expired) or the answer
-    is not for the next question. The screen holds the answered question and the next one.
-    At most four queries (lock, draw or questions, update)."""
+    is not for the next question. The screen holds the check's questions. Two queries (lock,
+    update) once the draw is in the cache, else two more."""
     now = now or clock.now()
     check = TransferCheck.objects.select_for_update().get(pk=check_id)
     if check.is_final:
@@ -307,9 +337,7 @@ def transfer_check_answer(
         return CheckScreen(_finish(check, TransferCheck.Status.EXPIRED, now))
     fields = ["answers", "score"]
     if check.items:
-        position = len(check.answers)
-        wanted = [question_id] + [i["q"] for i in check.items[position : position + 2]]
-        questions = selectors.question_screens(wanted)
+        questions = transfer_check_draw(check)[1]
     elif check.status == TransferCheck.Status.PENDING:
         questions = _open(check, now)
         fields += ["items", "opened_at", "status"]
@@ -321,8 +349,8 @@ def transfer_check_answer(
         if "items" in fields:
             check.save(update_fields=["items", "opened_at", "status"])
         return CheckScreen(check, questions)
-    _question, options = questions.get(question_id, (None, []))
-    correct = {o.id for o in options if o.is_correct}
+    shown = questions.get(question_id)
+    correct = {o.id for o in shown.options if o.is_correct} if shown else set()
     right = bool(correct) and set(check.answers[str(question_id)]) == correct
     check.score = (check.score or 0) + (1 if right else 0)
     check.save(update_fields=fields)
@@ -338,7 +366,12 @@ def transfer_check_decide(
     straight to the choice); once. Writes the webhook event in the same
     transaction (outbox)."""
     now = now or clock.now()
-    check = TransferCheck.objects.select_for_update().get(pk=check_id)
+    # Its client comes along for the webhook event (only the check's row is locked).
+    check = (
+        TransferCheck.objects.select_related("client")
+        .select_for_update(of=("self",))
+        .get(pk=check_id)
+    )
     if check.is_final:
         return check
     if now >= check.expires_at:

@@ -366,18 +366,18 @@ def test_each_screen_needs_few_queries(api, question_bank, django_assert_max_num
     with django_assert_max_num_queries(3):  # the check, the draw (candidates, options)
         page = browser.get(path)
     data = right_answer(page)
-    with django_assert_max_num_queries(2 + 4):  # lock, the draw (two), update
+    with django_assert_max_num_queries(2 + 2):  # lock, update (the draw is in the cache)
         page = browser.post(f"{path}answer", data)
     data = right_answer(page)
-    with django_assert_max_num_queries(2 + 3):  # lock, the questions shown, update
+    with django_assert_max_num_queries(2 + 2):  # lock, update
         page = browser.post(f"{path}answer", data)
-    with django_assert_max_num_queries(2):  # a reload: the check, the next question
+    with django_assert_max_num_queries(1):  # a reload: the check (its draw is cached)
         browser.get(path)
     while asked(page) is not None:
         page = browser.post(f"{path}answer", right_answer(page))
     with django_assert_max_num_queries(1):  # the choice: the check alone
         browser.get(path)
-    with django_assert_max_num_queries(2 + 4):  # lock, update, its client, webhook event
+    with django_assert_max_num_queries(2 + 3):  # lock (the client with it), update, event
         browser.post(f"{path}decide", {"decision": "stop"})
     with django_assert_max_num_queries(3):  # the end: the check, the course finder
         browser.get(path)
