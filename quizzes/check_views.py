@@ -192,17 +192,20 @@ def check_answer(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt  # the signed link authorises the choice, see the module's docstring
 @require_POST
 def check_decide(request: HttpRequest, token: str) -> HttpResponse:
-    """The choice, once; then the end screen by a redirect (a reload does not post again)."""
+    """The choice, once; answered by the end screen itself (posting it again, a reload,
+    shows the same end: the choice stands). Back from it finds the choice's screen, which
+    is drawn anew (no-store) and so shows the end too."""
     check_id = _check_id(request, token)
     if isinstance(check_id, HttpResponse):
         return check_id
     decision = request.POST.get("decision")
-    if decision in ("stop", "continue"):
-        try:
-            services.transfer_check_decide(check_id=check_id, stop=decision == "stop")
-        except TransferCheck.DoesNotExist:
-            return _unknown(request)
-    return HttpResponseRedirect(f"/t/{token}/", status=303)
+    if decision not in ("stop", "continue"):
+        return HttpResponseRedirect(f"/t/{token}/", status=303)
+    try:
+        check = services.transfer_check_decide(check_id=check_id, stop=decision == "stop")
+    except TransferCheck.DoesNotExist:
+        return _unknown(request)
+    return _current(request, _in_its_language(request, check), {}, f"/t/{token}/")
 
 
 def check_moved(request: HttpRequest, token: str, number: int | None = None) -> HttpResponse:

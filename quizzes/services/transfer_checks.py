@@ -7,6 +7,7 @@ import functools
 import hashlib
 import json
 import logging
+import pickle
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -233,21 +235,40 @@ def _draw_key(check: TransferCheck) -> str:
     return f"quizzes:check-draw:{check.id}"
 
 
+@functools.cache
+def _draw_store() -> Any:
+    """Where draws are kept: the Redis client of the default cache, made once per process
+    (Django's cache makes a client per call, which costs more than the round trip); any
+    other cache backend (development, tests) through the cache API."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return backend._cache.get_client(write=True)
+    return None
+
+
 def _draw_remembered(check: TransferCheck) -> tuple[list[dict[str, Any]], Screens] | None:
     try:
-        found: tuple[list[dict[str, Any]], Screens] | None = cache.get(_draw_key(check))
+        store = _draw_store()
+        if store is None:
+            found: tuple[list[dict[str, Any]], Screens] | None = cache.get(_draw_key(check))
+            return found
+        raw = store.get(cache.make_key(_draw_key(check)))
+        return pickle.loads(raw) if raw else None  # noqa: S301 - written by us, below
     except Exception:  # the cache is only a shortcut: without it, the database answers
         logger.warning("cache unavailable: the quiz reads its questions from the database")
         return None
-    return found
 
 
 def _draw_remember(check: TransferCheck, items: list[dict[str, Any]], screens: Screens) -> None:
     # Kept for the check's life: its screens then ask the database nothing about questions.
     # A snapshot on purpose: an edit of the bank meanwhile does not change a quiz under way.
-    seconds = (check.expires_at - timezone.now()).total_seconds() + 60
+    seconds = max(60, int((check.expires_at - timezone.now()).total_seconds()) + 60)
     try:
-        cache.set(_draw_key(check), (items, screens), timeout=max(60, int(seconds)))
+        store = _draw_store()
+        if store is None:
+            cache.set(_draw_key(check), (items, screens), timeout=seconds)
+        else:
+            store.set(cache.make_key(_draw_key(check)), pickle.dumps((items, screens)), ex=seconds)
     except Exception:
         logger.warning("cache unavailable: the quiz's draw is not kept")
 

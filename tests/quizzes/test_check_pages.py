@@ -377,7 +377,9 @@ def test_each_screen_needs_few_queries(api, question_bank, django_assert_max_num
         page = browser.post(f"{path}answer", right_answer(page))
     with django_assert_max_num_queries(1):  # the choice: the check alone
         browser.get(path)
-    with django_assert_max_num_queries(2 + 3):  # lock (the client with it), update, event
+    # the choice, answered by the end screen: lock (the client with it), update, event; then
+    # the course finder
+    with django_assert_max_num_queries(2 + 3 + 2):
         browser.post(f"{path}decide", {"decision": "stop"})
     with django_assert_max_num_queries(3):  # the end: the check, the course finder
         browser.get(path)
@@ -404,3 +406,20 @@ def test_a_whole_check_takes_at_most_ten_requests(api, question_bank):
 
     assert "这笔转账将继续进行。" in done.content.decode()
     assert requests <= 10, requests
+
+
+@pytest.mark.django_db
+def test_the_end_recommends_the_course_on_the_scam_the_check_named(api, question_bank):
+    from edu.demo import demo_courses_seed
+
+    demo_courses_seed()  # the real demo courses, as seed_demo loads them
+    _, path = new_check(api)  # impersonating_police
+    browser = Client()
+    answer_all(browser, path)
+
+    done = browser.post(f"{path}decide", {"decision": "stop"})
+
+    html = done.content.decode()
+    assert 'href="/courses/safe-money-for-seniors/"' in html
+    assert "守好养老钱" in html
+    assert "保护好个人信息" not in html
