@@ -27,7 +27,7 @@ from . import services
 from .models import TransferCheck
 from .recommendations import recommended_course_for
 from .selectors import question_screens
-from .services.transfer_checks import Screens
+from .services.check_draw import Screens
 from .views import _answered_number, _option_ids, _question_id
 
 

@@ -70,6 +70,8 @@ def transfer_check_input_fast(data: Any) -> dict[str, Any] | None:
         return_url = data["return_url"]
         if type(return_url) is not str or not 0 < len(return_url) <= RETURN_URL_MAX_LENGTH:
             return None
+        if return_url != return_url.strip():
+            return None  # the serializer trims it: leave that to the serializer
         out["return_url"] = return_url
     if "risk" not in data:
         return out

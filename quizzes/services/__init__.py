@@ -17,6 +17,7 @@ from .api_clients import (
 )
 from .attempts import attempt_answer, attempt_start
 from .check_body import QUIZ_SALT, quiz_token, quiz_token_check_id, quiz_url, transfer_check_body
+from .check_draw import CheckScreen, transfer_check_draw
 from .grading import GradeResult, QuestionResult, knowledge_check_grade
 from .idempotency import (
     IdempotencyConflict,
@@ -34,7 +35,6 @@ from .outbox import (
 )
 from .transfer_checks import (
     AmountNotFlagged,
-    CheckScreen,
     ResolutionConflict,
     ReturnUrlNotRegistered,
     _advisory_lock_id,
@@ -42,7 +42,6 @@ from .transfer_checks import (
     transfer_check_answer,
     transfer_check_create,
     transfer_check_decide,
-    transfer_check_draw,
     transfer_check_finish_if_overdue,
     transfer_check_open,
     transfer_check_resolve,
