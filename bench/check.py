@@ -11,6 +11,8 @@ Redis (scripts/services.py starts throwaway servers). The walker knows no URL of
 it reads each page as a browser would (the quiz's form, else its "next" link; a redirect is
 followed and counts as a request), so the same script measures any version of the flow.
 
+Baseline requests and whole checks alternate (rounds of BENCH_CPU_REQUESTS / BENCH_CHECKS
+baseline requests, then one check), so both see the same load of a shared machine.
 Prints, for the baseline view and for the whole check: web-process and PostgreSQL-backend CPU
 milliseconds (from /proc, CPU time so a busy machine still gives comparable figures), their
 ratio, the requests per check, and the queries of each screen. --profile prints the top of a
@@ -148,30 +150,51 @@ def create(app: Any, key: str) -> str:
     return urlsplit(json.loads(raw)["quiz_url"]).path
 
 
-def whole_checks(
-    app: Any, key: str, n: int, profile: cProfile.Profile | None
-) -> tuple[float, float, float, Browser]:
-    """n whole checks, create call included: web CPU, db CPU and wall ms per check."""
+class Meter:
+    """CPU (this process, its database backend) and wall time of the segments measured."""
+
+    def __init__(self) -> None:
+        self.cpu = self.db = self.wall = 0.0
+
+    def measure(self, work: Any) -> Any:
+        db0 = backend_cpu()
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        result = work()
+        self.cpu += time.process_time() - cpu0
+        self.wall += time.perf_counter() - wall0
+        self.db += backend_cpu() - db0
+        return result
+
+
+def one_check(app: Any, key: str) -> Browser:
+    browser = Browser(app)
+    path = create(app, key)
+    browser.requests += 1
+    browser.screens.append(("POST /api/v1/transfer-checks → 201", -1))
+    browser.walk(path)
+    return browser
+
+
+def interleaved(
+    app: Any, key: str, checks: int, per_round: int, profile: cProfile.Profile | None
+) -> tuple[Meter, Meter, Browser]:
+    """Rounds of ``per_round`` baseline requests, then one whole check (create call
+    included), so both see the same load of a shared machine; the profile, if any, covers
+    the checks only."""
     from django.db import connection
 
-    last = Browser(app)
-    db0 = backend_cpu()
+    base, check = Meter(), Meter()
     pid = connection.connection.info.backend_pid
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    if profile:
-        profile.enable()
-    for _ in range(n):
-        last = Browser(app)
-        path = create(app, key)
-        last.requests += 1
-        last.screens.append(("POST /api/v1/transfer-checks → 201", -1))
-        last.walk(path)
-    if profile:
-        profile.disable()
-    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    db = backend_cpu() - db0
+    browser = Browser(app)
+    for _ in range(checks):
+        base.measure(lambda: run_baseline(app, "/bench/baseline", None, per_round))
+        if profile:
+            profile.enable()
+        browser = check.measure(lambda: one_check(app, key))
+        if profile:
+            profile.disable()
     assert connection.connection.info.backend_pid == pid, "the database connection changed"
-    return cpu * 1000 / n, db * 1000 / n, wall * 1000 / n, last
+    return base, check, browser
 
 
 def main() -> None:
@@ -212,14 +235,18 @@ def main() -> None:
     app = get_wsgi_application()
     # Warm up both (connections, template and URL caches).
     run_baseline(app, "/bench/baseline", None, 200)
-    whole_checks(app, key, 20, None)
-    base_cpu, base_wall, base_db = run_baseline(app, "/bench/baseline", None, BASELINE_REQUESTS)
+    for _ in range(20):
+        one_check(app, key)
     # CPU time, not wall time: waiting on the database is not this process's work.
     profile = cProfile.Profile(time.process_time) if "--profile" in sys.argv else None
-    cpu, db, wall, browser = whole_checks(app, key, CHECKS, profile)
+    per_round = max(1, BASELINE_REQUESTS // CHECKS)
+    base, check, browser = interleaved(app, key, CHECKS, per_round, profile)
+    n_base = per_round * CHECKS
+    base_cpu, base_db, base_wall = (x * 1000 / n_base for x in (base.cpu, base.db, base.wall))
+    cpu, db, wall = (x * 1000 / CHECKS for x in (check.cpu, check.db, check.wall))
     print(
-        f"in-process through the whole WSGI stack, PostgreSQL + Redis; baseline "
-        f"{BASELINE_REQUESTS} requests, whole check {CHECKS} times"
+        f"in-process through the whole WSGI stack, PostgreSQL + Redis; {CHECKS} rounds of "
+        f"{per_round} baseline requests and one whole check"
     )
     print(f"{'':40}{'web cpu ms':>11}{'db cpu ms':>11}{'web+db':>9}{'wall ms':>9}")
     print(
