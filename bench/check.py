@@ -63,6 +63,7 @@ class Browser:
         self.app = app
         self.cookies: dict[str, str] = {}
         self.requests = 0
+        self.cpu = 0.0
         self.screens: list[tuple[str, int]] = []
 
     def request(self, method: str, path: str, form: dict[str, str] | None = None) -> str:
@@ -83,9 +84,11 @@ class Browser:
 
         seen: dict[str, Any] = {}
         with connection.execute_wrapper(count):
+            cpu0 = time.process_time()
             out = self.app(env, lambda s, h: seen.update(status=s, headers=h))
             raw = b"".join(out)
             getattr(out, "close", lambda: None)()
+            self.cpu += time.process_time() - cpu0  # the server's work, not the walker's
         self.requests += 1
         headers = seen["headers"]
         for name, value in headers:
@@ -168,7 +171,9 @@ class Meter:
 
 def one_check(app: Any, key: str) -> Browser:
     browser = Browser(app)
+    cpu0 = time.process_time()
     path = create(app, key)
+    browser.cpu += time.process_time() - cpu0
     browser.requests += 1
     browser.screens.append(("POST /api/v1/transfer-checks → 201", -1))
     browser.walk(path)
@@ -184,6 +189,7 @@ def interleaved(
     from django.db import connection
 
     base, check = Meter(), Meter()
+    server_cpu = 0.0
     pid = connection.connection.info.backend_pid
     browser = Browser(app)
     for _ in range(checks):
@@ -193,7 +199,11 @@ def interleaved(
         browser = check.measure(lambda: one_check(app, key))
         if profile:
             profile.disable()
+        server_cpu += browser.cpu
     assert connection.connection.info.backend_pid == pid, "the database connection changed"
+    # Web CPU of a check: the server's calls alone (the walker reading pages is not its work;
+    # the create call's JSON parsing is); the database's is all of the backend's.
+    check.cpu = server_cpu
     return base, check, browser
 
 

@@ -83,6 +83,7 @@ def test_an_older_user_answers_on_a_phone_and_stops_the_transfer(
     # And the first question at once (the link alone does not open the check)
     expect(page.get_by_text("转出 ¥5,000.00 之前")).to_be_visible()
     expect(page.get_by_text("第 1 题，共")).to_be_visible()
+    expect(page.get_by_text("安全提示", exact=True)).to_be_visible()
     assert TransferCheck.objects.get(pk=created["id"]).status == "pending"
     shot(page, "first-question-elder")
     total = None
