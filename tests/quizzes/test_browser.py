@@ -202,3 +202,33 @@ def test_an_english_check_speaks_english_with_no_language_switch(
     finally:
         context.close()
     assert ApiClient.objects.filter(name=f"risk-{device}").exists()
+
+
+@pytest.mark.parametrize("locale", ["zh-hans", "en"])
+def test_every_demo_question_fits_an_elder_mode_phone_screen(
+    db, web_server, phone, locale, client_key
+):
+    """The demo bank's longest scenarios too: each question's options and its send button
+    lie within 390x844 in elder mode, with nothing scrolled."""
+    from quizzes.demo import demo_questions_seed
+
+    demo_questions_seed()
+    new = api_client(name=f"fit-{locale}")
+    subject = {"ref": "u-fit", "locale": locale, "age_band": "60_plus"}
+    created = create(new, key=f"fit-{locale}", subject=subject)
+    path = urlsplit(created["quiz_url"]).path
+    too_tall = []
+    questions = Question.objects.filter(language=locale, status=Question.Status.PUBLISHED)
+    assert questions.count() >= 40
+    for question in questions:
+        options = [o.id for o in question.options.all()]
+        TransferCheck.objects.filter(pk=created["id"]).update(
+            status="in_progress", items=[{"q": question.id, "o": options}], answers={}
+        )
+        phone.goto(web_server + path)
+        expect(phone.locator("html")).to_have_class("check elder")
+        controls = phone.locator(".quiz-form .quiz-option, .quiz-form button").all()
+        lowest = max(c.bounding_box()["y"] + c.bounding_box()["height"] for c in controls)
+        if lowest > HEIGHT or phone.evaluate("window.scrollY") != 0:
+            too_tall.append((question.key, round(lowest)))
+    assert too_tall == [], too_tall
