@@ -169,6 +169,16 @@ PAYLOAD_TOO_LARGE = problem_type(
     413,
     _("The request body exceeds the size limit of the operation."),
 )
+RETURN_URL_NOT_REGISTERED = problem_type(
+    "return-url-not-registered",
+    _("Return URL not registered"),
+    422,
+    _(
+        "A transfer check's return_url must be exactly one of the return URLs registered for "
+        "your client (create_api_client --return-url). The return_url member gives the URL "
+        "refused; register it, or leave return_url out."
+    ),
+)
 RESOLUTION_CONFLICT = problem_type(
     "resolution-already-recorded",
     _("Resolution already recorded"),

@@ -216,11 +216,17 @@ def certificate_may_download(*, certificate: Certificate, user: Any) -> bool:
 
 
 def course_for_scam_type(*, scam_type: str, language: str) -> Course | None:
-    """The best published course that teaches ``scam_type``, for the quizzes result page.
+    """The best published course that teaches ``scam_type``, for the quizzes result pages
+    and the end of a transfer check.
 
-    Best = a course with a translation in ``language`` first, then the most focused course
-    (fewest scam types: a micro-course on this very scam beats a broad survey), then the
-    catalogue order. None when no published course teaches it."""
+    Best = a course with a translation in ``language`` first; then the course with the most
+    lessons on this very scam (a lesson whose knowledge check is about it alone), then with
+    the most lessons touching it at all; then the most focused course (fewest scam types);
+    then the catalogue order. A course's scam-type list alone is not enough: it also names
+    the scams a course only touches (the personal-information course lists fake police,
+    who ask for your ID number), and it is short, so ranking by its length alone sent a
+    fake-police check to that course instead of the one with a lesson on fake police calls.
+    Two queries. None when no published course teaches it."""
     candidates = [
         course
         for course in Course.objects.filter(
@@ -230,11 +236,26 @@ def course_for_scam_type(*, scam_type: str, language: str) -> Course | None:
     ]
     if not candidates:
         return None
+    devoted: dict[int, int] = {}
+    touching: dict[int, int] = {}
+    lessons = Lesson.objects.filter(course__in=candidates, retired=False).values_list(
+        "course_id", "check_scam_types"
+    )
+    for course_id, types in lessons:
+        if scam_type in (types or []):
+            touching[course_id] = touching.get(course_id, 0) + 1
+            if types == [scam_type]:
+                devoted[course_id] = devoted.get(course_id, 0) + 1
     wants_english = not language.startswith("zh")
 
-    def rank(course: Course) -> tuple[int, int]:
+    def rank(course: Course) -> tuple[int, int, int, int]:
         missing_language = 1 if wants_english and not course.title_en else 0
-        return (missing_language, len(course.scam_types))
+        return (
+            missing_language,
+            -devoted.get(course.pk, 0),
+            -touching.get(course.pk, 0),
+            len(course.scam_types),
+        )
 
     return min(candidates, key=rank)
 

@@ -179,6 +179,7 @@ class ApiClientAdmin(AuditedAdminMixin, admin.ModelAdmin[ApiClient]):
         "scopes",
         "rate_limit_per_minute",
         "webhook_url",
+        "return_urls",
         "webhook_disabled_at",
         "is_active",
         "protected_funds_ceiling",
@@ -191,6 +192,8 @@ class ApiClientAdmin(AuditedAdminMixin, admin.ModelAdmin[ApiClient]):
         "key_prefix",
         "scopes",
         "webhook_url",
+        # Registered with create_api_client, which checks each one.
+        "return_urls",
         "figures_excluded_at",
         "created_at",
     ]

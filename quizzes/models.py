@@ -233,6 +233,9 @@ class ApiClient(models.Model):
     scopes = models.JSONField(_("scopes"), default=list)
     rate_limit_per_minute = models.PositiveIntegerField(_("requests per minute"), default=600)
     webhook_url = models.URLField(_("webhook URL"), max_length=500, blank=True)
+    # Where the hosted quiz's end screens send the user back to the app: a create call's
+    # return_url must be one of these, exactly (registered with create_api_client).
+    return_urls = models.JSONField(_("return URLs"), default=list, blank=True)
     webhook_secret = models.CharField(_("webhook secret"), max_length=100)
     # During a rotation both secrets sign, so receivers can switch at their own pace.
     previous_webhook_secret = models.CharField(
@@ -375,6 +378,9 @@ class TransferCheck(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
+    # One of the client's registered return URLs, or empty (the end screens then only say
+    # to go back to the app).
+    return_url = models.CharField(_("return URL"), max_length=500, blank=True, default="")
     # Chosen when the quiz is first opened: [{"q": question id, "o": [option ids shown]}]
     items = models.JSONField(_("questions and option order shown"), default=list, blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)

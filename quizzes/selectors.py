@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -38,6 +39,60 @@ def question_with_options(question_id: int) -> tuple[Question, list[Option]] | N
     if not options:
         return None
     return options[0].question, options
+
+
+@dataclass(frozen=True)
+class OptionScreen:
+    id: int
+    text: str
+    is_correct: bool
+
+
+@dataclass(frozen=True)
+class QuestionScreen:
+    """A question as the hosted quiz shows it: plain data, so it can be kept beside the check
+    in the cache for the check's life (one draw, then no query per screen)."""
+
+    id: int
+    kind: str
+    text: str
+    scenario: str
+    explanation: str
+    image_url: str
+    image_alt: str
+    options: tuple[OptionScreen, ...]
+
+    @property
+    def allows_several(self) -> bool:
+        return self.kind == Question.Kind.MULTIPLE
+
+
+def question_screens(question_ids: Iterable[int]) -> dict[int, QuestionScreen]:
+    """Each question with its options in their order, in ONE query (options joined to their
+    question). A question without options is left out."""
+    rows: dict[int, tuple[Question, list[OptionScreen]]] = {}
+    options = (
+        Option.objects.filter(question_id__in=list(question_ids))
+        .select_related("question")
+        .order_by("question_id", "position", "id")
+    )
+    for option in options:
+        rows.setdefault(option.question_id, (option.question, []))[1].append(
+            OptionScreen(option.id, option.text, option.is_correct)
+        )
+    return {
+        question_id: QuestionScreen(
+            id=question.id,
+            kind=question.kind,
+            text=question.text,
+            scenario=question.scenario,
+            explanation=question.explanation,
+            image_url=question.image.url if question.image else "",
+            image_alt=question.image_alt,
+            options=tuple(shown),
+        )
+        for question_id, (question, shown) in rows.items()
+    }
 
 
 def option_ids_by_question(question_ids: Sequence[int]) -> dict[int, tuple[str, list[int]]]:
@@ -75,6 +130,7 @@ def question_ids_draw(
             )
         ).values_list("id", "scam_type_id", "fits")
     )
+    candidates.sort()  # the database's order is not stable: a seeded draw must not depend on it
     rng.shuffle(candidates)
     # Questions for the audience first; when no type was given, one per type before repeats.
     candidates.sort(key=lambda row: 0 if row[2] else 1)

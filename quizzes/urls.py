@@ -1,17 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import check_views, views
 
 app_name = "quizzes"
 
 urlpatterns = [
     # The hosted transfer-check quiz (short, for a payment app's web view).
-    path("t/<str:token>/", views.check_quiz, name="check"),
-    path("t/<str:token>/start", views.check_start, name="check-start"),
-    path("t/<str:token>/answer", views.check_answer, name="check-answer"),
-    path("t/<str:token>/feedback/<int:number>/", views.check_feedback, name="check-feedback"),
-    path("t/<str:token>/decide", views.check_decide, name="check-decide"),
-    path("t/<str:token>/done/", views.check_done, name="check-done"),
+    path("t/<str:token>/", check_views.check_quiz, name="check"),
+    path("t/<str:token>/answer", check_views.check_answer, name="check-answer"),
+    path("t/<str:token>/decide", check_views.check_decide, name="check-decide"),
+    # The earlier flow's addresses, for a screen opened before it changed.
+    path("t/<str:token>/start", check_views.check_moved),
+    path("t/<str:token>/feedback/<int:number>/", check_views.check_moved),
+    path("t/<str:token>/done/", check_views.check_moved),
     # Learners' self-tests.
     path("quizzes/", views.quiz_list, name="list"),
     path("quizzes/<slug:slug>/start", views.quiz_start, name="start"),

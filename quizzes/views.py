@@ -1,4 +1,4 @@
-"""Pages: the hosted transfer-check quiz, learners' self-tests, staff figures.
+"""Pages: learners' self-tests (the hosted transfer-check quiz is in check_views.py).
 
 One question per screen, plain forms (no script needed), answers checked on the server: the
 page never holds the correct answer before the question is answered.
@@ -15,7 +15,7 @@ from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
-from .models import Attempt, Quiz, ScamType, TransferCheck
+from .models import Attempt, Quiz, ScamType
 from .recommendations import recommended_course_for
 
 
@@ -99,152 +99,6 @@ def _answered_number(
         if item["q"] == question_id and str(question_id) in answers:
             return position + 1
     return 0
-
-
-# --- The hosted transfer-check quiz ---------------------------------------------------------
-
-
-def _check_from_token(request: HttpRequest, token: str) -> TransferCheck | HttpResponse:
-    """The check a quiz link names, in its locale; or the page for a forged, expired or
-    unknown link."""
-    check_id = services.quiz_token_check_id(token)
-    if check_id is None:
-        return render(request, "quizzes/check_link_invalid.html", status=404)
-    if check_id == "expired":
-        return render(request, "quizzes/check_link_expired.html", status=410)
-    try:
-        check = TransferCheck.objects.get(pk=check_id)
-    except TransferCheck.DoesNotExist:
-        return render(request, "quizzes/check_link_invalid.html", status=404)
-    translation.activate(check.locale)
-    request.LANGUAGE_CODE = check.locale
-    return check
-
-
-def _check_context(check: TransferCheck, token: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "check": check,
-        "token": token,
-        "hotline": settings.ANTI_FRAUD_HOTLINE,
-        # Large type for older users, whatever their browser remembered.
-        **({"elder_mode": True} if check.age_band == TransferCheck.AgeBand.SIXTY_PLUS else {}),
-        **extra,
-    }
-
-
-def _closed(request: HttpRequest, check: TransferCheck, token: str) -> HttpResponse:
-    template = (
-        "quizzes/check_link_expired.html"
-        if check.status in (TransferCheck.Status.EXPIRED, TransferCheck.Status.ABANDONED)
-        else "quizzes/check_link_used.html"
-    )
-    return render(request, template, _check_context(check, token), status=410)
-
-
-@require_GET
-def check_quiz(request: HttpRequest, token: str) -> HttpResponse:
-    """The start screen of a check not yet opened; then the next unanswered question, or the
-    final choice once all are answered.
-
-    Safe: a link preview, a prefetch (``Sec-Purpose: prefetch``) or a reload never opens
-    the check (only pressing Start does, see ``check_start``), so it cannot turn a later
-    expiry into "abandoned". The one write it may make is finishing a check whose time is
-    up, as the API read and the sweeper would, with the same outcome."""
-    found = _check_from_token(request, token)
-    if isinstance(found, HttpResponse):
-        return found
-    check = services.transfer_check_finish_if_overdue(found)
-    if check.is_final:
-        return _closed(request, check, token)
-    if check.status == TransferCheck.Status.PENDING:
-        return render(
-            request,
-            "quizzes/check_start.html",
-            _check_context(check, token, action=f"/t/{token}/start"),
-        )
-    if not check.items:
-        # No question in the bank for this locale: go straight to the choice.
-        return render(request, "quizzes/check_decide.html", _check_context(check, token))
-    if len(check.answers) < len(check.items):
-        screen = _screen(check.items, check.answers, len(check.answers))
-        return render(
-            request,
-            "quizzes/check_question.html",
-            _check_context(check, token, **screen, action=f"/t/{token}/answer"),
-        )
-    return render(request, "quizzes/check_decide.html", _check_context(check, token))
-
-
-@require_POST
-def check_start(request: HttpRequest, token: str) -> HttpResponse:
-    """The user pressed Start: the check is opened (questions drawn; idempotent), then the
-    first question is shown by a redirect, so a reload does not post again."""
-    found = _check_from_token(request, token)
-    if isinstance(found, HttpResponse):
-        return found
-    services.transfer_check_open(check_id=found.pk)
-    return redirect(f"/t/{token}/")
-
-
-@require_POST
-def check_answer(request: HttpRequest, token: str) -> HttpResponse:
-    found = _check_from_token(request, token)
-    if isinstance(found, HttpResponse):
-        return found
-    services.transfer_check_answer(
-        check_id=found.pk, question_id=_question_id(request), option_ids=_option_ids(request)
-    )
-    check = TransferCheck.objects.get(pk=found.pk)
-    if check.is_final:
-        return _closed(request, check, token)
-    number = _answered_number(check.items, check.answers, _question_id(request))
-    if number:
-        return redirect(f"/t/{token}/feedback/{number}/")
-    return redirect(f"/t/{token}/")
-
-
-@require_GET
-def check_feedback(request: HttpRequest, token: str, number: int) -> HttpResponse:
-    found = _check_from_token(request, token)
-    if isinstance(found, HttpResponse):
-        return found
-    if found.is_final:
-        return _closed(request, found, token)
-    feedback = _feedback(found.items, found.answers, number)
-    return render(
-        request,
-        "quizzes/check_feedback.html",
-        _check_context(found, token, **feedback, next_url=f"/t/{token}/"),
-    )
-
-
-@require_POST
-def check_decide(request: HttpRequest, token: str) -> HttpResponse:
-    found = _check_from_token(request, token)
-    if isinstance(found, HttpResponse):
-        return found
-    decision = request.POST.get("decision")
-    if found.is_final or decision not in ("stop", "continue"):
-        return redirect(f"/t/{token}/")
-    check = services.transfer_check_decide(check_id=found.pk, stop=decision == "stop")
-    if check.status in (TransferCheck.Status.HEEDED, TransferCheck.Status.PROCEEDED):
-        return redirect(f"/t/{token}/done/")
-    return redirect(f"/t/{token}/")
-
-
-@require_GET
-def check_done(request: HttpRequest, token: str) -> HttpResponse:
-    found = _check_from_token(request, token)
-    if isinstance(found, HttpResponse):
-        return found
-    if found.status not in (TransferCheck.Status.HEEDED, TransferCheck.Status.PROCEEDED):
-        return redirect(f"/t/{token}/")
-    scam_type = found.scam_types[0] if found.scam_types else None
-    return render(
-        request,
-        "quizzes/check_done.html",
-        _check_context(found, token, course=recommended_course_for(scam_type, found.locale)),
-    )
 
 
 # --- Learners' self-tests -------------------------------------------------------------------

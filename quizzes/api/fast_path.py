@@ -21,6 +21,7 @@ from .inputs import (
     CURRENCIES,
     IDEMPOTENCY_KEY_RE,
     MAX_BODY_BYTES,
+    RETURN_URL_MAX_LENGTH,
     scam_type_codes,
 )
 
@@ -58,13 +59,20 @@ def _optional_choice(
 def transfer_check_input_fast(data: Any) -> dict[str, Any] | None:
     """The create body's validated data if it is plainly valid, else None (then the
     serializers decide, and explain). Never accepts what the serializers refuse."""
-    if type(data) is not dict or not data.keys() <= {"subject", "transfer", "risk"}:
+    if type(data) is not dict or not data.keys() <= {"subject", "transfer", "risk", "return_url"}:
         return None
     subject = _fast_subject(data.get("subject"))
     transfer = _fast_transfer(data.get("transfer"))
     if subject is None or transfer is None:
         return None
     out: dict[str, Any] = {"subject": subject, "transfer": transfer}
+    if "return_url" in data:
+        return_url = data["return_url"]
+        if type(return_url) is not str or not 0 < len(return_url) <= RETURN_URL_MAX_LENGTH:
+            return None
+        if return_url != return_url.strip():
+            return None  # the serializer trims it: leave that to the serializer
+        out["return_url"] = return_url
     if "risk" not in data:
         return out
     risk = _fast_risk(data["risk"])
@@ -178,7 +186,9 @@ def transfer_check_create_fast(request: HttpRequest) -> HttpResponse | None:
     except ValueError:
         return None
     data = transfer_check_input_fast(raw)
-    if data is None or rate_limit_wait(client) is not None:
+    if data is None or data.get("return_url", "") not in ("", *client.return_urls):
+        return None  # the DRF view refuses an unregistered return_url, naming it
+    if rate_limit_wait(client) is not None:
         return None
     try:
         answer = services.transfer_check_create(

@@ -27,6 +27,7 @@ from .. import selectors
 from ..models import TransferCheck
 
 MAX_BODY_BYTES = 8 * 1024
+RETURN_URL_MAX_LENGTH = 500
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 AMOUNT_RE = re.compile(r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$")
 # ISO 4217 codes a Chinese payment platform transfers in.

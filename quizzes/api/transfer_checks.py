@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.problems import IDEMPOTENCY_KEY_MISSING, NOT_FOUND, PAYLOAD_TOO_LARGE, Problem
-from core.serializers import Strict, StrictChoiceField
+from core.serializers import Strict, StrictCharField, StrictChoiceField
 
 from .. import selectors, services
 from ..auth import ApiKeyAuthentication, ClientRateThrottle, HasScope, request_client
@@ -26,6 +26,7 @@ from .fast_path import transfer_check_create_fast
 from .inputs import (
     IDEMPOTENCY_KEY_RE,
     MAX_BODY_BYTES,
+    RETURN_URL_MAX_LENGTH,
     RiskInput,
     SubjectInput,
     TransferInput,
@@ -56,6 +57,16 @@ class TransferCheckCreateApi(APIView):
         subject = SubjectInput()
         transfer = TransferInput()
         risk = RiskInput(required=False)
+        return_url = StrictCharField(
+            max_length=RETURN_URL_MAX_LENGTH,
+            required=False,
+            help_text=(
+                "Where the quiz's end screens send the user back to your app. Must be exactly "
+                "one of your client's registered return URLs (create_api_client "
+                "--return-url), else the call is refused with return-url-not-registered "
+                "(422). Part of the body, so of the idempotency check."
+            ),
+        )
 
     @extend_schema_serializer(component_name="TransferCheckCreated")
     class Output(serializers.Serializer[Any]):

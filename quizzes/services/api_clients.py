@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -29,6 +31,39 @@ logger = logging.getLogger(__name__)
 
 
 KEY_PREFIX = "aq_"
+
+# Schemes a return link may never use: script and local content, and plain http (a link
+# back into a payment app must not be open to rewriting on the way).
+_REFUSED_RETURN_SCHEMES = frozenset(
+    {"http", "javascript", "data", "file", "blob", "vbscript", "about", "ftp", "ws", "wss"}
+)
+_SCHEME_RE = re.compile(r"[a-z][a-z0-9+.\-]*")
+RETURN_URL_MAX_LENGTH = 500
+
+
+class UnsafeReturnUrl(ValueError):
+    """The URL cannot be registered as a return URL (its scheme, form or length)."""
+
+
+def return_url_check(url: str) -> str:
+    """A return URL fit to register: https, or an app's own scheme (``alipays://…``,
+    ``myapp://transfer/done``) with something after it; never http, script or local
+    content; no spaces or control characters; at most 500 characters. Returns it as given
+    (matching is exact, so it is not normalised)."""
+    if not url or len(url) > RETURN_URL_MAX_LENGTH:
+        raise UnsafeReturnUrl(f"give 1 to {RETURN_URL_MAX_LENGTH} characters")
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        raise UnsafeReturnUrl("the URL must not contain spaces or control characters")
+    parts = urlsplit(url)
+    if not _SCHEME_RE.fullmatch(parts.scheme) or parts.scheme in _REFUSED_RETURN_SCHEMES:
+        raise UnsafeReturnUrl("the URL must be https or an app's own scheme (myapp://…)")
+    if not url.startswith(f"{parts.scheme}://") or len(url) == len(parts.scheme) + 3:
+        raise UnsafeReturnUrl("the URL must be absolute: scheme://…")
+    if parts.scheme == "https" and not parts.hostname:
+        raise UnsafeReturnUrl("an https URL needs a host")
+    if parts.username or parts.password:
+        raise UnsafeReturnUrl("the URL must not contain credentials")
+    return url
 
 
 def api_key_hash(key: str) -> str:
@@ -56,13 +91,16 @@ def api_client_create(
     name: str,
     scopes: list[str],
     webhook_url: str = "",
+    return_urls: list[str] | None = None,
     rate_limit_per_minute: int = 600,
     by: Any | None = None,
 ) -> NewApiClient:
     """Create a client; the key and webhook secret are returned once and only the key's hash
-    is kept. Raises UnsafeWebhookUrl for a URL that fails the SSRF check. Audited."""
+    is kept. Raises UnsafeWebhookUrl for a URL that fails the SSRF check and UnsafeReturnUrl
+    for a return URL that may not be registered. Audited."""
     if webhook_url:
         webhook_url_check(webhook_url)
+    return_urls = list(dict.fromkeys(return_url_check(url) for url in return_urls or []))
     prefix = secrets.token_hex(4)
     api_key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     secret = webhook_secret_generate()
@@ -72,6 +110,7 @@ def api_client_create(
         key_hash=api_key_hash(api_key),
         scopes=sorted(set(scopes)),
         webhook_url=webhook_url,
+        return_urls=return_urls,
         webhook_secret=secret,
         rate_limit_per_minute=rate_limit_per_minute,
     )
@@ -79,7 +118,12 @@ def api_client_create(
         actor=by,
         action=AuditAction.API_CLIENT_CREATED,
         target=client,
-        data={"name": name, "scopes": client.scopes, "key_prefix": prefix},
+        data={
+            "name": name,
+            "scopes": client.scopes,
+            "key_prefix": prefix,
+            "return_urls": return_urls,
+        },
     )
     return NewApiClient(client=client, api_key=api_key, webhook_secret=secret)
 

@@ -7,7 +7,6 @@ import functools
 import hashlib
 import json
 import logging
-import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,8 +21,6 @@ from core.audit import AuditAction
 from core.exceptions import DomainError
 from core.services import audit_log_record
 
-from .. import selectors
-from ..codes import AUDIENCE_FOR_AGE_BAND
 from ..models import (
     ApiClient,
     IdempotencyKey,
@@ -31,7 +28,8 @@ from ..models import (
 )
 from ..subjects import subject_ref_personal_kind
 from .check_body import quiz_url
-from .grading import _answer_record, _items_for, _score
+from .check_draw import CheckScreen, _open, transfer_check_draw
+from .grading import _answer_record
 from .idempotency import IdempotencyConflict, StoredAnswer, _claim_insert, _stored_answer
 from .outbox import webhook_event_record
 
@@ -43,10 +41,23 @@ def _one_statement() -> bool:
     return connection.vendor == "postgresql" and connection.get_autocommit()
 
 
+class ReturnUrlNotRegistered(DomainError):
+    """The create call's return_url is not one of its client's registered return URLs."""
+
+    code = "return-url-not-registered"
+
+    def __init__(self, return_url: str) -> None:
+        super().__init__(return_url=return_url)
+
+
 def transfer_check_create(
     *, client: ApiClient, idempotency_key: str, fingerprint: str, data: dict[str, Any]
 ) -> StoredAnswer:
     """Create a pending check, exactly once per (client, Idempotency-Key).
+
+    An optional ``return_url`` (where the quiz's end screens link back to the app) must be
+    one of the client's registered return URLs, exactly; else ReturnUrlNotRegistered, before
+    anything is written. It is part of the body, so of the idempotency fingerprint.
 
     A replay with the same body returns the stored answer; another body raises
     IdempotencyMismatch; a duplicate arriving while the first is still being written raises
@@ -60,6 +71,9 @@ def transfer_check_create(
     if looks_like is not None:
         raise SubjectRefPersonal(looks_like=looks_like, pointer="#/subject/ref")
     now = timezone.now()
+    return_url = data.get("return_url", "")
+    if return_url and return_url not in client.return_urls:
+        raise ReturnUrlNotRegistered(return_url)
     check = TransferCheck(
         client=client,
         subject_ref=subject["ref"],
@@ -73,6 +87,7 @@ def transfer_check_create(
         risk_score=risk.get("score"),
         scam_types=risk.get("scam_types", []),
         reasons=risk.get("reasons", []),
+        return_url=return_url,
         created_at=now,
         expires_at=now + timedelta(seconds=settings.TRANSFER_CHECK_TTL),
         amount_flagged=_above_ceiling(client, transfer["amount"], transfer["currency"]),
@@ -198,7 +213,8 @@ def _create_in_one_statement(
 @transaction.atomic
 def transfer_check_open(*, check_id: Any, now: datetime | None = None) -> TransferCheck:
     """The user opened the quiz: expire the check if it is too late; otherwise, the first
-    time, draw 3–5 questions for its scam types, age band and locale. Idempotent."""
+    time, draw 3–5 questions for its scam types, age band and locale (the draw
+    ``transfer_check_draw`` showed). Idempotent."""
     now = now or clock.now()
     check = TransferCheck.objects.select_for_update().get(pk=check_id)
     if check.is_final:
@@ -206,25 +222,7 @@ def transfer_check_open(*, check_id: Any, now: datetime | None = None) -> Transf
     if now >= check.expires_at:
         return _finish(check, TransferCheck.Status.EXPIRED, now)
     if not check.items:
-        rng = random.SystemRandom()
-        ids = selectors.question_ids_draw(
-            scam_types=check.scam_types,
-            audience=AUDIENCE_FOR_AGE_BAND.get(check.age_band),
-            language=check.locale,
-            count=settings.TRANSFER_CHECK_QUESTIONS,
-            rng=rng,
-        )
-        if len(ids) < 3:  # too few of these types: top up with a general mix
-            ids += [
-                i
-                for i in selectors.question_ids_draw(
-                    scam_types=[], audience=None, language=check.locale, count=5, rng=rng
-                )
-                if i not in ids
-            ][: 3 - len(ids)]
-        check.items = _items_for(ids, rng)
-        check.opened_at = now
-        check.status = TransferCheck.Status.IN_PROGRESS
+        _open(check, now)
         check.save(update_fields=["items", "opened_at", "status"])
     return check
 
@@ -232,23 +230,38 @@ def transfer_check_open(*, check_id: Any, now: datetime | None = None) -> Transf
 @transaction.atomic
 def transfer_check_answer(
     *, check_id: Any, question_id: int, option_ids: list[int], now: datetime | None = None
-) -> bool:
-    """Record the answer to the check's next question. False if the check is over, expired
-    (then it is finished as expired) or the answer is not for the next question."""
+) -> CheckScreen:
+    """Record the answer to the check's next question; a check not opened yet is opened by
+    its first answer (the start screen shows the first question). Not recorded (the screen
+    is falsy) if the check is over, expired (then it is finished as expired) or the answer
+    is not for the next question. The screen holds the check's questions. Two queries (lock,
+    update) once the draw is in the cache, else two more."""
     now = now or clock.now()
     check = TransferCheck.objects.select_for_update().get(pk=check_id)
     if check.is_final:
-        return False
+        return CheckScreen(check)
     if now >= check.expires_at:
-        _finish(check, TransferCheck.Status.EXPIRED, now)
-        return False
+        return CheckScreen(_finish(check, TransferCheck.Status.EXPIRED, now))
+    fields = ["answers", "score"]
+    if check.items:
+        questions = transfer_check_draw(check)[1]
+    elif check.status == TransferCheck.Status.PENDING:
+        questions = _open(check, now)
+        fields += ["items", "opened_at", "status"]
+    else:
+        return CheckScreen(check)
     if not _answer_record(
         items=check.items, answers=check.answers, question_id=question_id, option_ids=option_ids
     ):
-        return False
-    check.score = _score(check.items, check.answers)
-    check.save(update_fields=["answers", "score"])
-    return True
+        if "items" in fields:
+            check.save(update_fields=["items", "opened_at", "status"])
+        return CheckScreen(check, questions)
+    shown = questions.get(question_id)
+    correct = {o.id for o in shown.options if o.is_correct} if shown else set()
+    right = bool(correct) and set(check.answers[str(question_id)]) == correct
+    check.score = (check.score or 0) + (1 if right else 0)
+    check.save(update_fields=fields)
+    return CheckScreen(check, questions, recorded=True)
 
 
 @transaction.atomic
@@ -256,15 +269,26 @@ def transfer_check_decide(
     *, check_id: Any, stop: bool, now: datetime | None = None
 ) -> TransferCheck:
     """The user's choice at the end: stop the transfer (heeded) or go on (proceeded). Only
-    after every question was answered; once. Writes the webhook event in the same
+    after every question drawn was answered (a check for which the bank has none goes
+    straight to the choice); once. Writes the webhook event in the same
     transaction (outbox)."""
     now = now or clock.now()
-    check = TransferCheck.objects.select_for_update().get(pk=check_id)
+    # Its client comes along for the webhook event (only the check's row is locked).
+    check = (
+        TransferCheck.objects.select_related("client")
+        .select_for_update(of=("self",))
+        .get(pk=check_id)
+    )
     if check.is_final:
         return check
     if now >= check.expires_at:
         return _finish(check, TransferCheck.Status.EXPIRED, now)
-    if not check.items or len(check.answers) < len(check.items):
+    if check.status == TransferCheck.Status.PENDING:
+        if transfer_check_draw(check)[0]:
+            return check  # questions to answer first
+        _open(check, now)  # the bank has none for it: the choice is all there is
+        check.save(update_fields=["items", "opened_at", "status"])
+    if len(check.answers) < len(check.items):
         return check
     status = TransferCheck.Status.HEEDED if stop else TransferCheck.Status.PROCEEDED
     return _finish(check, status, now)

@@ -182,3 +182,25 @@ def test_the_best_course_prefers_one_translated_into_the_readers_language():
     translated = CourseFactory(slug="both", scam_types=["romance", "fake_loan"], position=1)
 
     assert course_for_scam_type(scam_type="romance", language="en") == translated
+
+
+def test_the_best_course_has_a_lesson_on_the_scam_not_just_the_shortest_list():
+    # Given the personal-information course names fake police among its two scam types (they
+    # ask for your ID number), and the seniors' course has a lesson on fake police calls
+    personal = CourseFactory(
+        slug="personal", scam_types=["fake_customer_service", "impersonating_police"]
+    )
+    LessonFactory(
+        module__course=personal, check_scam_types=["fake_customer_service", "impersonating_police"]
+    )
+    seniors = CourseFactory(
+        slug="seniors",
+        scam_types=["fake_investment", "impersonating_police", "impersonating_acquaintance"],
+    )
+    LessonFactory(module__course=seniors, check_scam_types=["fake_investment"])
+    LessonFactory(module__course=seniors, check_scam_types=["impersonating_police"])
+
+    # Then a fake-police check is sent to the course with the lesson on fake police
+    assert course_for_scam_type(scam_type="impersonating_police", language="zh-hans") == seniors
+    # And a fake-customer-service one still to the course that teaches it
+    assert course_for_scam_type(scam_type="fake_customer_service", language="zh-hans") == personal

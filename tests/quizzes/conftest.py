@@ -62,6 +62,24 @@ def check_body(**changes):
     return body
 
 
+def new_check(api, **changes):
+    """A check created through the API as a risk system would; and its quiz link's path."""
+    import uuid
+    from urllib.parse import urlsplit
+
+    from quizzes.models import TransferCheck
+
+    response = api.post(
+        "/api/v1/transfer-checks",
+        data=json.dumps(check_body(**changes)),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    return TransferCheck.objects.get(pk=body["id"]), urlsplit(body["quiz_url"]).path
+
+
 class Receiver:
     """A real HTTP server on 127.0.0.1 standing in for a risk system's webhook endpoint."""
 

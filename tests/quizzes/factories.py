@@ -43,6 +43,7 @@ def api_client(
     scopes=("checks:create", "checks:read", "checks:resolve"),
     webhook_url="",
     rate_limit_per_minute=600,
+    return_urls=(),
 ):
     """A client and its one-time key (the service is the only way keys are made), and the
     county the example body names."""
@@ -51,5 +52,6 @@ def api_client(
         name=name,
         scopes=list(scopes),
         webhook_url=webhook_url,
+        return_urls=list(return_urls),
         rate_limit_per_minute=rate_limit_per_minute,
     )
