@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Count, Subquery, Value
@@ -23,7 +24,16 @@ from core import clock
 from core.audit import AuditAction
 from core.services import audit_log_record
 
-from .models import Certificate, Course, Enrollment, Lesson, LessonImage, LessonProgress, Module
+from .models import (
+    ORIGINAL_LANGUAGE,
+    Certificate,
+    Course,
+    Enrollment,
+    Lesson,
+    LessonImage,
+    LessonProgress,
+    Module,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +91,12 @@ def course_unpublish(*, course: Course, by: Any | None) -> Course:
 
 COPIED_COURSE_FIELDS = [
     "topic", "audiences", "scam_types", "title_zh", "title_en", "summary_zh", "summary_en",
+    "title_zh_hant", "summary_zh_hant",
 ]  # fmt: skip
 COPIED_LESSON_FIELDS = [
     "position", "slug", "title_zh", "title_en", "body_zh", "body_en", "minutes", "video_url",
-    "audio", "check_scam_types", "check_question_count", "retired",
+    "audio", "check_scam_types", "check_question_count", "retired", "title_zh_hant",
+    "body_zh_hant",
 ]  # fmt: skip
 
 
@@ -116,6 +128,7 @@ def course_draft_start(*, course: Course, by: Any | None) -> Course:
             position=module.position,
             title_zh=module.title_zh,
             title_en=module.title_en,
+            title_zh_hant=module.title_zh_hant,
         )
         for module in live.modules.all()
     }
@@ -134,6 +147,7 @@ def course_draft_start(*, course: Course, by: Any | None) -> Course:
             image=image.image.name,
             alt_zh=image.alt_zh,
             alt_en=image.alt_en,
+            alt_zh_hant=image.alt_zh_hant,
             renditions=image.renditions,
             width=image.width,
             height=image.height,
@@ -171,6 +185,7 @@ def _working_copy_apply(*, copy: Course, live: Course) -> dict[str, list[str]]:
         live_module = live_modules.get(module.origin_id or 0) or Module(course=live)
         live_module.position = module.position
         live_module.title_zh, live_module.title_en = module.title_zh, module.title_en
+        live_module.title_zh_hant = module.title_zh_hant
         live_module.save()
         module_map[module.pk] = live_module
 
@@ -228,7 +243,8 @@ def _images_move(*, source: Lesson, target: Lesson) -> None:
             continue
         kept.position = image.position
         kept.alt_zh, kept.alt_en = image.alt_zh, image.alt_en
-        kept.save(update_fields=["position", "alt_zh", "alt_en"])
+        kept.alt_zh_hant = image.alt_zh_hant
+        kept.save(update_fields=["position", "alt_zh", "alt_en", "alt_zh_hant"])
         image.delete()
     LessonImage.objects.filter(pk__in=[image.pk for image in live_images.values()]).delete()
 
@@ -313,6 +329,12 @@ def course_completion_update(*, user: Any, course: Course) -> Certificate | None
     return certificate_issue(user=user, course=course)
 
 
+def _certificate_language(user: Any) -> str:
+    """The learner's language if the certificate can be drawn in it, else the original."""
+    language = str(getattr(user, "language", "") or "")
+    return language if language in dict(settings.LANGUAGES) else ORIGINAL_LANGUAGE
+
+
 def _new_serial() -> str:
     body = "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(10))
     return f"AQ-{timezone.now():%Y}-{body[:5]}-{body[5:]}"
@@ -336,6 +358,8 @@ def certificate_issue(*, user: Any, course: Course) -> Certificate:
                     learner_name=user.shown_name[:100],
                     course_title_zh=course.title_zh,
                     course_title_en=course.title_en,
+                    course_title_zh_hant=course.title_zh_hant,
+                    language=_certificate_language(user),
                     issued_at=timezone.now(),
                 )
             break

@@ -12,8 +12,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from django.utils import translation
+
 from .models import Question
-from .selectors import questions_for_knowledge_check
+from .selectors import question_for_reader, questions_for_knowledge_check
 from .services import knowledge_check_grade
 
 
@@ -51,7 +53,9 @@ class QuestionBankChecks:
         for question in questions_for_knowledge_check(
             scam_types=scam_types, audience=audience, language=language, count=count
         ):
-            options = [CheckOption(id=o.id, text=o.text) for o in question.options.all()]
+            shown = list(question.options.all())
+            question_for_reader(question, shown, language=language)
+            options = [CheckOption(id=o.id, text=o.text) for o in shown]
             if question.kind != Question.Kind.TRUE_FALSE:  # 对/错 keep their order
                 rng.shuffle(options)
             asked.append(
@@ -66,7 +70,8 @@ class QuestionBankChecks:
         return asked
 
     def grade(self, *, answers: dict[int, list[int]]) -> CheckResult:
-        result = knowledge_check_grade(answers=answers)
+        # Explanations in the reader's language (the page's): Traditional for zh-hant.
+        result = knowledge_check_grade(answers=answers, language=translation.get_language())
         return CheckResult(
             passed=result.passed,
             correct=result.score,
