@@ -72,6 +72,12 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC(OPENCC_CONFIG)
 
 
+@cache
+def _simplifier() -> opencc.OpenCC:
+    # The way back, Taiwan phrasing included (軟體 → 软件), for searching Simplified text.
+    return opencc.OpenCC("tw2sp")
+
+
 def is_traditional(language: str | None) -> bool:
     return (language or "").lower() == TRADITIONAL
 
@@ -84,6 +90,13 @@ def convert(text: str, overrides: Overrides | None = None) -> str:
     for wrong, right in (overrides or _overrides()).phrases:
         converted = converted.replace(wrong, right)
     return converted
+
+
+def to_simplified(text: str) -> str:
+    """Simplified Chinese for ``text`` (a search word typed in Traditional characters)."""
+    if not text or text.isascii():
+        return text
+    return str(_simplifier().convert(text))
 
 
 def cache_key(text: str) -> str:

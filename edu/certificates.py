@@ -4,7 +4,9 @@ serial and a QR code (segno) to the public verification page.
 
 The CJK font is Noto Sans CJK (Debian's ``fonts-noto-cjk``, installed by
 ``scripts/system-deps.sh``), found through fontconfig; ``EDU_CERTIFICATE_FONT`` may name a
-font file (``path`` or ``path:index`` for a collection) instead.
+font file (``path`` or ``path:index`` for a collection) instead. A zh-hant learner's
+certificate is drawn in Traditional characters with the collection's Traditional (TC) face,
+whose glyph shapes a Taiwan or Hong Kong reader expects; the check names the glyphs needed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
+from core.hant import is_traditional
+
 from .models import Certificate
 
 # A character the font must have: rare names are the point of the exercise.
@@ -30,6 +34,13 @@ FONT_QUERY = "Noto Sans CJK SC:charset=20bb7"
 KNOWN_FONTS = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:2",
     "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc:2",
+]
+# Traditional certificates: the TC face, which must also draw Traditional-only characters.
+PROBE_TRADITIONAL = "𠮷結業證書課程"
+FONT_QUERY_TRADITIONAL = "Noto Sans CJK TC:charset=20bb7"
+KNOWN_FONTS_TRADITIONAL = [
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:3",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc:3",
 ]
 
 
@@ -49,14 +60,17 @@ def _parse(spec: str) -> FontFile:
 
 
 @cache
-def cjk_font() -> FontFile:
-    """The CJK font file to draw certificates with, or a clear error saying how to get one."""
+def cjk_font(traditional: bool = False) -> FontFile:
+    """The CJK font file to draw certificates with (its Traditional face for a Traditional
+    certificate), or a clear error saying how to get one."""
     configured = getattr(settings, "EDU_CERTIFICATE_FONT", "")
     candidates: list[str] = [configured] if configured else []
     fc_match = shutil.which("fc-match")
+    query = FONT_QUERY_TRADITIONAL if traditional else FONT_QUERY
+    probes = PROBE_TRADITIONAL if traditional else PROBE
     if fc_match and not configured:
         found = subprocess.run(  # noqa: S603 - fixed arguments, no shell
-            [fc_match, "-f", "%{file}:%{index}", FONT_QUERY],
+            [fc_match, "-f", "%{file}:%{index}", query],
             capture_output=True,
             text=True,
             timeout=10,
@@ -64,7 +78,7 @@ def cjk_font() -> FontFile:
         ).stdout.strip()
         if found:
             candidates.append(found)
-    candidates += KNOWN_FONTS
+    candidates += KNOWN_FONTS_TRADITIONAL if traditional else KNOWN_FONTS
     for spec in candidates:
         font = _parse(spec)
         if not Path(font.path).is_file():
@@ -73,7 +87,7 @@ def cjk_font() -> FontFile:
             face = ImageFont.truetype(font.path, 40, index=font.index)
         except OSError:
             continue
-        if face.getmask(PROBE).getbbox():  # the glyph exists and is not blank
+        if all(face.getmask(c).getbbox() for c in probes):  # glyphs exist, not blank
             return font
     raise CertificateFontMissing(
         "No CJK font with rare characters was found for certificates. Install Debian's "
@@ -92,20 +106,36 @@ def _qr_png(url: str, scale: int) -> bytes:
     return out.getvalue()
 
 
+# The certificate's fixed Chinese words, in Simplified and in Traditional characters (written
+# out, not converted: they are few and never change).
+WORDS = {
+    False: dict(heading="结业证书", intro="完成了课程", serial="证书编号", verify="扫码验证"),
+    True: dict(heading="結業證書", intro="完成了課程", serial="證書編號", verify="掃碼驗證"),
+}
+
+
+def _is_traditional(certificate: Certificate) -> bool:
+    return is_traditional(certificate.language)
+
+
 def _lines(certificate: Certificate) -> dict[str, str]:
+    """What the certificate says; a zh-hant learner's in Traditional characters. The
+    learner's name is drawn as they wrote it, never converted."""
     issued = timezone.localtime(certificate.issued_at)
-    title = certificate.course_title_zh
+    traditional = _is_traditional(certificate)
+    words = WORDS[traditional]
+    title = certificate.course_title(certificate.language if traditional else None)
     title_en = certificate.course_title_en or ""
     return {
-        "heading": "结业证书",
+        "heading": words["heading"],
         "heading_en": "Certificate of completion",
         "name": certificate.learner_name,
-        "intro": "完成了课程 · has completed the course",
+        "intro": f"{words['intro']} · has completed the course",
         "title": title,
         "title_en": title_en,
         "date": f"{issued:%Y年%m月%d日} · {issued:%Y-%m-%d}",
-        "serial": f"证书编号 Serial: {certificate.serial}",
-        "verify": "扫码验证 · Scan to verify",
+        "serial": f"{words['serial']} Serial: {certificate.serial}",
+        "verify": f"{words['verify']} · Scan to verify",
     }
 
 
@@ -124,7 +154,7 @@ def _fit(font: FontFile, text: str, size: int, max_width: int) -> ImageFont.Free
 
 
 def render_png(certificate: Certificate) -> bytes:
-    font = cjk_font()
+    font = cjk_font(_is_traditional(certificate))
     lines = _lines(certificate)
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
@@ -159,7 +189,7 @@ def render_png(certificate: Certificate) -> bytes:
 def render_pdf(certificate: Certificate) -> bytes:
     from fpdf import FPDF
 
-    font = cjk_font()
+    font = cjk_font(_is_traditional(certificate))
     lines = _lines(certificate)
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(f"{lines['heading']} {certificate.serial}")
