@@ -297,3 +297,21 @@ def test_a_string_added_to_zh_hans_gets_its_traditional_translation_for_free(tmp
 
     built = (tmp_path / "zh_Hant" / "LC_MESSAGES" / "django.po").read_text("utf-8")
     assert 'msgid "Download the software"\nmsgstr "下載軟體"' in built  # Taiwan phrasing
+
+
+@pytest.mark.django_db
+def test_traditional_chinese_is_a_choice_on_the_account_page(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    page = client.get("/accounts/me/").content.decode()
+    saved = client.post(
+        "/accounts/me/",
+        {"display_name": user.display_name or "林", "email": "", "language": "zh-hant"},
+    )
+
+    assert '<option value="zh-hant">繁體中文</option>' in page
+    assert saved.status_code == 302
+    assert saved.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hant"
+    user.refresh_from_db()
+    assert user.language == "zh-hant"
