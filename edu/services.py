@@ -13,7 +13,6 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Count, Subquery, Value
@@ -24,16 +23,7 @@ from core import clock
 from core.audit import AuditAction
 from core.services import audit_log_record
 
-from .models import (
-    ORIGINAL_LANGUAGE,
-    Certificate,
-    Course,
-    Enrollment,
-    Lesson,
-    LessonImage,
-    LessonProgress,
-    Module,
-)
+from .models import Certificate, Course, Enrollment, Lesson, LessonImage, LessonProgress, Module
 
 logger = logging.getLogger(__name__)
 
@@ -329,12 +319,6 @@ def course_completion_update(*, user: Any, course: Course) -> Certificate | None
     return certificate_issue(user=user, course=course)
 
 
-def _certificate_language(user: Any) -> str:
-    """The learner's language if the certificate can be drawn in it, else the original."""
-    language = str(getattr(user, "language", "") or "")
-    return language if language in dict(settings.LANGUAGES) else ORIGINAL_LANGUAGE
-
-
 def _new_serial() -> str:
     body = "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(10))
     return f"AQ-{timezone.now():%Y}-{body[:5]}-{body[5:]}"
@@ -359,7 +343,7 @@ def certificate_issue(*, user: Any, course: Course) -> Certificate:
                     course_title_zh=course.title_zh,
                     course_title_en=course.title_en,
                     course_title_zh_hant=course.title_zh_hant,
-                    language=_certificate_language(user),
+                    language=user.language,  # a zh-hant learner's is drawn in Traditional
                     issued_at=timezone.now(),
                 )
             break

@@ -315,3 +315,15 @@ def test_traditional_chinese_is_a_choice_on_the_account_page(client):
     assert saved.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hant"
     user.refresh_from_db()
     assert user.language == "zh-hant"
+
+
+def test_a_release_without_the_built_traditional_catalogue_is_warned(settings, tmp_path: Path):
+    from core.checks import traditional_catalogue_check
+
+    assert traditional_catalogue_check() == []  # built by `make messages`
+    settings.LOCALE_PATHS = [tmp_path]
+
+    (warning,) = traditional_catalogue_check()
+
+    assert warning.id == "core.W021"
+    assert "messages_hant" in warning.hint
