@@ -37,9 +37,7 @@ def traditional_catalogue_check(**kwargs: Any) -> list[checks.CheckMessage]:
 
     if TRADITIONAL not in dict(settings.LANGUAGES):
         return []
-    built = [
-        Path(path) / "zh_Hant" / "LC_MESSAGES" / "django.mo" for path in settings.LOCALE_PATHS
-    ]
+    built = [Path(path) / "zh_Hant" / "LC_MESSAGES" / "django.mo" for path in settings.LOCALE_PATHS]
     if any(path.is_file() for path in built):
         return []
     return [
