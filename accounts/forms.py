@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fonts import validate_drawable
+
 from .models import User
 from .roles import ROLE_ORDER, Role, role_rank
 from .services import role_grant_allowed, user_roles
@@ -45,14 +47,22 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].char_picker = True  # type: ignore[attr-defined]
+
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("This user name is taken. Please choose another."))
+        # A certificate shows the user name when no name is given.
+        validate_drawable(username)
         return username
 
     def clean_display_name(self) -> str:
-        return unicodedata.normalize("NFC", self.cleaned_data["display_name"].strip())
+        name = unicodedata.normalize("NFC", self.cleaned_data["display_name"].strip())
+        validate_drawable(name)
+        return name
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -76,6 +86,10 @@ class ProfileForm(forms.ModelForm[User]):
         fields = ["display_name", "email", "language", "elder_mode"]
         labels = {"display_name": _("Your name"), "email": _("E-mail")}
         help_texts = {"email": _("Only for setting a new password if you forget yours.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].char_picker = True  # type: ignore[attr-defined]
 
     def clean_display_name(self) -> str:
         return unicodedata.normalize("NFC", self.cleaned_data["display_name"].strip())

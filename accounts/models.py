@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fonts import validate_drawable
+
 
 class User(AbstractUser):
     """An account. Names take any Unicode, rare characters outside the BMP (𠮷) included.
@@ -16,6 +18,8 @@ class User(AbstractUser):
         max_length=100,
         blank=True,
         help_text=_("How we address you and what your certificates show. Any characters."),
+        # Refused at input when no installed font draws it: never stored to print as boxes.
+        validators=[validate_drawable],
     )
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE

@@ -10,15 +10,18 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language
 from django_otp import login as otp_login
 from django_otp.middleware import is_verified as otp_is_verified
 
+from core.characters import candidates as character_candidates
+from core.characters import glyph_png as character_png
 from core.redirects import safe_next
 from core.views import ELDER_MODE_COOKIE, ONE_YEAR
 
@@ -205,4 +208,38 @@ def language_set(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         user_preferences_update(user=request.user, language=language)
+    return response
+
+
+# --- Rare-character picker ------------------------------------------------------------------
+
+# A page of its own can be long; beside a form field the list stays short enough to see the
+# rest of the form.
+CHARACTERS_PER_PAGE = 96
+CHARACTERS_PER_PICKER = 32
+
+
+@require_safe
+def characters(request: HttpRequest) -> HttpResponse:
+    """Characters by pinyin or code point, for names the input method cannot type. A page of
+    its own without JavaScript (copy the character); a fragment for the picker with it."""
+    query = request.GET.get("q", "").strip()[:16]
+    found = character_candidates(query) if query else []
+    fragment = bool(request.GET.get("fragment"))
+    per_page = CHARACTERS_PER_PICKER if fragment else CHARACTERS_PER_PAGE
+    page = Paginator(found, per_page).get_page(request.GET.get("page"))
+    template = "accounts/_characters.html" if fragment else None
+    context = {"query": query, "page": page, "total": len(found)}
+    return render(request, template or "accounts/characters.html", context)
+
+
+@require_safe
+def character_glyph(request: HttpRequest, code: str) -> HttpResponse:
+    """One character drawn by the certificates' fonts, so a phone without the font still shows
+    the learner what they pick. Same code point, same image: cached for a year."""
+    png = character_png(code)
+    if png is None:
+        raise Http404
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -48,3 +48,30 @@ def traditional_catalogue_check(**kwargs: Any) -> list[checks.CheckMessage]:
             id="core.W021",
         )
     ]
+
+
+@checks.register(deploy=True)
+def certificate_fonts_check(**kwargs: Any) -> list[checks.CheckMessage]:
+    """Certificates draw names through a chain of CJK fonts (core.fonts); without the primary
+    font none can be drawn, and without the fallbacks rare characters are refused at input."""
+    from core import fonts
+
+    chain = fonts.font_chain()
+    if not chain:
+        return [
+            checks.Error(
+                "No CJK font found: certificates cannot be drawn.",
+                hint="apt-get install fonts-noto-cjk (scripts/system-deps.sh does it).",
+                id="core.E030",
+            )
+        ]
+    if len(chain) == 1:
+        return [
+            checks.Warning(
+                "Only one CJK font found: names with rare characters (CJK Extensions B and "
+                "later) will be refused.",
+                hint="apt-get install fonts-babelstone-han fonts-hanazono.",
+                id="core.W031",
+            )
+        ]
+    return []

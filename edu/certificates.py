@@ -2,21 +2,17 @@
 any Unicode (rare characters outside the BMP such as 𠮷 included), the course, the date, the
 serial and a QR code (segno) to the public verification page.
 
-The CJK font is Noto Sans CJK (Debian's ``fonts-noto-cjk``, installed by
-``scripts/system-deps.sh``), found through fontconfig; ``EDU_CERTIFICATE_FONT`` may name a
-font file (``path`` or ``path:index`` for a collection) instead. A zh-hant learner's
-certificate is drawn in Traditional characters with the collection's Traditional (TC) face,
-whose glyph shapes a Taiwan or Hong Kong reader expects; the check names the glyphs needed.
+Text is drawn through core.fonts' chain, each character with the first installed font that
+has it: Noto Sans CJK SC (Debian's ``fonts-noto-cjk``), then BabelStone Han and HanaMin
+(``fonts-babelstone-han``, ``fonts-hanazono``), all installed by ``scripts/system-deps.sh``.
+``EDU_CERTIFICATE_FONT`` may name the primary font file (``path`` or ``path:index``).
+A zh-hant learner's certificate says the same in Traditional characters; Noto Sans CJK maps
+every Traditional character too (tests/edu/test_traditional.py checks its cmap).
 """
 
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import segno
 from django.conf import settings
@@ -24,76 +20,27 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
+from core import fonts
+from core.fonts import FontFile
 from core.hant import is_traditional
 
 from .models import Certificate
-
-# A character the font must have: rare names are the point of the exercise.
-PROBE = "𠮷"
-FONT_QUERY = "Noto Sans CJK SC:charset=20bb7"
-KNOWN_FONTS = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:2",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc:2",
-]
-# Traditional certificates: the TC face, which must also draw Traditional-only characters.
-PROBE_TRADITIONAL = "𠮷結業證書課程"
-FONT_QUERY_TRADITIONAL = "Noto Sans CJK TC:charset=20bb7"
-KNOWN_FONTS_TRADITIONAL = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:3",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc:3",
-]
 
 
 class CertificateFontMissing(RuntimeError):
     pass
 
 
-@dataclass(frozen=True)
-class FontFile:
-    path: str
-    index: int
-
-
-def _parse(spec: str) -> FontFile:
-    path, _, index = spec.partition(":")
-    return FontFile(path=path, index=int(index or 0))
-
-
-@cache
-def cjk_font(traditional: bool = False) -> FontFile:
-    """The CJK font file to draw certificates with (its Traditional face for a Traditional
-    certificate), or a clear error saying how to get one."""
-    configured = getattr(settings, "EDU_CERTIFICATE_FONT", "")
-    candidates: list[str] = [configured] if configured else []
-    fc_match = shutil.which("fc-match")
-    query = FONT_QUERY_TRADITIONAL if traditional else FONT_QUERY
-    probes = PROBE_TRADITIONAL if traditional else PROBE
-    if fc_match and not configured:
-        found = subprocess.run(  # noqa: S603 - fixed arguments, no shell
-            [fc_match, "-f", "%{file}:%{index}", query],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout.strip()
-        if found:
-            candidates.append(found)
-    candidates += KNOWN_FONTS_TRADITIONAL if traditional else KNOWN_FONTS
-    for spec in candidates:
-        font = _parse(spec)
-        if not Path(font.path).is_file():
-            continue
-        try:
-            face = ImageFont.truetype(font.path, 40, index=font.index)
-        except OSError:
-            continue
-        if all(face.getmask(c).getbbox() for c in probes):  # glyphs exist, not blank
-            return font
-    raise CertificateFontMissing(
-        "No CJK font with rare characters was found for certificates. Install Debian's "
-        "fonts-noto-cjk (apt-get install fonts-noto-cjk) or set EDU_CERTIFICATE_FONT to a "
-        "font file (path or path:index)."
-    )
+def cjk_font() -> FontFile:
+    """The primary CJK font certificates draw with, or a clear error saying how to get one."""
+    chain = fonts.font_chain()
+    if not chain:
+        raise CertificateFontMissing(
+            "No CJK font with rare characters was found for certificates. Install Debian's "
+            "fonts-noto-cjk (apt-get install fonts-noto-cjk) or set EDU_CERTIFICATE_FONT to a "
+            "font file (path or path:index)."
+        )
+    return chain[0]
 
 
 def verification_url(certificate: Certificate) -> str:
@@ -114,15 +61,11 @@ WORDS = {
 }
 
 
-def _is_traditional(certificate: Certificate) -> bool:
-    return is_traditional(certificate.language)
-
-
 def _lines(certificate: Certificate) -> dict[str, str]:
     """What the certificate says; a zh-hant learner's in Traditional characters. The
     learner's name is drawn as they wrote it, never converted."""
     issued = timezone.localtime(certificate.issued_at)
-    traditional = _is_traditional(certificate)
+    traditional = is_traditional(certificate.language)
     words = WORDS[traditional]
     title = certificate.course_title(certificate.language if traditional else None)
     title_en = certificate.course_title_en or ""
@@ -133,7 +76,7 @@ def _lines(certificate: Certificate) -> dict[str, str]:
         "intro": f"{words['intro']} · has completed the course",
         "title": title,
         "title_en": title_en,
-        "date": f"{issued:%Y年%m月%d日} · {issued:%Y-%m-%d}",
+        "date": f"{issued.year}年{issued.month}月{issued.day}日 · {issued:%Y-%m-%d}",
         "serial": f"{words['serial']} Serial: {certificate.serial}",
         "verify": f"{words['verify']} · Scan to verify",
     }
@@ -143,18 +86,39 @@ WIDTH, HEIGHT = 1600, 1131  # A4 landscape at ~137 dpi
 INK = (28, 36, 48)
 BRAND = (179, 38, 30)
 MUTED = (74, 85, 104)
+Colour = tuple[int, int, int]
 
 
-def _fit(font: FontFile, text: str, size: int, max_width: int) -> ImageFont.FreeTypeFont:
-    while True:
-        face = ImageFont.truetype(font.path, size, index=font.index)
-        if face.getlength(text) <= max_width or size <= 24:
-            return face
+def _faces(text: str, size: int) -> list[tuple[ImageFont.FreeTypeFont, str]]:
+    return [
+        (ImageFont.truetype(font.path, size, index=font.index), run)
+        for font, run in fonts.font_runs(text)
+    ]
+
+
+def _width(faces: list[tuple[ImageFont.FreeTypeFont, str]]) -> float:
+    return sum(face.getlength(run) for face, run in faces)
+
+
+def _draw_centred(
+    draw: ImageDraw.ImageDraw, centre: int, top: int, text: str, size: int, colour: Colour
+) -> None:
+    """text centred on centre with its top at top, shrunk to fit the page, each run in the
+    font that has its characters, all on the primary font's baseline."""
+    faces = _faces(text, size)
+    while _width(faces) > WIDTH - 240 and size > 24:
         size -= 4
+        faces = _faces(text, size)
+    primary = cjk_font()
+    baseline = top + ImageFont.truetype(primary.path, size, index=primary.index).getmetrics()[0]
+    x = centre - _width(faces) / 2
+    for face, run in faces:
+        draw.text((x, baseline), run, font=face, fill=colour, anchor="ls")
+        x += face.getlength(run)
 
 
 def render_png(certificate: Certificate) -> bytes:
-    font = cjk_font(_is_traditional(certificate))
+    font = cjk_font()
     lines = _lines(certificate)
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
@@ -172,8 +136,7 @@ def render_png(certificate: Certificate) -> bytes:
     ]
     for key, size, colour, y in rows:
         if lines[key]:
-            face = _fit(font, lines[key], size, WIDTH - 240)
-            draw.text((centre, y), lines[key], font=face, fill=colour, anchor="mt")
+            _draw_centred(draw, centre, y, lines[key], size, colour)
     small = ImageFont.truetype(font.path, 28, index=font.index)
     draw.text((120, HEIGHT - 130), lines["serial"], font=small, fill=INK, anchor="ls")
     qr = Image.open(io.BytesIO(_qr_png(verification_url(certificate), 6))).convert("RGB")
@@ -189,7 +152,7 @@ def render_png(certificate: Certificate) -> bytes:
 def render_pdf(certificate: Certificate) -> bytes:
     from fpdf import FPDF
 
-    font = cjk_font(_is_traditional(certificate))
+    font = cjk_font()
     lines = _lines(certificate)
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(f"{lines['heading']} {certificate.serial}")
@@ -197,6 +160,13 @@ def render_pdf(certificate: Certificate) -> bytes:
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.add_font("cjk", "", font.path, collection_font_number=font.index)
+    # Fallbacks only for what this certificate's text needs: parsing a large font costs.
+    needed = {f for text in lines.values() for f, _run in fonts.font_runs(text)} - {font}
+    fallbacks = [f for f in fonts.font_chain() if f in needed]
+    for number, fallback in enumerate(fallbacks, start=1):
+        pdf.add_font(f"cjk{number}", "", fallback.path, collection_font_number=fallback.index)
+    if fallbacks:
+        pdf.set_fallback_fonts([f"cjk{n}" for n in range(1, len(fallbacks) + 1)])
     pdf.set_draw_color(*BRAND)
     pdf.set_line_width(1.5)
     pdf.rect(6, 6, 285, 198)

@@ -12,8 +12,11 @@ pg_bindir() {
 }
 
 have_cmd msgfmt || need+=(gettext)
-# Certificates draw learners' names (rare characters too) with Noto Sans CJK.
+# Certificates draw learners' names with Noto Sans CJK, falling back per character to
+# BabelStone Han and HanaMin for the rare ones (CJK Extensions A-H; core/fonts.py).
 fc-list ':lang=zh' 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
+[ -f /usr/share/fonts/truetype/babelstone/BabelStoneHan.ttf ] || need+=(fonts-babelstone-han)
+[ -f /usr/share/fonts/truetype/hanazono/HanaMinB.ttf ] || need+=(fonts-hanazono)
 if [ "${1:-run}" = "test" ]; then
   [ -n "$(pg_bindir)" ] && [ -x "$(pg_bindir)/initdb" ] || need+=(postgresql)
   have_cmd redis-server || need+=(redis-server)

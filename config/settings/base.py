@@ -330,49 +330,8 @@ CONTENT_SECURITY_POLICY: dict[str, dict[str, list[str] | bool]] = {
 METRICS_BEARER_TOKEN = env_str("METRICS_BEARER_TOKEN")
 
 # --- REST API -------------------------------------------------------------------------------
-# https://www.django-rest-framework.org/api-guide/settings/
-REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "core.problems.exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON only, measured before it is parsed: see API_JSON_MAX_DEPTH below.
-    "DEFAULT_PARSER_CLASSES": ["core.json_input.DepthLimitedJSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["core.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": env_str("API_RATE_ANON", "120/min"),
-        "user": env_str("API_RATE_USER", "600/min"),
-    },
-    "UNICODE_JSON": True,
-}
-# The deepest nesting of arrays and objects an API body may have; deeper is a 400 before any
-# parsing (Python's JSON decoder recurses per level). Our contract needs four.
-API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 16)
-# https://drf-spectacular.readthedocs.io/en/latest/settings.html
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Anquan education platform API",
-    "DESCRIPTION": (
-        "Courses, scam-awareness quizzes, transfer checks for payment risk systems and "
-        "county campaigns. Errors are RFC 9457 application/problem+json."
-    ),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Every error is a problem document: each operation's default response says so.
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.openapi.problem_responses",
-    ],
-}
+# DRF, the JSON depth limit and the OpenAPI schema: config/settings/api.py.
+from .api import API_JSON_MAX_DEPTH, REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: E402, F401
 
 # --- Celery ---------------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
@@ -494,6 +453,8 @@ EDU_KNOWLEDGE_CHECK_PROVIDER = env_str(
 )
 # Font for certificates: empty finds Noto Sans CJK through fontconfig; or "path[:index]".
 EDU_CERTIFICATE_FONT = env_str("EDU_CERTIFICATE_FONT", "")
+# Fallback fonts for characters it lacks, comma-separated; empty: Debian's (core/fonts.py).
+CERTIFICATE_FALLBACK_FONTS = [f for f in env_str("CERTIFICATE_FALLBACK_FONTS", "").split(",") if f]
 # Course packages: limits that make a hostile archive fail before it costs anything.
 EDU_PACKAGE_MAX_BYTES = env_int("EDU_PACKAGE_MAX_BYTES", 20 * 1024 * 1024)
 EDU_PACKAGE_MAX_FILE_BYTES = env_int("EDU_PACKAGE_MAX_FILE_BYTES", 8 * 1024 * 1024)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from PIL import Image, ImageFont
 from pypdf import PdfReader
 
+from core import fonts
 from edu import certificates, services
 from edu.models import Certificate
 from tests.factories import UserFactory
@@ -62,13 +63,13 @@ def test_the_png_draws_the_name_in_ink_not_blank_boxes(course):
 
 def test_a_missing_cjk_font_gives_a_clear_error(settings, monkeypatch):
     settings.EDU_CERTIFICATE_FONT = "/nonexistent/font.ttc"
-    monkeypatch.setattr(certificates, "KNOWN_FONTS", [])
-    certificates.cjk_font.cache_clear()
+    settings.CERTIFICATE_FALLBACK_FONTS = ["/nonexistent/fallback.ttf"]
+    fonts.font_chain.cache_clear()
     try:
         with pytest.raises(certificates.CertificateFontMissing, match="fonts-noto-cjk"):
             certificates.cjk_font()
     finally:
-        certificates.cjk_font.cache_clear()
+        fonts.font_chain.cache_clear()
 
 
 @pytest.mark.worker
