@@ -327,3 +327,26 @@ def test_a_release_without_the_built_traditional_catalogue_is_warned(settings, t
 
     assert warning.id == "core.W021"
     assert "messages_hant" in warning.hint
+
+
+def test_an_override_whose_message_is_gone_is_reported_stale(tmp_path: Path):
+    from core.hant import overrides_read
+    from core.hant_catalogue import catalogue_hant_build
+
+    source = tmp_path / "zh_Hans" / "LC_MESSAGES"
+    source.mkdir(parents=True)
+    (source / "django.po").write_text('msgid "Sign in"\nmsgstr "登录"\n', "utf-8")
+    (tmp_path / "zh_Hant").mkdir()
+    (tmp_path / "zh_Hant" / "overrides.toml").write_text(
+        '[[message]]\nmsgid = "Sign in"\nmsgstr = "登入帳號"\n\n'
+        '[[message]]\nmsgid = "Log on"\nmsgstr = "登入"\n',
+        "utf-8",
+    )
+
+    result = catalogue_hant_build(locale=tmp_path)
+
+    assert result.stale == ["Log on"]
+    assert result.overridden == 1
+    built = (tmp_path / "zh_Hant" / "LC_MESSAGES" / "django.po").read_text("utf-8")
+    assert 'msgid "Sign in"\nmsgstr "登入帳號"' in built
+    assert overrides_read(tmp_path / "missing.toml").messages == ()
