@@ -68,6 +68,23 @@ class AttendeesInput(Strict):
     other = StrictIntegerField(min_value=0, max_value=100_000, default=0)
 
 
+def _session_input(data: dict[str, Any]) -> services.SessionInput:
+    return services.SessionInput(
+        client_uuid=data["client_uuid"],
+        campaign_id=data["campaign"],
+        county_code=data["county"],
+        held_on=data["held_on"],
+        venue_type=data["venue_type"],
+        venue_name=data["venue_name"],
+        attendees={a: data["attendees"].get(a, 0) for a in AUDIENCES},
+        topics=data.get("topics", ""),
+        notes=data.get("notes", ""),
+        gps_consent=data["gps_consent"],
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+    )
+
+
 class SessionLogSyncApi(APIView):
     """Send a session log from a phone. Idempotent on ``client_uuid``.
 
@@ -125,21 +142,7 @@ class SessionLogSyncApi(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         log, created = services.session_log_sync(
-            volunteer=request_user(request),
-            data=services.SessionInput(
-                client_uuid=data["client_uuid"],
-                campaign_id=data["campaign"],
-                county_code=data["county"],
-                held_on=data["held_on"],
-                venue_type=data["venue_type"],
-                venue_name=data["venue_name"],
-                attendees={a: data["attendees"].get(a, 0) for a in AUDIENCES},
-                topics=data.get("topics", ""),
-                notes=data.get("notes", ""),
-                gps_consent=data["gps_consent"],
-                latitude=data.get("latitude"),
-                longitude=data.get("longitude"),
-            ),
+            volunteer=request_user(request), data=_session_input(data)
         )
         log = selectors.session_log_get(client_uuid=log.client_uuid)
         return Response(
@@ -211,3 +214,45 @@ class SessionPhotoUploadApi(APIView):
             PhotoOutput(photo).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class SessionLogResubmitApi(APIView):
+    """Send a rejected log again, corrected. Idempotent on ``revision``."""
+
+    permission_classes = [IsAuthenticated, CanLogFieldSessions]
+
+    class SessionLogResubmitInput(SessionLogSyncApi.SessionLogSyncInput):
+        client_uuid = None  # type: ignore[assignment]  # it is in the URL
+        revision = StrictUUIDField(help_text="Made by the phone for each edit.")
+        remove_photos = serializers.ListField(
+            child=StrictRegexField(r"^[A-Za-z0-9_.:-]{1,64}$"),
+            required=False,
+            max_length=9,
+            help_text="Client photo ids of the photos to take off the log.",
+        )
+
+    @extend_schema(
+        operation_id="campaign_sessions_resubmit",
+        request=SessionLogResubmitInput,
+        responses={200: OpenApiResponse(SessionLogOutput, description="Back in review.")},
+        description=(
+            "Correct a log the coordinator rejected and send it back for review: the same "
+            "log (same client_uuid) becomes pending again; photos named in remove_photos "
+            "are taken off, new ones are uploaded to the photos operation afterwards. "
+            "Sending the same revision again changes nothing. Errors are problem+json: "
+            "session-log-not-editable (409) when the log is not rejected, permission-denied "
+            "(403) for another volunteer's log, and those of the create operation."
+        ),
+    )
+    def post(self, request: Request, client_uuid: uuid.UUID) -> Response:
+        body = self.SessionLogResubmitInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = {**body.validated_data, "client_uuid": client_uuid}
+        log, _changed = services.session_log_resubmit(
+            volunteer=request_user(request),
+            revision=data["revision"],
+            data=_session_input(data),
+            remove_photos=data.get("remove_photos", []),
+        )
+        log = selectors.session_log_get(client_uuid=log.client_uuid)
+        return Response(SessionLogOutput(log).data)

@@ -10,6 +10,11 @@ urlpatterns = [
         name="campaign-session-detail",
     ),
     path(
+        "campaign-sessions/<uuid:client_uuid>/resubmit",
+        api.SessionLogResubmitApi.as_view(),
+        name="campaign-session-resubmit",
+    ),
+    path(
         "campaign-sessions/<uuid:client_uuid>/photos",
         api.SessionPhotoUploadApi.as_view(),
         name="campaign-session-photos",

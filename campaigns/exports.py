@@ -16,14 +16,15 @@ from typing import Any
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from regions.models import Region
 
-from .models import Campaign, Export, SessionLog, Status
+from .models import AUDIENCE_LABELS, AUDIENCES, Campaign, Export, SessionLog, Status
 from .selectors import export_session_rows
 
 CHUNK = 2000
@@ -39,11 +40,7 @@ def _session_header() -> list[str]:
         _("county"),
         _("venue type"),
         _("venue name"),
-        _("elderly"),
-        _("students"),
-        _("farmers"),
-        _("women"),
-        _("others"),
+        *(str(AUDIENCE_LABELS[a]) for a in AUDIENCES),
         _("attendees"),
         _("topics"),
         _("volunteer"),
@@ -53,9 +50,22 @@ def _session_header() -> list[str]:
     ]
 
 
-def session_rows(campaign: Campaign) -> Iterator[list[Any]]:
+def in_area(area: Region | None, prefix: str = "") -> Q:
+    """Counties inside ``area`` (a province, prefecture or county; None: everywhere), as a
+    filter on the county reached through ``prefix``."""
+    if area is None:
+        return Q()
+    return (
+        Q(**{f"{prefix}code": area.code})
+        | Q(**{f"{prefix}parent_id": area.code})
+        | Q(**{f"{prefix}parent__parent_id": area.code})
+    )
+
+
+def session_rows(campaign: Campaign, area: Region | None = None) -> Iterator[list[Any]]:
     provinces: dict[str, str] = {}
-    for log in export_session_rows(campaign=campaign).iterator(chunk_size=CHUNK):
+    logs = export_session_rows(campaign=campaign).filter(in_area(area, "county__"))
+    for log in logs.iterator(chunk_size=CHUNK):
         county = log.county
         parent = county.parent
         if parent is not None and parent.level == "prefecture" and parent.parent_id:
@@ -99,15 +109,21 @@ def _county_header() -> list[str]:
     ]
 
 
-def county_rows(campaign: Campaign) -> Iterator[list[Any]]:
-    """One row per target county: approved sessions and people. Two queries."""
+def county_rows(campaign: Campaign, area: Region | None = None) -> Iterator[list[Any]]:
+    """One row per target county (inside ``area``): approved sessions and people. Two
+    queries."""
     figures: dict[str, Any] = {
         row["county_id"]: row
         for row in SessionLog.objects.filter(campaign=campaign, status=Status.APPROVED)
+        .filter(in_area(area, "county__"))
         .values("county_id")
         .annotate(sessions=Count("id"), people=Sum("attendees_total"))
     }
-    counties = campaign.target_counties.select_related("parent__parent").order_by("code")
+    counties = (
+        campaign.target_counties.filter(in_area(area))
+        .select_related("parent__parent")
+        .order_by("code")
+    )
     for county in counties.iterator(chunk_size=CHUNK):
         parent = county.parent
         if parent is not None and parent.level == "prefecture":
@@ -188,22 +204,27 @@ def xlsx_write(target: Any, header: list[str], rows: Iterable[list[Any]], title:
     return count
 
 
-def _filename(campaign: Campaign, kind: str) -> str:
+def _filename(campaign: Campaign, kind: str, area: Region | None = None) -> str:
     stem, extension = kind.split(".")
-    return f"campaign-{campaign.pk}-{stem}-{timezone.localdate():%Y%m%d}.{extension}"
+    where = f"-{area.code}" if area is not None else ""
+    return f"campaign-{campaign.pk}{where}-{stem}-{timezone.localdate():%Y%m%d}.{extension}"
 
 
-def stream_response(*, campaign: Campaign, kind: str) -> StreamingHttpResponse | FileResponse:
+def stream_response(
+    *, campaign: Campaign, kind: str, area: Region | None = None
+) -> StreamingHttpResponse | FileResponse:
+    """The export as a download: all of the campaign, or only ``area``'s counties."""
     header_of, rows_of = STREAMERS[kind]
-    name = _filename(campaign, kind)
+    name = _filename(campaign, kind, area)
     if kind.endswith(".csv"):
         response = StreamingHttpResponse(
-            csv_chunks(header_of(), rows_of(campaign)), content_type="text/csv; charset=utf-8"
+            csv_chunks(header_of(), rows_of(campaign, area)),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    xlsx_write(spool, header_of(), rows_of(campaign), kind.split(".")[0])
+    xlsx_write(spool, header_of(), rows_of(campaign, area), kind.split(".")[0])
     spool.seek(0)
     return FileResponse(
         spool,

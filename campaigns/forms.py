@@ -7,23 +7,37 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AUDIENCES, SessionLog, Status, VenueType
+from .models import AUDIENCE_LABELS, AUDIENCES, SessionLog, Status, VenueType
+from .pickers import regions_from_text, volunteer_from_text
 from .selectors import VolunteerCampaign
 
-AUDIENCE_LABELS = {
-    "elderly": _("Elderly people"),
-    "students": _("Students"),
-    "farmers": _("Farmers"),
-    "women": _("Women"),
-    "other": _("Others"),
-}
+
+class CountySelect(forms.Select):
+    """The county list, each county naming the campaigns it may be logged for
+    (``data-campaigns``), so the page shows only the chosen campaign's counties."""
+
+    campaigns_of: dict[str, list[int]]
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        campaigns = getattr(self, "campaigns_of", {}).get(str(option["value"]), [])
+        option["attrs"]["data-campaigns"] = " ".join(str(pk) for pk in campaigns)
+        return option
+
+
+def _county_of_campaign_check(form: forms.Form, data: dict[str, Any]) -> None:
+    """The county must be one of the chosen campaign's (the list the page shows)."""
+    campaign, county = data.get("campaign"), data.get("county")
+    campaigns_of: dict[str, list[int]] = getattr(form, "campaigns_of", {})
+    if campaign and county and campaign not in campaigns_of.get(county, []):
+        form.add_error("county", _("Choose a county or district of the chosen campaign."))
 
 
 class SessionLogForm(forms.Form):
     """The under-a-minute form. The same fields are sent by the offline queue as JSON."""
 
     campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int)
-    county = forms.ChoiceField(label=_("County or district"))
+    county = forms.ChoiceField(label=_("County or district"), widget=CountySelect)
     held_on = forms.DateField(
         label=_("Date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -61,11 +75,16 @@ class SessionLogForm(forms.Form):
         campaign_field = cast(forms.ChoiceField, self.fields["campaign"])
         campaign_field.choices = [(c.campaign.pk, c.campaign.name) for c in campaigns]
         counties = {}
+        campaigns_of: dict[str, list[int]] = {}
         for entry in campaigns:
             for county in entry.counties:
                 parent = county.parent.name if county.parent_id and county.parent else ""
                 counties[county.code] = f"{county.name}（{parent}）" if parent else county.name
-        cast(forms.ChoiceField, self.fields["county"]).choices = sorted(counties.items())
+                campaigns_of.setdefault(county.code, []).append(entry.campaign.pk)
+        self.campaigns_of = campaigns_of
+        county_field = cast(forms.ChoiceField, self.fields["county"])
+        county_field.choices = sorted(counties.items())
+        cast(CountySelect, county_field.widget).campaigns_of = campaigns_of
         if campaigns:
             self.fields["campaign"].initial = campaigns[0].campaign.pk
             default = campaigns[0].default_county
@@ -79,6 +98,11 @@ class SessionLogForm(forms.Form):
                 initial=0,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _county_of_campaign_check(self, data)
+        return data
 
     @property
     def attendee_fields(self) -> list[forms.BoundField]:
@@ -97,7 +121,7 @@ class PlannedSessionForm(forms.Form):
     """A session a volunteer means to hold. Same campaign and county choices as the log."""
 
     campaign = forms.TypedChoiceField(label=_("Campaign"), coerce=int)
-    county = forms.ChoiceField(label=_("County or district"))
+    county = forms.ChoiceField(label=_("County or district"), widget=CountySelect)
     planned_on = forms.DateField(
         label=_("Planned date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -120,6 +144,13 @@ class PlannedSessionForm(forms.Form):
         for name in ("campaign", "county"):
             self.fields[name].choices = log_form.fields[name].choices  # type: ignore[attr-defined]
             self.fields[name].initial = log_form.fields[name].initial
+        self.campaigns_of = log_form.campaigns_of
+        cast(CountySelect, self.fields["county"].widget).campaigns_of = self.campaigns_of
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _county_of_campaign_check(self, data)
+        return data
 
     def clean_planned_on(self) -> date:
         day: date = self.cleaned_data["planned_on"]
@@ -129,6 +160,42 @@ class PlannedSessionForm(forms.Form):
         if day > today + timedelta(days=365):
             raise forms.ValidationError(_("Choose a date within the coming year."))
         return day
+
+
+class SessionLogEditForm(SessionLogForm):
+    """A rejected log, corrected: the log form filled with it, the photos to take off, and
+    the id of this edit (made when the page is served, so sending the page twice changes
+    the log once)."""
+
+    revision = forms.UUIDField(widget=forms.HiddenInput)
+    remove_photos = forms.MultipleChoiceField(
+        label=_("Take these photos off"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, log: SessionLog, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["remove_photos"]).choices = [
+            (p.client_photo_id, p.client_photo_id) for p in log.photos.all()
+        ]
+
+
+def session_log_initial(log: SessionLog) -> dict[str, Any]:
+    """A stored log as the form's initial values."""
+    initial: dict[str, Any] = {
+        "campaign": log.campaign_id,
+        "county": log.county_id,
+        "held_on": log.held_on,
+        "venue_type": log.venue_type,
+        "venue_name": log.venue_name,
+        "topics": log.topics,
+        "notes": log.notes,
+        "gps_consent": log.gps_consent,
+        "latitude": log.latitude,
+        "longitude": log.longitude,
+    }
+    for audience in AUDIENCES:
+        initial[f"attendees_{audience}"] = getattr(log, f"attendees_{audience}")
+    return initial
 
 
 class ReviewForm(forms.Form):
@@ -154,25 +221,18 @@ def log_status_class(log: SessionLog) -> str:
 
 class RegionsAddForm(forms.Form):
     codes = forms.CharField(
-        label=_("Region codes"),
+        label=_("Regions to add"),
         max_length=500,
         help_text=_(
-            "Provinces, prefectures or counties, separated by spaces: all their counties "
-            "become targets (e.g. 520000 for all of Guizhou, 522600 for Qiandongnan)."
+            "Search by name and choose, or type codes or names separated by spaces: all the "
+            "counties and districts of a province or prefecture become targets (e.g. 贵州省 "
+            "or 520000 for all of Guizhou, 522600 for Qiandongnan)."
         ),
+        widget=forms.TextInput(attrs={"data-picker": "regions", "data-picker-multi": ""}),
     )
 
     def clean_codes(self) -> list[str]:
-        from regions.models import Region
-
-        codes: list[str] = self.cleaned_data["codes"].split()
-        known = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
-        unknown = [c for c in codes if c not in known]
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown region codes: %(codes)s") % {"codes": " ".join(unknown)}
-            )
-        return codes
+        return [r.code for r in regions_from_text(self.cleaned_data["codes"])]
 
 
 class GoalsForm(forms.Form):
@@ -180,40 +240,67 @@ class GoalsForm(forms.Form):
     goal_people = forms.IntegerField(label=_("Goal: people reached"), min_value=0, max_value=10**9)
 
 
+def _volunteer_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Volunteer"),
+        max_length=200,
+        help_text=_("Type a name or user name and choose from the list."),
+        widget=forms.TextInput(attrs={"data-picker": "volunteers", "autocomplete": "off"}),
+    )
+
+
+def _county_field(help_text: Any) -> forms.CharField:
+    return forms.CharField(
+        label=_("County or district"),
+        max_length=120,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"data-picker": "counties", "autocomplete": "off"}),
+    )
+
+
+def _one_county(form: forms.Form, data: dict[str, Any]) -> None:
+    """The county field's text as one county: ``county`` its code, ``county_region`` it."""
+    if "county" not in data:
+        return
+    try:
+        found = regions_from_text(data["county"], counties_only=True)
+    except forms.ValidationError as error:
+        form.add_error("county", error)
+        return
+    if len(found) != 1:
+        form.add_error("county", _("Choose one county or district."))
+        return
+    data["county"], data["county_region"] = found[0].code, found[0]
+
+
+def _the_volunteer(form: forms.Form, data: dict[str, Any]) -> None:
+    if "username" not in data:
+        return
+    try:
+        data["volunteer"] = volunteer_from_text(data["username"])
+    except forms.ValidationError as error:
+        form.add_error("username", error)
+
+
 class AssignForm(forms.Form):
-    username = forms.CharField(label=_("Volunteer's user name"), max_length=150)
+    username = _volunteer_field()
     team_name = forms.CharField(label=_("Team"), max_length=120)
-    county = forms.RegexField(
-        label=_("County code"),
-        regex=r"^\d{6}$",
-        help_text=_("The county their form defaults to, e.g. 522634 for Leishan."),
+    county = _county_field(
+        _("The county or district their form defaults to: type its name (e.g. 雷山县) or code.")
     )
 
     def clean(self) -> dict[str, Any]:
-        from accounts.models import User
-        from regions.models import Level, Region
-
         data = super().clean() or {}
-        if "username" in data:
-            user = User.objects.filter(username=data["username"]).first()
-            if user is None or not user.has_perm("accounts.log_field_sessions"):
-                self.add_error("username", _("No volunteer has this user name."))
-            data["volunteer"] = user
-        if "county" in data:
-            county = Region.objects.filter(code=data["county"], level=Level.COUNTY).first()
-            if county is None:
-                self.add_error("county", _("This is not the code of a county."))
-            data["county_region"] = county
+        _the_volunteer(self, data)
+        _one_county(self, data)
         return data
 
 
 class CoordinatorPlanForm(forms.Form):
     """A coordinator plans a session for one of the campaign's volunteers."""
 
-    username = forms.CharField(label=_("Volunteer's user name"), max_length=150)
-    county = forms.RegexField(
-        label=_("County code"), regex=r"^\d{6}$", help_text=_("For example 522634 for Leishan.")
-    )
+    username = _volunteer_field()
+    county = _county_field(_("Type its name (e.g. 雷山县) or code and choose from the list."))
     planned_on = PlannedSessionForm.base_fields["planned_on"]
     venue_type = PlannedSessionForm.base_fields["venue_type"]
     venue_name = PlannedSessionForm.base_fields["venue_name"]
@@ -221,12 +308,7 @@ class CoordinatorPlanForm(forms.Form):
     clean_planned_on = PlannedSessionForm.clean_planned_on
 
     def clean(self) -> dict[str, Any]:
-        from accounts.models import User
-
         data = super().clean() or {}
-        if "username" in data:
-            user = User.objects.filter(username=data["username"]).first()
-            if user is None:
-                self.add_error("username", _("No volunteer has this user name."))
-            data["volunteer"] = user
+        _the_volunteer(self, data)
+        _one_county(self, data)
         return data

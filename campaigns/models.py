@@ -13,6 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from core.storage import private_storage
 
 AUDIENCES = ("elderly", "students", "farmers", "women", "other")
+# The attendee groups do not overlap: each person is counted once, in the first group
+# that fits, in this order (an elderly farmer is counted as elderly, a schoolgirl as a
+# student), so the groups add up to the attendees.
+AUDIENCE_LABELS = {
+    "elderly": _("Aged 60 or over"),
+    "students": _("Students"),
+    "farmers": _("Other farmers"),
+    "women": _("Other women"),
+    "other": _("Everyone else"),
+}
 
 
 class Campaign(models.Model):
@@ -172,11 +182,11 @@ class SessionLog(models.Model):
     held_on = models.DateField(_("date"))
     venue_type = models.CharField(_("venue type"), max_length=20, choices=VenueType.choices)
     venue_name = models.CharField(_("venue name"), max_length=120)
-    attendees_elderly = models.PositiveIntegerField(_("elderly"), default=0)
-    attendees_students = models.PositiveIntegerField(_("students"), default=0)
-    attendees_farmers = models.PositiveIntegerField(_("farmers"), default=0)
-    attendees_women = models.PositiveIntegerField(_("women"), default=0)
-    attendees_other = models.PositiveIntegerField(_("others"), default=0)
+    attendees_elderly = models.PositiveIntegerField(AUDIENCE_LABELS["elderly"], default=0)
+    attendees_students = models.PositiveIntegerField(AUDIENCE_LABELS["students"], default=0)
+    attendees_farmers = models.PositiveIntegerField(AUDIENCE_LABELS["farmers"], default=0)
+    attendees_women = models.PositiveIntegerField(AUDIENCE_LABELS["women"], default=0)
+    attendees_other = models.PositiveIntegerField(AUDIENCE_LABELS["other"], default=0)
     # Sum of the above, stored so the database can total and group it.
     attendees_total = models.PositiveIntegerField(_("attendees"), default=0, editable=False)
     topics = models.CharField(_("topics or courses used"), max_length=300, blank=True)
@@ -212,6 +222,10 @@ class SessionLog(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    # A rejected log the volunteer corrected and sent again: when, and the phone's id of
+    # that edit, so a resent edit changes nothing a second time.
+    resubmitted_at = models.DateTimeField(_("resubmitted at"), null=True, blank=True)
+    revision_uuid = models.UUIDField(_("client id of the last edit"), null=True, blank=True)
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
     # Read by reach statistics: an edit in the admin must reach the summary tables.
     updated_at = models.DateTimeField(_("changed at"), auto_now=True, db_index=True)
@@ -235,6 +249,11 @@ class SessionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.venue_name}"
+
+    @property
+    def attendee_breakdown(self) -> list[tuple[str, int]]:
+        """(label, count) of each attendee group, in the order people are counted."""
+        return [(str(AUDIENCE_LABELS[a]), getattr(self, f"attendees_{a}")) for a in AUDIENCES]
 
     @property
     def flag_labels(self) -> list[str]:

@@ -9,11 +9,14 @@ from typing import Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
+    Case,
     Count,
     Exists,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
+    When,
 )
 
 from accounts.models import User
@@ -124,14 +127,87 @@ def campaigns_of_coordinator(*, user: User) -> QuerySet[Campaign]:
     return Campaign.objects.filter(coordinators=user).order_by("-starts_on", "name")
 
 
+# How a coordinator may sort the review queue: key → order_by fields.
+REVIEW_SORTS: dict[str, tuple[str, ...]] = {
+    "held_on": ("held_on", "id"),
+    "-held_on": ("-held_on", "-id"),
+    "-created_at": ("-created_at", "-id"),
+    "-attendees_total": ("-attendees_total", "id"),
+}
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    """What a coordinator narrows the review queue to (None: no narrowing)."""
+
+    campaign_id: int | None = None
+    status: str = Status.PENDING
+    county_code: str | None = None
+    volunteer_id: int | None = None
+    flag: str | None = None  # a Flag code, or "any" for a log with any flag
+    sort: str = "held_on"
+
+
 def review_queue(
-    *, coordinator: User, campaign_id: int | None = None, status: str = Status.PENDING
+    *,
+    coordinator: User,
+    campaign_id: int | None = None,
+    status: str = Status.PENDING,
+    filters: ReviewFilters | None = None,
 ) -> QuerySet[SessionLog]:
-    """Logs of the coordinator's own campaigns in one status, oldest session first."""
-    logs = SessionLog.objects.filter(campaign__coordinators=coordinator, status=status)
-    if campaign_id is not None:
-        logs = logs.filter(campaign_id=campaign_id)
-    return _with_photos(logs).order_by("held_on", "id")
+    """Logs of the coordinator's own campaigns in one status, narrowed by ``filters``, in
+    its sort (default: oldest session first), with campaign, county, volunteer and photos
+    (two queries for any number of rows)."""
+    f = filters or ReviewFilters(campaign_id=campaign_id, status=status)
+    logs = SessionLog.objects.filter(campaign__coordinators=coordinator, status=f.status)
+    if f.campaign_id is not None:
+        logs = logs.filter(campaign_id=f.campaign_id)
+    if f.county_code:
+        logs = logs.filter(county_id=f.county_code)
+    if f.volunteer_id is not None:
+        logs = logs.filter(volunteer_id=f.volunteer_id)
+    if f.flag == "any":
+        logs = logs.exclude(flags=[])
+    elif f.flag:
+        logs = (
+            logs.filter(flags__contains=[f.flag])
+            if _json_contains()
+            else logs.filter(flags__icontains=f'"{f.flag}"')
+        )
+    return _with_photos(logs).order_by(*REVIEW_SORTS.get(f.sort, REVIEW_SORTS["held_on"]))
+
+
+def _json_contains() -> bool:
+    """Whether the database answers JSON containment (PostgreSQL); SQLite does not, and
+    there the flag's code is matched in the stored text (codes are plain words)."""
+    from django.db import connection
+
+    return connection.features.supports_json_field_contains
+
+
+@dataclass(frozen=True)
+class ReviewChoices:
+    """The options of the queue's filters: counties targeted and volunteers assigned in the
+    coordinator's campaigns."""
+
+    counties: list[Region]
+    volunteers: list[User]
+
+
+def review_choices(*, coordinator: User) -> ReviewChoices:
+    """Two queries, whatever the number of campaigns."""
+    counties = list(
+        Region.objects.filter(campaigns__coordinators=coordinator)
+        .select_related("parent")
+        .distinct()
+        .order_by("code")
+    )
+    volunteers = list(
+        User.objects.filter(campaign_assignments__team__campaign__coordinators=coordinator)
+        .distinct()
+        .order_by("username")
+    )
+    return ReviewChoices(counties=counties, volunteers=volunteers)
 
 
 def photos_ready(log: SessionLog) -> list[SessionPhoto]:
@@ -219,4 +295,57 @@ def campaign_teams(*, campaign: Campaign) -> list[Team]:
             )
         )
         .order_by("name")
+    )
+
+
+# --- Pickers (a coordinator assigning volunteers and target regions) -----------------------
+
+PICKER_LIMIT = 10
+VOLUNTEER_PERM = ("accounts", "log_field_sessions")
+
+
+def volunteers_search(*, query: str, limit: int = PICKER_LIMIT) -> list[User]:
+    """Active volunteers (who may log sessions) whose user name or shown name contains
+    ``query``, user names that start with it first. One query."""
+    query = query.strip()
+    if not query:
+        return []
+    app, codename = VOLUNTEER_PERM
+    may_log = Q(
+        groups__permissions__codename=codename, groups__permissions__content_type__app_label=app
+    ) | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app)
+    matches = Q(username__icontains=query) | Q(display_name__icontains=query)
+    matches |= Q(first_name__icontains=query) | Q(last_name__icontains=query)
+    users = User.objects.filter(may_log, matches, is_active=True).distinct()
+    return sorted(
+        users.order_by("username")[: limit * 3],
+        key=lambda u: (not u.username.startswith(query), u.username),
+    )[:limit]
+
+
+def regions_search(
+    *, query: str, counties_only: bool = False, limit: int = PICKER_LIMIT
+) -> list[Region]:
+    """Regions whose name contains ``query`` (or whose code starts with it), provinces
+    before prefectures before counties, with their parent for telling namesakes apart. One
+    query."""
+    query = query.strip()
+    if not query:
+        return []
+    regions = Region.objects.select_related("parent")
+    if query.isdigit():
+        regions = regions.filter(code__startswith=query)
+    else:
+        regions = regions.filter(name__icontains=query)
+    if counties_only:
+        regions = regions.filter(level="county")
+    order = Case(When(level="province", then=0), When(level="prefecture", then=1), default=2)
+    return list(regions.order_by(order, "code")[:limit])
+
+
+def region_label(region: Region) -> str:
+    """A region as a picker shows it: its name, its parent's, its code."""
+    parent = region.parent.name if region.parent_id and region.parent else ""
+    return (
+        f"{region.name}（{parent}，{region.code}）" if parent else f"{region.name}（{region.code}）"
     )

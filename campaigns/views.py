@@ -4,25 +4,21 @@ management. The dashboard is reach's (a page of figures)."""
 from __future__ import annotations
 
 import uuid
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.auth import request_user
 from core.exceptions import DomainError
 from core.problems import problem_message
-from core.redirects import safe_next
+from core.service_workers import service_worker_view
+from regions.models import Region
 
 from . import exports, selectors, services
 from .forms import (
@@ -31,33 +27,19 @@ from .forms import (
     GoalsForm,
     PlannedSessionForm,
     RegionsAddForm,
-    ReviewForm,
+    SessionLogEditForm,
     SessionLogForm,
+    session_log_initial,
 )
-from .models import AUDIENCES, Campaign, SessionLog, Status
+from .models import AUDIENCES, Campaign, SessionLog
 
 LOG_PERM = "accounts.log_field_sessions"
 REVIEW_PERM = "accounts.review_field_sessions"
 STATS_PERM = "accounts.view_reach_statistics"
 
 
-@cache
-def _service_worker_source() -> bytes:
-    found = finders.find("js/campaigns-sw.js")
-    if found:
-        return Path(str(found)).read_bytes()
-    with staticfiles_storage.open("js/campaigns-sw.js") as source:
-        data: bytes = source.read()
-        return data
-
-
-@never_cache
-def service_worker(request: HttpRequest) -> HttpResponse:
-    """The service worker, served from /campaigns/ so its scope covers the volunteers' pages
-    (a worker's scope cannot be above its own URL)."""
-    response = HttpResponse(_service_worker_source(), content_type="text/javascript")
-    response["Service-Worker-Allowed"] = "/campaigns/"
-    return response
+# The service worker, served from /campaigns/ so its scope covers the volunteers' pages.
+service_worker = service_worker_view("js/campaigns-sw.js", "/campaigns/")
 
 
 @login_required
@@ -87,41 +69,93 @@ def session_log_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             log, _created = services.session_log_sync(
-                volunteer=request_user(request),
-                data=services.SessionInput(
-                    client_uuid=uuid.uuid4(),
-                    campaign_id=data["campaign"],
-                    county_code=data["county"],
-                    held_on=data["held_on"],
-                    venue_type=data["venue_type"],
-                    venue_name=data["venue_name"],
-                    attendees={a: data[f"attendees_{a}"] or 0 for a in AUDIENCES},
-                    topics=data["topics"],
-                    notes=data["notes"],
-                    gps_consent=data["gps_consent"],
-                    latitude=data["latitude"] if data["gps_consent"] else None,
-                    longitude=data["longitude"] if data["gps_consent"] else None,
-                ),
+                volunteer=request_user(request), data=_session_input(data, uuid.uuid4())
             )
         except DomainError as error:
             form.add_error(None, problem_message(error))
         else:
-            refused = []
-            for index, upload in enumerate(request.FILES.getlist("photos")[:9]):
-                try:
-                    services.session_photo_attach(
-                        log=log,
-                        volunteer=request_user(request),
-                        client_photo_id=f"form-{index}",
-                        data=upload.read(),
-                    )
-                except DomainError as error:
-                    refused.append(f"{upload.name}: {problem_message(error)}")
+            refused = _photos_attach(request, log)
             messages.success(request, _("Session saved. Thank you!"))
             for text in refused:
                 messages.warning(request, _("Photo not attached: %(reason)s") % {"reason": text})
             return redirect("campaigns:mine")
     return render(request, "campaigns/log_form.html", {"form": form, "campaigns": campaigns})
+
+
+def _session_input(data: dict[str, Any], client_uuid: uuid.UUID) -> services.SessionInput:
+    """A log form's cleaned data as the services take it."""
+    return services.SessionInput(
+        client_uuid=client_uuid,
+        campaign_id=data["campaign"],
+        county_code=data["county"],
+        held_on=data["held_on"],
+        venue_type=data["venue_type"],
+        venue_name=data["venue_name"],
+        attendees={a: data[f"attendees_{a}"] or 0 for a in AUDIENCES},
+        topics=data["topics"],
+        notes=data["notes"],
+        gps_consent=data["gps_consent"],
+        latitude=data["latitude"] if data["gps_consent"] else None,
+        longitude=data["longitude"] if data["gps_consent"] else None,
+    )
+
+
+def _photos_attach(request: HttpRequest, log: SessionLog) -> list[str]:
+    """Attach the form's photos to the log; the refusals, as the volunteer reads them."""
+    refused = []
+    prefix = uuid.uuid4().hex[:8]  # new photo ids, also on a log that has photos
+    for index, upload in enumerate(request.FILES.getlist("photos")[:9]):
+        try:
+            services.session_photo_attach(
+                log=log,
+                volunteer=request_user(request),
+                client_photo_id=f"form-{prefix}-{index}",
+                data=upload.read(),
+            )
+        except DomainError as error:
+            refused.append(f"{upload.name}: {problem_message(error)}")
+    return refused
+
+
+@login_required
+@permission_required(LOG_PERM, raise_exception=True)
+def session_log_edit(request: HttpRequest, client_uuid: uuid.UUID) -> HttpResponse:
+    """A rejected log, corrected and sent again (the same log, back in the review queue).
+    With JavaScript it is queued on the phone like a new log; without, it posts here."""
+    volunteer = request_user(request)
+    log = get_object_or_404(
+        selectors.session_logs_of_volunteer(volunteer=volunteer), client_uuid=client_uuid
+    )
+    campaigns = selectors.campaigns_of_volunteer(volunteer=volunteer)
+    form = SessionLogEditForm(
+        request.POST or None,
+        request.FILES or None,
+        campaigns=campaigns,
+        log=log,
+        initial={**session_log_initial(log), "revision": uuid.uuid4()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            log, _changed = services.session_log_resubmit(
+                volunteer=volunteer,
+                revision=data["revision"],
+                data=_session_input(data, log.client_uuid),
+                remove_photos=data["remove_photos"],
+            )
+        except DomainError as error:
+            form.add_error(None, problem_message(error))
+        else:
+            refused = _photos_attach(request, log)
+            messages.success(request, _("Sent again for review. Thank you!"))
+            for text in refused:
+                messages.warning(request, _("Photo not attached: %(reason)s") % {"reason": text})
+            return redirect("campaigns:mine")
+    return render(
+        request,
+        "campaigns/log_form.html",
+        {"form": form, "campaigns": campaigns, "log": log, "editing": True},
+    )
 
 
 @login_required
@@ -209,66 +243,20 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required(REVIEW_PERM, raise_exception=True)
-def review_queue(request: HttpRequest) -> HttpResponse:
-    campaigns = list(selectors.campaigns_of_coordinator(user=request_user(request)))
-    chosen = request.GET.get("campaign")
-    campaign_id = int(chosen) if chosen and chosen.isdigit() else None
-    status = request.GET.get("status", Status.PENDING)
-    if status not in Status.values:
-        status = Status.PENDING
-    logs = list(
-        selectors.review_queue(
-            coordinator=request_user(request), campaign_id=campaign_id, status=status
-        )[:50]
-    )
-    return render(
-        request,
-        "campaigns/review.html",
-        {
-            "logs": logs,
-            "campaigns": campaigns,
-            "campaign_id": campaign_id,
-            "status": status,
-            "statuses": Status.choices,
-            "form": ReviewForm(),
-        },
-    )
-
-
-@login_required
-@permission_required(REVIEW_PERM, raise_exception=True)
-@require_POST
-def review_decide(request: HttpRequest, log_id: int) -> HttpResponse:
-    log = get_object_or_404(SessionLog, pk=log_id, campaign__coordinators=request.user)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))  # an ErrorList yields message strings
-        return redirect(safe_next(request, "campaigns:review"))
-    services.session_log_review(
-        log=log,
-        reviewer=request_user(request),
-        decision=form.cleaned_data["decision"],
-        note=form.cleaned_data["note"],
-    )
-    labels = {
-        Status.APPROVED: _("Approved: %(venue)s"),
-        Status.REJECTED: _("Rejected: %(venue)s"),
-        Status.FLAGGED: _("Flagged: %(venue)s"),
-    }
-    messages.success(request, labels[form.cleaned_data["decision"]] % {"venue": log.venue_name})
-    return redirect(safe_next(request, "campaigns:review"))
-
-
-@login_required
 @permission_required(STATS_PERM, raise_exception=True)
 def campaign_export(request: HttpRequest, campaign_id: int, kind: str) -> StreamingHttpResponse:
+    """A download of the campaign's figures; ``?area=`` (a region code, as on the
+    dashboard) narrows it to that area's counties."""
     campaign = _own_campaign(request, campaign_id)
     if kind not in exports.STREAMERS:
         raise Http404
-    return exports.stream_response(campaign=campaign, kind=kind)
+    area = None
+    code = request.GET.get("area", "")
+    if code:
+        area = Region.objects.filter(code=code).first()
+        if area is None:
+            raise Http404
+    return exports.stream_response(campaign=campaign, kind=kind, area=area)
 
 
 @login_required

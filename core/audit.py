@@ -70,6 +70,7 @@ class AuditAction(models.TextChoices):
     SESSION_LOG_APPROVED = "session_log.approved", _("session log approved")
     SESSION_LOG_REJECTED = "session_log.rejected", _("session log rejected")
     SESSION_LOG_FLAGGED = "session_log.flagged", _("session log flagged")
+    SESSION_LOG_RESUBMITTED = "session_log.resubmitted", _("session log resubmitted")
     # private files opened by someone other than their owner (campaigns/file_views.py)
     SESSION_PHOTO_VIEWED = "session_photo.viewed", _("session photo viewed")
     EXPORT_DOWNLOADED = "export.downloaded", _("export downloaded")

@@ -188,6 +188,18 @@ AMOUNT_NOT_FLAGGED = problem_type(
     ),
 )
 
+# --- Courses (edu) ---------------------------------------------------------------------------
+
+OFFLINE_COMPLETION_OF_ANOTHER = problem_type(
+    "offline-completion-of-another",
+    _("Sent by another account"),
+    409,
+    _(
+        "This lesson finished offline was already sent, with the same client UUID, by "
+        "another account. A phone makes a new UUID for every lesson it queues."
+    ),
+)
+
 # --- Volunteers' field sessions (campaigns) --------------------------------------------------
 
 NOT_IN_CAMPAIGN = problem_type(
@@ -222,6 +234,15 @@ TOO_MANY_PHOTOS = problem_type(
     _("Too many photos"),
     422,
     _("A session log takes at most 9 photos."),
+)
+LOG_NOT_EDITABLE = problem_type(
+    "session-log-not-editable",
+    _("This session log cannot be changed"),
+    409,
+    _(
+        "Only a log the coordinator sent back (rejected) can be corrected and sent again; "
+        "this one is waiting for review or already decided."
+    ),
 )
 REVIEW_NOT_ALLOWED = problem_type(
     "review-not-allowed",

@@ -307,6 +307,35 @@ class LessonProgress(models.Model):
         return f"{self.user} · {self.lesson}"
 
 
+class OfflineCompletion(models.Model):
+    """A lesson finished on a phone without signal, as it reached us: one row per client UUID,
+    so a queue that sends it again (a reload, a lost answer) changes nothing the second time.
+    ``outcome`` says what came of it; the progress itself is a LessonProgress row."""
+
+    class Outcome(models.TextChoices):
+        COMPLETED = "completed", _("completed")
+        CHECK_FAILED = "check_failed", _("knowledge check not passed")
+        CHECK_UNSEEN = "check_unseen", _("knowledge check not answered")
+
+    client_uuid = models.UUIDField(_("client UUID"), unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offline_completions"
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    correct = models.PositiveSmallIntegerField(null=True, blank=True)
+    total = models.PositiveSmallIntegerField(null=True, blank=True)
+    completed_at = models.DateTimeField(_("finished on the phone at"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lesson finished offline")
+        verbose_name_plural = _("lessons finished offline")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.lesson} · {self.outcome}"
+
+
 class Certificate(models.Model):
     serial = models.CharField(_("serial"), max_length=32, unique=True)
     user = models.ForeignKey(

@@ -6,6 +6,7 @@ app_name = "edu"
 urlpatterns = [
     path("courses/", views.catalogue, name="catalogue"),
     path("courses/my/", views.my_learning, name="my-learning"),
+    path("courses/sw.js", views.service_worker, name="service-worker"),
     path("courses/<slug:slug>/", views.course_detail, name="course"),
     path("courses/<slug:slug>/<slug:lesson_slug>/", views.lesson_detail, name="lesson"),
     path(

@@ -17,12 +17,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.service_workers import service_worker_view
 from core.storage import private_file_response
 from quizzes.selectors import audience_choices
 
 from . import checks, selectors, services
 from .models import Course, Lesson, Topic
+from .offline import served_token
 from .rendering import markdown_to_safe_html
+
+# Saved courses: served from /courses/ so its scope covers every course and lesson page.
+service_worker = service_worker_view("js/courses-sw.js", "/courses/")
 
 
 def _language() -> str:
@@ -234,7 +239,9 @@ def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResp
         return _to_preview(request, slug, lesson_slug)
     context = _lesson_context(request, course, lesson_slug)
     lesson: Lesson = context["lesson"]
-    if request.user.is_authenticated:
+    if request.headers.get("X-Anquan-Saving"):
+        pass  # saved for offline reading (course-offline.js), not read: no visit recorded
+    elif request.user.is_authenticated:
         services.lesson_visit(user=request.user, lesson=lesson)
     else:
         services.guest_lesson_visit(session=request.session, lesson=lesson)
@@ -244,6 +251,13 @@ def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResp
         # Only the questions served here may be graded, so nobody passes by answering
         # questions of their own choosing.
         request.session[_served_key(lesson)] = [q.id for q in questions]
+    if request.user.is_authenticated:
+        # The same note, signed into the page, for a lesson finished offline (edu.offline).
+        context["served_token"] = served_token(
+            user_id=request.user.pk,
+            lesson_id=lesson.pk,
+            question_ids=[q.id for q in questions or []],
+        )
     return render(request, "edu/lesson.html", context)
 
 

@@ -20,13 +20,15 @@ from .errors import (
     PlanNotAllowed,
     RejectionWithoutReason,
     ReviewNotAllowed,
+    SessionLogNotEditable,
     SessionLogOfAnother,
     TooManyPhotos,
 )
 from .files import export_download_record, session_photo_view_record
 from .photos import session_photo_attach, session_photo_process
 from .plans import PlanInput, planned_session_cancel, planned_session_create
-from .review import coordinator_of, session_log_review
+from .resubmission import session_log_resubmit
+from .review import coordinator_of, session_log_review, session_logs_approve
 from .session_logs import SessionInput, session_log_flags, session_log_sync, volunteer_in_campaign
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "RejectionWithoutReason",
     "ReviewNotAllowed",
     "SessionInput",
+    "SessionLogNotEditable",
     "SessionLogOfAnother",
     "TooManyPhotos",
     "campaign_counties_add",
@@ -53,8 +56,10 @@ __all__ = [
     "planned_session_cancel",
     "planned_session_create",
     "session_log_flags",
+    "session_log_resubmit",
     "session_log_review",
     "session_log_sync",
+    "session_logs_approve",
     "session_photo_attach",
     "session_photo_process",
     "session_photo_view_record",

@@ -48,6 +48,16 @@ class PhotoRefused(DomainError):
         super().__init__(message, code=reason)
 
 
+class SessionLogNotEditable(DomainError):
+    """Only a rejected log can be changed and sent again (``log_status`` member: its
+    status)."""
+
+    code = "session-log-not-editable"
+
+    def __init__(self, log_status: str) -> None:
+        super().__init__(log_status=log_status)
+
+
 class TooManyPhotos(DomainError):
     code = "too-many-photos"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -56,3 +58,26 @@ def session_log_review(
         after={"status": decision},
     )
     return log
+
+
+@transaction.atomic
+def session_logs_approve(*, log_ids: Iterable[int], reviewer: User) -> list[SessionLog]:
+    """Approve several logs at once, each through :func:`session_log_review` (so each is
+    audited as if approved alone). Only logs of the reviewer's own campaigns that still wait
+    (pending or flagged) are approved; others (unknown, another coordinator's campaign,
+    decided meanwhile) are left as they are. Atomic: all of them or none. Returns the logs
+    approved. Raises ReviewNotAllowed for a reviewer without the review permission."""
+    if not reviewer.has_perm("accounts.review_field_sessions"):
+        raise ReviewNotAllowed
+    logs = list(
+        SessionLog.objects.select_for_update(of=("self",))
+        .filter(
+            pk__in=list(log_ids),
+            campaign__coordinators=reviewer,
+            status__in=[Status.PENDING, Status.FLAGGED],
+        )
+        .order_by("pk")
+    )
+    for log in logs:
+        session_log_review(log=log, reviewer=reviewer, decision=Status.APPROVED)
+    return logs

@@ -49,19 +49,35 @@ class Dashboard:
     weeks: list[tuple[date, int, int]]
     not_reached: list[Region]
     as_of: datetime | None = None  # when the summary tables were last refreshed
+    campaign_targets: int = 0  # target counties of the whole campaign
 
     @property
     def coverage_percent(self) -> int:
         return round(100 * self.reached / self.targets) if self.targets else 0
 
+    def _share(self, goal: int) -> int:
+        """An area's part of a campaign goal: in proportion to its target counties (the
+        campaign sets its goals for all of them together)."""
+        if self.area is None:
+            return goal
+        return round(goal * self.targets / self.campaign_targets) if self.campaign_targets else 0
+
+    @property
+    def goal_sessions(self) -> int:
+        return self._share(self.campaign.goal_sessions)
+
+    @property
+    def goal_people(self) -> int:
+        return self._share(self.campaign.goal_people)
+
     @property
     def sessions_percent(self) -> int:
-        goal = self.campaign.goal_sessions
+        goal = self.goal_sessions
         return min(100, round(100 * self.sessions / goal)) if goal else 0
 
     @property
     def people_percent(self) -> int:
-        goal = self.campaign.goal_people
+        goal = self.goal_people
         return min(100, round(100 * self.people / goal)) if goal else 0
 
 
@@ -106,7 +122,9 @@ def campaign_dashboard(*, campaign: Campaign, area: Region | None = None) -> Das
 
     The figures are read from reach statistics' summary tables (``CampaignReachDaily``),
     so they are as fresh as the last refresh (``as_of``); only the number of logs waiting
-    for review is read live, being a work queue rather than a figure. Eight queries."""
+    for review is read live, being a work queue rather than a figure. Inside an area the
+    goals are the area's share of the campaign's, by target counties. Eight queries
+    nation-wide, nine inside an area."""
     summary = CampaignReachDaily.objects.filter(campaign=campaign).order_by()
     in_area = summary.filter(_summary_filter(area))
     targets = Region.objects.filter(campaigns=campaign).filter(_area_filter(area))
@@ -159,16 +177,20 @@ def campaign_dashboard(*, campaign: Campaign, area: Region | None = None) -> Das
     pending = SessionLog.objects.filter(
         Q(campaign=campaign, status=Status.PENDING) & _area_filter(area, "county__")
     ).count()
+    targets_in_area = sum(r.targets for r in rows)
     return Dashboard(
         campaign=campaign,
         area=area,
         sessions=sum(r.sessions for r in rows),
         people=sum(r.people for r in rows),
         pending=pending,
-        targets=sum(r.targets for r in rows),
+        targets=targets_in_area,
         reached=sum(r.reached for r in rows),
         rows=rows,
         weeks=weeks,
         not_reached=not_reached,
         as_of=reach_figures_as_of(),
+        campaign_targets=(
+            targets_in_area if area is None else Region.objects.filter(campaigns=campaign).count()
+        ),
     )

@@ -33,4 +33,10 @@ if (document.documentElement.dataset.signedIn === "false" && "caches" in window)
       Promise.all(keys.filter((k) => k.startsWith("anquan-field")).map((k) => caches.delete(k))),
     )
     .catch(() => {});
+  // Saved courses (course-offline.js) are served only to the learner who saved them: with
+  // nobody signed in, nobody's are.
+  caches
+    .open("anquan-courses-meta")
+    .then((meta) => meta.delete("/courses/__learner"))
+    .catch(() => {});
 }

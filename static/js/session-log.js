@@ -6,6 +6,9 @@
 // and a restarted phone. Each entry is {client_uuid, body, photos: [{id, name, blob, sent,
 // error}], queued_at, error, author}. Photos are kept as Blobs, so nothing is sent twice or
 // lost. ``author`` is the signed-in account's id: only that account's pages send the entry.
+// A rejected log corrected on the phone is queued under its own client_uuid with
+// ``revision`` (made when it is saved, so resending it changes the log once) and
+// ``remove_photos`` (client photo ids to take off).
 const DB_NAME = "anquan-field";
 const STORE = "queue";
 
@@ -64,12 +67,14 @@ const list = document.querySelector("[data-queue]");
 const section = document.querySelector("[data-queue-section]");
 const empty = document.querySelector("[data-queue-empty]");
 const status = document.querySelector("[data-sync-status]");
+const saveState = document.querySelector("[data-save-state]");
+const queueState = document.querySelector("[data-queue-state]");
 const text = (key, fallback) => (status && status.dataset[key]) || fallback;
 // Who is signed in on this page: a log waits on the phone for the volunteer who wrote it,
 // even if someone else signs in on the same phone before the signal comes back.
 const author = (status && status.dataset.author) || "";
 const othersEntry = (entry) => Boolean(entry.author && author && entry.author !== author);
-let flushing = false;
+let inFlight = null; // the flush under way, if any
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/campaigns/sw.js", { scope: "/campaigns/" }).catch(() => {});
@@ -95,7 +100,8 @@ async function render() {
     item.className = "queue-item";
     item.dataset.clientUuid = entry.client_uuid;
     const title = document.createElement("strong");
-    title.textContent = `${entry.body.held_on} · ${entry.body.venue_name}`;
+    const again = entry.revision ? ` · ${text("msgResubmit", "sent again")}` : "";
+    title.textContent = `${entry.body.held_on} · ${entry.body.venue_name}${again}`;
     const photos = entry.photos.filter((p) => !p.sent && !p.error).length;
     const detail = document.createElement("span");
     detail.className = "small";
@@ -142,6 +148,22 @@ async function render() {
   }
   if (empty) empty.hidden = entries.length > 0;
   if (section && !form) section.hidden = entries.length === 0;
+  showQueueState(entries.filter((e) => !e.done && !othersEntry(e)).length);
+}
+
+// How many logs wait on this phone, said next to the save button (a polite live region).
+function showQueueState(waiting) {
+  if (!queueState) return;
+  const data = queueState.dataset;
+  const message =
+    waiting === 0 ? data.msgNone : waiting === 1 ? data.msgOne : data.msgMany.replace("%(n)s", waiting);
+  if (queueState.textContent !== message) queueState.textContent = message;
+}
+
+function showSaved(sent) {
+  if (!saveState) return;
+  saveState.classList.toggle("is-sent", sent);
+  saveState.textContent = sent ? saveState.dataset.msgSent : saveState.dataset.msgKept;
 }
 
 async function problemText(response) {
@@ -156,11 +178,15 @@ async function problemText(response) {
 
 async function sendEntry(entry) {
   if (!entry.sent_log) {
-    const response = await fetch(API, {
+    const resubmit = Boolean(entry.revision);
+    const payload = resubmit
+      ? { revision: entry.revision, remove_photos: entry.remove_photos || [], ...entry.body }
+      : { client_uuid: entry.client_uuid, ...entry.body };
+    const response = await fetch(resubmit ? `${API}/${entry.client_uuid}/resubmit` : API, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ client_uuid: entry.client_uuid, ...entry.body }),
+      body: JSON.stringify(payload),
     });
     if (!response.ok) {
       const problem = await response.clone().json().catch(() => ({}));
@@ -210,22 +236,27 @@ async function sendEntry(entry) {
   return true;
 }
 
-async function flush() {
-  if (flushing || !navigator.onLine) return;
-  flushing = true;
-  try {
-    for (const entry of await queueAll()) {
-      if (entry.error || entry.done || othersEntry(entry)) continue;
-      say(text("msgSending", "Sending…"));
-      await sendEntry(entry);
+// Send what waits, one entry after another. A call while a flush is under way waits for it
+// and then flushes again, so a log saved meanwhile is sent too.
+function flush() {
+  if (inFlight) return inFlight.then(() => flush());
+  if (!navigator.onLine) return render();
+  inFlight = (async () => {
+    try {
+      for (const entry of await queueAll()) {
+        if (entry.error || entry.done || othersEntry(entry)) continue;
+        say(text("msgSending", "Sending…"));
+        await sendEntry(entry);
+      }
+      say(navigator.onLine ? "" : text("msgOffline", "Offline"));
+    } catch (error) {
+      say(error.message === "signin" ? text("msgSignin", "Sign in again.") : text("msgOffline", "Offline"));
+    } finally {
+      inFlight = null;
+      await render();
     }
-    say(navigator.onLine ? "" : text("msgOffline", "Offline"));
-  } catch (error) {
-    say(error.message === "signin" ? text("msgSignin", "Sign in again.") : text("msgOffline", "Offline"));
-  } finally {
-    flushing = false;
-    await render();
-  }
+  })();
+  return inFlight;
 }
 
 function readForm() {
@@ -270,6 +301,8 @@ if (form) {
       { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 },
     );
   });
+  const editing = form.dataset.clientUuid || "";
+  const saveButton = form.querySelector("[data-save]");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = readForm();
@@ -282,32 +315,69 @@ if (form) {
       say(text("msgTooMany", "At most 9 photos."));
       return;
     }
-    const clientUuid = newUuid();
+    if (saveState) saveState.textContent = "";
+    // A correction is sent under the log's own UUID, with an id of its own for this edit.
+    const clientUuid = editing || newUuid();
+    const revision = editing ? newUuid() : "";
     const photos = files.map((file, index) => ({
-      id: `${clientUuid.slice(0, 8)}-${index}`,
+      id: `${(revision || clientUuid).slice(0, 8)}-${index}`,
       name: file.name,
       blob: file,
       sent: false,
       error: "",
     }));
-    await queuePut({
+    const entry = {
       client_uuid: clientUuid,
       author,
       body,
       photos,
       queued_at: new Date().toISOString(),
       error: "",
-    });
-    const keep = { campaign: body.campaign, county: body.county, held_on: body.held_on, venue_type: body.venue_type };
-    form.reset();
-    for (const [name, value] of Object.entries(keep)) form.elements[name].value = value;
-    say(text("msgQueued", "Saved on this phone."));
+    };
+    if (editing) {
+      entry.revision = revision;
+      entry.remove_photos = [...form.querySelectorAll("[data-remove-photo]:checked")].map((b) => b.value);
+    }
+    await queuePut(entry);
+    if (editing) {
+      // One correction per visit: the log is on its way back to the coordinator.
+      if (saveButton) saveButton.disabled = true;
+    } else {
+      const keep = { campaign: body.campaign, county: body.county, held_on: body.held_on, venue_type: body.venue_type };
+      form.reset();
+      for (const [name, value] of Object.entries(keep)) form.elements[name].value = value;
+    }
     await render();
-    flush();
+    await flush();
+    const left = (await queueAll()).find((e) => e.client_uuid === clientUuid);
+    // Sent: gone from the queue, or kept only to show a refused photo. Refused as a whole:
+    // the queue below says why. Otherwise it waits on the phone for signal.
+    if (!left || left.done) showSaved(true);
+    else if (!left.error) showSaved(false);
   });
+}
+
+// The county list shows the chosen campaign's counties only (each option names its
+// campaigns); the server checks the same.
+for (const picker of document.querySelectorAll("form")) {
+  const campaign = picker.querySelector('select[name="campaign"]');
+  const county = picker.querySelector('select[name="county"]');
+  if (!campaign || !county || !county.querySelector("option[data-campaigns]")) continue;
+  const follow = () => {
+    let firstFitting = null;
+    for (const option of county.options) {
+      const fits = (option.dataset.campaigns || "").split(" ").includes(campaign.value);
+      option.hidden = !fits;
+      option.disabled = !fits;
+      if (fits && !firstFitting) firstFitting = option;
+    }
+    if (county.selectedOptions[0]?.disabled && firstFitting) county.value = firstFitting.value;
+  };
+  campaign.addEventListener("change", follow);
+  follow();
 }
 
 window.addEventListener("online", () => flush());
 window.addEventListener("offline", () => say(text("msgOffline", "Offline")));
-render().then(flush);
+render().then(() => flush());
 setInterval(flush, 30000);

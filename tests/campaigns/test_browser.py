@@ -63,14 +63,14 @@ def test_a_session_logged_offline_reaches_the_review_queue_once_with_its_photo(
     page.context.set_offline(True)
     page.reload()
     expect(page.get_by_role("heading", name="记录一场活动")).to_be_visible()
-    expect(page.get_by_label("县区")).to_have_value("522634")
+    expect(page.get_by_label("县（区）")).to_have_value("522634")
     assert (
         page.evaluate("() => fetch('/healthz').then(() => 'online', () => 'offline')") == "offline"
     )
 
     # ... and they fill it in and save it with a photo
     page.get_by_label("场所名称").fill("西江村村委会")
-    page.get_by_label("老年人").fill("35")
+    page.get_by_label("60 岁及以上").fill("35")
     page.get_by_label("农民").fill("12")
     page.get_by_label("讲了哪些主题或课程").fill("养老诈骗；96110")
     page.locator("input[type=file]").set_input_files(str(photo))
@@ -181,7 +181,7 @@ def test_on_a_shared_phone_a_queued_log_waits_for_the_volunteer_who_wrote_it(web
     page.context.set_offline(True)
     page.reload()
     page.get_by_label("场所名称").fill("西江村村委会")
-    page.get_by_label("老年人").fill("20")
+    page.get_by_label("60 岁及以上").fill("20")
     page.get_by_role("button", name="保存").click()
     expect(page.locator("[data-queue] li")).to_have_count(1)
     context = page.context

@@ -234,6 +234,6 @@ def test_a_coordinator_plans_a_session_for_a_volunteer_on_the_manage_page(
     assert "Session planned for" in answer.content.decode()
     plan = PlannedSession.objects.get()
     assert (plan.volunteer, plan.planned_by, plan.planned_on) == (volunteer, coordinator, day)
-    assert "No volunteer has this user name." in unknown.content.decode()
+    assert "No volunteer has this name or user name." in unknown.content.decode()
     client.force_login(volunteer)
     assert "从江县第一中学" in client.get("/campaigns/plans/").content.decode()

@@ -124,6 +124,7 @@ def test_the_run_covers_every_operation_of_the_api() -> None:
         "/api/v1/transfer-checks/{check_id}/resolution",
         "/api/v1/campaign-sessions",
         "/api/v1/campaign-sessions/{client_uuid}/photos",
+        "/api/v1/campaign-sessions/{client_uuid}/resubmit",
         "/api/v1/me/courses/",
         "/api/v1/reach",
         "/api/v1/regions/",

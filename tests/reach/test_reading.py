@@ -59,7 +59,7 @@ def test_impact_page_publishes_the_headline_in_chinese(client, counted):
     # Then it shows 75 attendees + 2 checks + 1 online learner, 3 sessions, 3 counties
     page = response.content.decode()
     assert response.status_code == 200
-    assert "覆盖 78 人次 · 3 场 · 3 个县" in page
+    assert "覆盖 78 人次 · 3 场 · 3 个县（区）" in page
     assert "¥5,000" in page or "¥5000" in page
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('edu', '0005_course_working_copies'),
+        ('edu', '0006_offline_completions'),
     ]
 
     operations = [
