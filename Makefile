@@ -8,7 +8,11 @@ PORT ?= 8000
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 MANAGE := $(BIN)/python manage.py
 STATIC_SOURCES := $(shell find static templates -type f 2>/dev/null)
-PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+# zh-hant is written from zh_Hans (OpenCC and the reviewed locale/zh_Hant/overrides.toml):
+# build output like the .mo files, so it is listed whether or not it exists yet.
+HANS_PO := $(wildcard locale/zh_Hans/LC_MESSAGES/*.po)
+HANT_PO := $(HANS_PO:locale/zh_Hans/%=locale/zh_Hant/%)
+PO_FILES := $(sort $(wildcard locale/*/LC_MESSAGES/*.po) $(HANT_PO))
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test test-sqlite test-services lint lock messages makemessages clean help
@@ -56,6 +60,9 @@ lock: | $(BIN)/python
 # Compiled catalogues are build output, never committed.
 locale/%.mo: locale/%.po
 	msgfmt --check-format -o $@ $<
+
+$(HANT_PO): $(HANS_PO) locale/zh_Hant/overrides.toml core/hant.py core/hant_catalogue.py | $(VENV)/.stamp-base
+	$(MANAGE) messages_hant
 
 messages: $(MO_FILES)
 

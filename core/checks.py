@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,28 @@ def metrics_token_check(**kwargs: Any) -> list[checks.CheckMessage]:
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.translation, deploy=True)
+def traditional_catalogue_check(**kwargs: Any) -> list[checks.CheckMessage]:
+    """zh-hant is offered in every language switch, but its catalogue is build output
+    (core.hant_catalogue): a release that compiled only the committed catalogues would show
+    Traditional readers the English source strings."""
+    from .hant import TRADITIONAL
+
+    if TRADITIONAL not in dict(settings.LANGUAGES):
+        return []
+    built = [Path(path) / "zh_Hant" / "LC_MESSAGES" / "django.mo" for path in settings.LOCALE_PATHS]
+    if any(path.is_file() for path in built):
+        return []
+    return [
+        checks.Warning(
+            "The zh-hant catalogue is not built: Traditional Chinese pages would be in English.",
+            hint="Run `python manage.py messages_hant` and then compilemessages "
+            "(`make messages` does both).",
+            id="core.W021",
+        )
+    ]
 
 
 @checks.register(deploy=True)

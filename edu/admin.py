@@ -45,6 +45,10 @@ from .models import Course, Lesson, LessonImage, Module
 from .packages import PackageError, course_package_export, course_package_import, read_zip
 
 BOTH_LANGUAGES = _("Chinese first, English beside it; an empty English text shows the Chinese.")
+TRADITIONAL = _(
+    "Readers of Traditional Chinese see the Chinese text converted automatically. Write a "
+    "Traditional version here only where the conversion reads wrong; it then wins."
+)
 
 
 def _course_is_live(obj: Course | Lesson | None) -> bool:
@@ -73,7 +77,7 @@ class LiveContentReadOnly:
 
 class ModuleInline(LiveContentReadOnly, admin.TabularInline[Module, Course]):
     model = Module
-    fields = ["position", "title_zh", "title_en"]
+    fields = ["position", "title_zh", "title_en", "title_zh_hant"]
     extra = 0
 
 
@@ -112,7 +116,7 @@ class CourseForm(CourseSlugForm):
         model = Course
         fields = [
             "slug", "topic", "audiences", "scam_types", "position",
-            "title_zh", "title_en", "summary_zh", "summary_en",
+            "title_zh", "title_en", "summary_zh", "summary_en", "title_zh_hant", "summary_zh_hant",
         ]  # fmt: skip
 
 
@@ -125,7 +129,7 @@ class LessonForm(LessonSlugForm):
         fields = [
             "course", "module", "position", "slug", "minutes", "retired",
             "title_zh", "title_en", "body_zh", "body_en", "video_url", "audio",
-            "check_scam_types", "check_question_count",
+            "check_scam_types", "check_question_count", "title_zh_hant", "body_zh_hant",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -180,6 +184,14 @@ class CourseAdmin(admin.ModelAdmin[Course]):
             {
                 "fields": [("title_zh", "title_en"), ("summary_zh", "summary_en")],
                 "description": BOTH_LANGUAGES,
+            },
+        ),
+        (
+            _("Traditional Chinese (optional)"),
+            {
+                "fields": ["title_zh_hant", "summary_zh_hant"],
+                "description": TRADITIONAL,
+                "classes": ["collapse"],
             },
         ),
         (_("Publishing"), {"fields": ["status", "version", "published_at"]}),
@@ -414,7 +426,7 @@ def _live_slug(course: Course) -> str:
 
 class LessonImageInline(LiveContentReadOnly, admin.TabularInline[LessonImage, Lesson]):
     model = LessonImage
-    fields = ["position", "image", "alt_zh", "alt_en"]
+    fields = ["position", "image", "alt_zh", "alt_en", "alt_zh_hant"]
     extra = 0
 
 
@@ -433,6 +445,14 @@ class LessonAdmin(admin.ModelAdmin[Lesson]):
             {
                 "fields": [("title_zh", "title_en"), ("body_zh", "body_en")],
                 "description": BOTH_LANGUAGES,
+            },
+        ),
+        (
+            _("Traditional Chinese (optional)"),
+            {
+                "fields": ["title_zh_hant", "body_zh_hant"],
+                "description": TRADITIONAL,
+                "classes": ["collapse"],
             },
         ),
         (_("Media"), {"fields": ["video_url", "audio"]}),

@@ -6,6 +6,8 @@ Text is drawn through core.fonts' chain, each character with the first installed
 has it: Noto Sans CJK SC (Debian's ``fonts-noto-cjk``), then BabelStone Han and HanaMin
 (``fonts-babelstone-han``, ``fonts-hanazono``), all installed by ``scripts/system-deps.sh``.
 ``EDU_CERTIFICATE_FONT`` may name the primary font file (``path`` or ``path:index``).
+A zh-hant learner's certificate says the same in Traditional characters; Noto Sans CJK maps
+every Traditional character too (tests/edu/test_traditional.py checks its cmap).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from core import fonts
 from core.fonts import FontFile
+from core.hant import is_traditional
 
 from .models import Certificate
 
@@ -50,20 +53,32 @@ def _qr_png(url: str, scale: int) -> bytes:
     return out.getvalue()
 
 
+# The certificate's fixed Chinese words, in Simplified and in Traditional characters (written
+# out, not converted: they are few and never change).
+WORDS = {
+    False: dict(heading="结业证书", intro="完成了课程", serial="证书编号", verify="扫码验证"),
+    True: dict(heading="結業證書", intro="完成了課程", serial="證書編號", verify="掃碼驗證"),
+}
+
+
 def _lines(certificate: Certificate) -> dict[str, str]:
+    """What the certificate says; a zh-hant learner's in Traditional characters. The
+    learner's name is drawn as they wrote it, never converted."""
     issued = timezone.localtime(certificate.issued_at)
-    title = certificate.course_title_zh
+    traditional = is_traditional(certificate.language)
+    words = WORDS[traditional]
+    title = certificate.course_title(certificate.language if traditional else None)
     title_en = certificate.course_title_en or ""
     return {
-        "heading": "结业证书",
+        "heading": words["heading"],
         "heading_en": "Certificate of completion",
         "name": certificate.learner_name,
-        "intro": "完成了课程 · has completed the course",
+        "intro": f"{words['intro']} · has completed the course",
         "title": title,
         "title_en": title_en,
         "date": f"{issued.year}年{issued.month}月{issued.day}日 · {issued:%Y-%m-%d}",
-        "serial": f"证书编号 Serial: {certificate.serial}",
-        "verify": "扫码验证 · Scan to verify",
+        "serial": f"{words['serial']} Serial: {certificate.serial}",
+        "verify": f"{words['verify']} · Scan to verify",
     }
 
 

@@ -2,7 +2,10 @@
 
 Bilingual text lives in paired columns (``title_zh`` beside ``title_en``) so an editor sees
 and edits both languages on one form; :meth:`Localized.text` picks the reader's language and
-falls back to Simplified Chinese, the original, when a translation is missing.
+falls back to Simplified Chinese, the original, when a translation is missing. Traditional
+Chinese (zh-hant) needs no second authoring pass: it is the Simplified text converted
+(``core.hant``, cached), unless an editor wrote a Traditional version in ``<name>_zh_hant``,
+which wins.
 
 Progress points at lessons, which keep their identity (course + slug) across edits, new
 versions and package re-imports; a lesson that disappears from a course is *retired*, never
@@ -22,9 +25,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.hant import is_traditional, to_traditional
 from core.storage import private_storage
 
 ORIGINAL_LANGUAGE = "zh-hans"
+HANT_HELP = _("Leave empty to show the Chinese text converted to Traditional characters.")
 
 
 class Topic(models.TextChoices):
@@ -41,12 +46,16 @@ class Topic(models.TextChoices):
 
 
 class Localized(models.Model):
-    """Reads a paired ``<name>_zh`` / ``<name>_en`` column in the reader's language."""
+    """Reads a paired ``<name>_zh`` / ``<name>_en`` column in the reader's language; for
+    zh-hant the editor's ``<name>_zh_hant`` if there is one, else ``<name>_zh`` converted."""
 
     class Meta:
         abstract = True
 
     def text(self, name: str, language: str | None) -> str:
+        if is_traditional(language):
+            own = str(getattr(self, f"{name}_zh_hant", "") or "")
+            return own or to_traditional(str(getattr(self, f"{name}_zh")))
         if language and not language.startswith("zh"):
             value = str(getattr(self, f"{name}_en", "") or "")
             if value:
@@ -77,6 +86,12 @@ class Course(Localized):
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
     summary_en = models.TextField(_("summary (English)"), blank=True)
+    title_zh_hant = models.CharField(
+        _("title (Traditional Chinese)"), max_length=200, blank=True, help_text=HANT_HELP
+    )
+    summary_zh_hant = models.TextField(
+        _("summary (Traditional Chinese)"), blank=True, help_text=HANT_HELP
+    )
     position = models.PositiveIntegerField(_("position in the catalogue"), default=0)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
@@ -134,6 +149,9 @@ class Module(Localized):
     position = models.PositiveIntegerField(_("position"), default=0)
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_zh_hant = models.CharField(
+        _("title (Traditional Chinese)"), max_length=200, blank=True, help_text=HANT_HELP
+    )
     # In a working copy: the live module this one was copied from (empty: a new module).
     origin = models.ForeignKey(
         "self",
@@ -169,6 +187,12 @@ class Lesson(Localized):
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     body_zh = models.TextField(_("text (Chinese, Markdown)"))
     body_en = models.TextField(_("text (English, Markdown)"), blank=True)
+    title_zh_hant = models.CharField(
+        _("title (Traditional Chinese)"), max_length=200, blank=True, help_text=HANT_HELP
+    )
+    body_zh_hant = models.TextField(
+        _("text (Traditional Chinese, Markdown)"), blank=True, help_text=HANT_HELP
+    )
     minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=5)
     video_url = models.URLField(_("video link"), blank=True)
     audio = models.FileField(_("audio"), upload_to="edu/audio/", blank=True)
@@ -228,6 +252,9 @@ class LessonImage(Localized):
     image = models.ImageField(_("image"), upload_to="edu/images/original/")
     alt_zh = models.CharField(_("description (Chinese)"), max_length=300)
     alt_en = models.CharField(_("description (English)"), max_length=300, blank=True)
+    alt_zh_hant = models.CharField(
+        _("description (Traditional Chinese)"), max_length=300, blank=True, help_text=HANT_HELP
+    )
     # {"480": "edu/images/…-480.webp", …}; filled by lesson_image_renditions_make.
     renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
     width = models.PositiveIntegerField(_("width"), default=0, editable=False)
@@ -364,6 +391,14 @@ class Certificate(models.Model):
     learner_name = models.CharField(_("learner's name"), max_length=100)
     course_title_zh = models.CharField(_("course title (Chinese)"), max_length=200)
     course_title_en = models.CharField(_("course title (English)"), max_length=200, blank=True)
+    course_title_zh_hant = models.CharField(
+        _("course title (Traditional Chinese)"), max_length=200, blank=True
+    )
+    # The learner's language when it was issued: a zh-hant learner's certificate is drawn in
+    # Traditional characters.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=ORIGINAL_LANGUAGE
+    )
     issued_at = models.DateTimeField(_("issued at"))
     # Private: no public URL; served by edu.views.certificate_file to the owner and staff.
     png = models.FileField(
@@ -392,6 +427,8 @@ class Certificate(models.Model):
         return self.revoked_at is None
 
     def course_title(self, language: str | None) -> str:
+        if is_traditional(language):
+            return self.course_title_zh_hant or to_traditional(self.course_title_zh)
         if language and not language.startswith("zh") and self.course_title_en:
             return self.course_title_en
         return self.course_title_zh

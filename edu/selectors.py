@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 
+from core.hant import to_simplified
 from quizzes.recommendations import RecommendedCourse
 
 from .models import Certificate, Course, Enrollment, Lesson, LessonProgress, Module
@@ -17,7 +18,8 @@ from .services import guest_progress
 
 def course_catalogue(*, topic: str = "", audience: str = "", query: str = "") -> QuerySet[Course]:
     """Published courses, filtered by topic, audience and a search over titles, summaries
-    and lesson text (both languages), each annotated with its number of active lessons."""
+    and lesson text (both languages; a word in Traditional characters finds the Simplified
+    text), each annotated with its number of active lessons."""
     courses = Course.objects.filter(status=Course.Status.PUBLISHED)
     if topic:
         courses = courses.filter(topic=topic)
@@ -27,14 +29,16 @@ def course_catalogue(*, topic: str = "", audience: str = "", query: str = "") ->
     if query:
         words = query.split()[:5]
         for word in words:
+            # A word typed in Traditional characters finds the Simplified original too.
+            zh = to_simplified(word)
             courses = courses.filter(
-                Q(title_zh__icontains=word)
+                Q(title_zh__icontains=zh)
                 | Q(title_en__icontains=word)
-                | Q(summary_zh__icontains=word)
+                | Q(summary_zh__icontains=zh)
                 | Q(summary_en__icontains=word)
-                | Q(lessons__title_zh__icontains=word, lessons__retired=False)
+                | Q(lessons__title_zh__icontains=zh, lessons__retired=False)
                 | Q(lessons__title_en__icontains=word, lessons__retired=False)
-                | Q(lessons__body_zh__icontains=word, lessons__retired=False)
+                | Q(lessons__body_zh__icontains=zh, lessons__retired=False)
                 | Q(lessons__body_en__icontains=word, lessons__retired=False)
             )
         courses = courses.distinct()

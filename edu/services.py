@@ -81,10 +81,12 @@ def course_unpublish(*, course: Course, by: Any | None) -> Course:
 
 COPIED_COURSE_FIELDS = [
     "topic", "audiences", "scam_types", "title_zh", "title_en", "summary_zh", "summary_en",
+    "title_zh_hant", "summary_zh_hant",
 ]  # fmt: skip
 COPIED_LESSON_FIELDS = [
     "position", "slug", "title_zh", "title_en", "body_zh", "body_en", "minutes", "video_url",
-    "audio", "check_scam_types", "check_question_count", "retired",
+    "audio", "check_scam_types", "check_question_count", "retired", "title_zh_hant",
+    "body_zh_hant",
 ]  # fmt: skip
 
 
@@ -116,6 +118,7 @@ def course_draft_start(*, course: Course, by: Any | None) -> Course:
             position=module.position,
             title_zh=module.title_zh,
             title_en=module.title_en,
+            title_zh_hant=module.title_zh_hant,
         )
         for module in live.modules.all()
     }
@@ -134,6 +137,7 @@ def course_draft_start(*, course: Course, by: Any | None) -> Course:
             image=image.image.name,
             alt_zh=image.alt_zh,
             alt_en=image.alt_en,
+            alt_zh_hant=image.alt_zh_hant,
             renditions=image.renditions,
             width=image.width,
             height=image.height,
@@ -171,6 +175,7 @@ def _working_copy_apply(*, copy: Course, live: Course) -> dict[str, list[str]]:
         live_module = live_modules.get(module.origin_id or 0) or Module(course=live)
         live_module.position = module.position
         live_module.title_zh, live_module.title_en = module.title_zh, module.title_en
+        live_module.title_zh_hant = module.title_zh_hant
         live_module.save()
         module_map[module.pk] = live_module
 
@@ -228,7 +233,8 @@ def _images_move(*, source: Lesson, target: Lesson) -> None:
             continue
         kept.position = image.position
         kept.alt_zh, kept.alt_en = image.alt_zh, image.alt_en
-        kept.save(update_fields=["position", "alt_zh", "alt_en"])
+        kept.alt_zh_hant = image.alt_zh_hant
+        kept.save(update_fields=["position", "alt_zh", "alt_en", "alt_zh_hant"])
         image.delete()
     LessonImage.objects.filter(pk__in=[image.pk for image in live_images.values()]).delete()
 
@@ -336,6 +342,8 @@ def certificate_issue(*, user: Any, course: Course) -> Certificate:
                     learner_name=user.shown_name[:100],
                     course_title_zh=course.title_zh,
                     course_title_en=course.title_en,
+                    course_title_zh_hant=course.title_zh_hant,
+                    language=user.language,  # a zh-hant learner's is drawn in Traditional
                     issued_at=timezone.now(),
                 )
             break

@@ -27,6 +27,10 @@ AUDIENCES: list[tuple[str, str, str]] = [
     ("rural", "农村居民", "Rural residents"),
 ]
 
+# The locales a transfer check's subject may be in (and its quiz shown in). Extended, never
+# renamed: zh-hant is the Traditional reading of zh-hans (core/hant.py), not a second bank.
+LOCALES: list[str] = ["zh-hans", "zh-hant", "en"]
+
 # The audience a transfer check's age band suggests.
 AUDIENCE_FOR_AGE_BAND = {
     "under_18": "students",

@@ -12,8 +12,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from django.utils import translation
+
 from .models import Question
-from .selectors import questions_for_knowledge_check, questions_with_options
+from .selectors import question_for_reader, questions_for_knowledge_check, questions_with_options
 from .services import knowledge_check_grade
 
 
@@ -54,8 +56,10 @@ class CheckResult:
     reviews: dict[int, CheckReview] = field(default_factory=dict)
 
 
-def _asked(question: Question) -> CheckQuestion:
-    options = [CheckOption(id=o.id, text=o.text) for o in question.options.all()]
+def _asked(question: Question, language: str | None) -> CheckQuestion:
+    shown = list(question.options.all())
+    question_for_reader(question, shown, language=language)  # zh-hans shown in Traditional
+    options = [CheckOption(id=o.id, text=o.text) for o in shown]
     if question.kind != Question.Kind.TRUE_FALSE:  # 对/错 keep their order
         # Shuffled once per question, the same way every time: a learner who retries sees
         # the options where they were, and the right one is not always first.
@@ -74,7 +78,7 @@ class QuestionBankChecks:
         self, *, scam_types: list[str], audience: str, language: str, count: int
     ) -> list[CheckQuestion]:
         return [
-            _asked(question)
+            _asked(question, language)
             for question in questions_for_knowledge_check(
                 scam_types=scam_types, audience=audience, language=language, count=count
             )
@@ -83,10 +87,12 @@ class QuestionBankChecks:
     def questions_again(self, *, ids: list[int]) -> list[CheckQuestion]:
         """The questions served before, in their order (a retry asks the same ones); any
         deleted since is left out."""
-        return [_asked(question) for question in questions_with_options(ids)]
+        language = translation.get_language()
+        return [_asked(question, language) for question in questions_with_options(ids)]
 
     def grade(self, *, answers: dict[int, list[int]]) -> CheckResult:
-        result = knowledge_check_grade(answers=answers)
+        # Explanations in the reader's language (the page's): Traditional for zh-hant.
+        result = knowledge_check_grade(answers=answers, language=translation.get_language())
         return CheckResult(
             passed=result.passed,
             correct=result.score,

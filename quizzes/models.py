@@ -1,7 +1,9 @@
 """Question bank, learners' quiz attempts, and transfer checks for payment risk systems.
 
 A question is one row per language: the zh-hans and en versions of one ``key`` are two rows
-that the admin shows together. Scam types and audiences are data (editors add new ones); their
+that the admin shows together. zh-hant readers see an editor's zh-hant row of the key where
+there is one, else the zh-hans row converted as it is shown (``selectors.question_for_reader``).
+Scam types and audiences are data (editors add new ones); their
 codes are part of the public contract and never change.
 """
 
@@ -16,6 +18,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.hant import in_language
 
 LANGUAGE_CHOICES = settings.LANGUAGES
 
@@ -37,7 +41,9 @@ class NamedCode(models.Model):
 
     def name_in(self, language: str | None = None) -> str:
         language = (language or get_language() or "zh-hans").lower()
-        return self.name_en if language.startswith("en") else self.name_zh_hans
+        return (
+            self.name_en if language.startswith("en") else in_language(self.name_zh_hans, language)
+        )
 
     @property
     def name(self) -> str:
@@ -167,7 +173,9 @@ class Quiz(models.Model):
 
     def title_in(self, language: str | None = None) -> str:
         language = (language or get_language() or "zh-hans").lower()
-        return self.title_en if language.startswith("en") else self.title_zh_hans
+        if language.startswith("en"):
+            return self.title_en
+        return in_language(self.title_zh_hans, language)
 
     @property
     def title(self) -> str:

@@ -9,13 +9,42 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from core.hant import TRADITIONAL, is_traditional, to_traditional
+
 from .models import ApiClient, Audience, Option, Question, ScamType, TransferCheck
+
+# The bank's original language: zh-hant readers are served its questions converted.
+ORIGINAL_LANGUAGE = "zh-hans"
 
 MIXED_PER_TYPE = 1  # a "sensible general mix": at most one question per scam type first
 
 
 def published_questions(*, language: str) -> QuerySet[Question]:
-    return Question.objects.filter(status=Question.Status.PUBLISHED, language=language)
+    """The published questions a reader of ``language`` is asked. For zh-hant: an editor's
+    zh-hant row of a key where there is one, else the key's zh-hans row (converted when it
+    is shown, see :func:`question_for_reader`): one row per key either way."""
+    published = Question.objects.filter(status=Question.Status.PUBLISHED)
+    if not is_traditional(language):
+        return published.filter(language=language)
+    own = published.filter(language=TRADITIONAL).values("key")
+    return published.filter(
+        Q(language=TRADITIONAL) | (Q(language=ORIGINAL_LANGUAGE) & ~Q(key__in=own))
+    )
+
+
+def question_for_reader(
+    question: Question, options: Sequence[Option], *, language: str | None
+) -> None:
+    """Show a zh-hans question to a zh-hant reader in Traditional characters: its texts are
+    replaced on these in-memory rows by their conversions (cached by content, see core.hant).
+    For display only: the rows must not be saved afterwards. Other readers, and questions an
+    editor wrote in zh-hant, are left as they are."""
+    if not is_traditional(language) or question.language != ORIGINAL_LANGUAGE:
+        return
+    for name in ("text", "scenario", "explanation", "image_alt"):
+        setattr(question, name, to_traditional(getattr(question, name)))
+    for option in options:
+        option.text = to_traditional(option.text)
 
 
 def questions_with_options(ids: Sequence[int]) -> list[Question]:
@@ -29,8 +58,11 @@ def questions_with_options(ids: Sequence[int]) -> list[Question]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def question_with_options(question_id: int) -> tuple[Question, list[Option]] | None:
-    """One question and its options in their order, in one query (a quiz screen)."""
+def question_with_options(
+    question_id: int, *, language: str | None = None
+) -> tuple[Question, list[Option]] | None:
+    """One question and its options in their order, in one query (a quiz screen), as a
+    reader of ``language`` reads them (zh-hans converted for zh-hant)."""
     options = list(
         Option.objects.filter(question_id=question_id)
         .select_related("question")
@@ -38,6 +70,7 @@ def question_with_options(question_id: int) -> tuple[Question, list[Option]] | N
     )
     if not options:
         return None
+    question_for_reader(options[0].question, options, language=language)
     return options[0].question, options
 
 

@@ -38,7 +38,7 @@ def _screen(
 ) -> dict[str, Any]:
     """The question at ``position`` with its options in the order drawn for this attempt."""
     item = items[position]
-    found = selectors.question_with_options(item["q"])
+    found = selectors.question_with_options(item["q"], language=translation.get_language())
     if found is None:  # deleted since it was drawn
         raise Http404
     question, options = found

@@ -264,6 +264,7 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [
     # Each language is named in itself, so a reader finds their own.
     ("zh-hans", "简体中文"),
+    ("zh-hant", "繁體中文"),  # made from zh-hans with OpenCC: see core/hant.py
     ("en", "English"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]

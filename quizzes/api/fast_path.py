@@ -15,6 +15,7 @@ from regions.selectors import county_codes
 
 from .. import services
 from ..auth import rate_limit_wait
+from ..codes import LOCALES
 from ..models import Scope, TransferCheck
 from .inputs import (
     AMOUNT_RE,
@@ -38,7 +39,7 @@ _RISK_KEYS = frozenset({"score", "scam_types", "reasons"})
 _REF_RE = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
 _REASON_RE = re.compile(r"[a-z0-9_]{1,40}")
 _AGE_BANDS = frozenset(TransferCheck.AgeBand.values)
-_LOCALES = frozenset({"zh-hans", "en"})
+_LOCALES = frozenset(LOCALES)
 _CHANNELS = frozenset(TransferCheck.Channel.values)
 _PAYEE_TYPES = frozenset(TransferCheck.PayeeType.values)
 _CURRENCIES = frozenset(CURRENCIES)

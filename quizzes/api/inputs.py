@@ -24,6 +24,7 @@ from core.serializers import (
 from regions.selectors import county_codes
 
 from .. import selectors
+from ..codes import LOCALES
 from ..models import TransferCheck
 
 MAX_BODY_BYTES = 8 * 1024
@@ -92,7 +93,7 @@ class SubjectInput(Strict):
         help_text="Pseudonymous subject reference; never a name or phone number.",
     )
     age_band = StrictChoiceField(TransferCheck.AgeBand.values, required=False)
-    locale = StrictChoiceField(["zh-hans", "en"], required=False)
+    locale = StrictChoiceField(LOCALES, required=False)
     region_code = CountyCodeField(required=False)
 
 

@@ -38,13 +38,17 @@ def _is_correct(question: Question, chosen: list[int]) -> bool:
     return set(chosen) == correct
 
 
-def knowledge_check_grade(*, answers: dict[int, list[int]], pass_ratio: float = 0.6) -> GradeResult:
+def knowledge_check_grade(
+    *, answers: dict[int, list[int]], pass_ratio: float = 0.6, language: str | None = None
+) -> GradeResult:
     """Hook for ``edu``: grade answers (question id -> chosen option ids). A question is
     right when exactly its correct options were chosen. Passed when at least ``pass_ratio``
-    of the questions are right. Reads only; writes nothing."""
+    of the questions are right; explanations as a reader of ``language`` reads them. Reads
+    only; writes nothing."""
     questions = selectors.questions_with_options([int(q) for q in answers])
     results: dict[int, QuestionResult] = {}
     for question in questions:
+        selectors.question_for_reader(question, [], language=language)
         chosen = sorted(int(o) for o in answers.get(question.id, []))
         results[question.id] = QuestionResult(
             question_id=question.id,

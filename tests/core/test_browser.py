@@ -173,3 +173,21 @@ def test_unread_notifications_show_on_the_phone_menu_button(web_server, phone):
     page.locator(".site-header summary").click()
     expect(page.locator(".site-nav [data-unread-count]")).to_have_text("2")
     expect(page.locator(".site-nav [data-unread-count]")).to_be_visible()
+
+
+def test_traditional_chinese_is_chosen_from_the_header_on_a_phone(web_server, phone):
+    page = phone
+    page.goto(web_server + "/")
+
+    page.get_by_role("button", name="繁體中文").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hant")
+    expect(page.get_by_role("heading", level=1)).to_have_text("一堂人人都需要的金融必修課")
+    expect(page.get_by_role("button", name="繁體中文")).to_have_attribute("aria-current", "true")
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("一堂人人都需要的金融必修課")
+    # Three language buttons still fit the phone's width: nothing scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "home-phone-zh-hant.png"), full_page=True)

@@ -173,3 +173,181 @@ def test_the_chinese_catalogue_is_up_to_date_with_the_code(tmp_path: Path):
 
     missing = msgids(copy / PO.relative_to(ROOT)) - msgids(PO)
     assert not missing, f"run `make makemessages` and translate: {sorted(missing)[:10]}"
+
+
+# --- Traditional Chinese (zh-hant): made from zh_Hans, with reviewed overrides -------------
+
+HANT_PO = ROOT / "locale" / "zh_Hant" / "LC_MESSAGES" / "django.po"
+
+
+def test_traditional_chinese_is_offered_in_the_header_named_in_itself(client):
+    html = client.get("/").content.decode()
+
+    assert re.search(r'value="zh-hant" class="pill" lang="zh-hant"\s*>繁體中文</button>', html)
+    assert ("zh-hant", "繁體中文") in settings.LANGUAGES
+
+
+def test_the_language_switch_to_traditional_chinese_translates_the_page(client):
+    response = client.post("/preferences/language/", {"language": "zh-hant", "next": "/"})
+
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hant"
+    html = client.get("/").content.decode()
+    assert '<html lang="zh-hant"' in html
+    assert "跳到主要內容" in html  # 跳到主要内容, converted
+    assert "撥打全國反詐勸阻專線" in html
+    assert "跳到主要内容" not in html
+
+
+def test_a_browser_set_to_taiwan_or_hong_kong_chinese_gets_traditional(client):
+    for accept in ("zh-TW,zh;q=0.9", "zh-HK", "zh-Hant"):
+        html = client.get("/", HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+        assert '<html lang="zh-hant"' in html, accept
+
+
+@pytest.mark.django_db
+def test_traditional_chinese_is_remembered_on_the_account(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    client.post("/preferences/language/", {"language": "zh-hant", "next": "/"})
+
+    user.refresh_from_db()
+    assert user.language == "zh-hant"
+
+
+def _msgids(po) -> dict[tuple[str | None, str], object]:
+    return {(e.msgctxt, e.msgid): e for e in po if not e.obsolete}
+
+
+def test_every_message_has_a_traditional_translation(tmp_path: Path):
+    import polib
+
+    from core.hant_catalogue import catalogue_hant_build
+
+    result = catalogue_hant_build(target=tmp_path)
+
+    built = tmp_path / "zh_Hant" / "LC_MESSAGES" / "django.po"
+    assert result.written == [built]
+    hans, hant = _msgids(polib.pofile(str(PO))), _msgids(polib.pofile(str(built)))
+    assert hant.keys() == hans.keys()
+    for kind in ("untranslated", "only-fuzzy"):
+        out = subprocess.run(
+            ["msgattrib", f"--{kind}", "--no-wrap", str(built)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert out == "", out[:500]
+    # Converted, not copied: the Simplified wording of the skip link is gone.
+    assert hant[(None, "Skip to main content")].msgstr == "跳到主要內容"
+
+
+def test_the_site_serves_the_current_traditional_catalogue(tmp_path: Path):
+    from core.hant_catalogue import catalogue_hant_build
+
+    catalogue_hant_build(target=tmp_path)
+
+    assert HANT_PO.is_file(), "run `make messages`"
+    fresh = (tmp_path / "zh_Hant" / "LC_MESSAGES" / "django.po").read_text("utf-8")
+    assert HANT_PO.read_text("utf-8") == fresh, "run `make messages`"
+
+
+def test_the_reviewed_overrides_are_applied_and_none_is_stale(tmp_path: Path):
+    import dataclasses
+
+    from django.utils import translation
+
+    from core.hant import convert, overrides_read
+    from core.hant_catalogue import catalogue_hant_build
+
+    overrides = overrides_read()
+    assert overrides.phrases and overrides.messages
+    with translation.override("zh-hant"):
+        # A phrase: s2twp reads 代码 as source code (程式碼); a region code is 代碼.
+        county_code = translation.gettext("county code")
+        assert "代碼" in county_code and "程式碼" not in county_code
+        assert translation.gettext("Accounts and roles") == "帳戶與角色"  # not 賬戶
+        # A whole message, as reviewed (OpenCC alone writes 當用戶, missing 使用者).
+        for message in overrides.messages:
+            assert translation.gettext(message.msgid) == message.msgstr
+    assert "當用戶" in convert("只有当用户看到了测验", dataclasses.replace(overrides, phrases=()))
+    assert convert("县区代码", dataclasses.replace(overrides, phrases=())) == "縣區程式碼"
+    assert catalogue_hant_build(target=tmp_path).stale == []
+
+
+def test_overrides_are_written_in_traditional_characters():
+    from core.hant import convert, overrides_read
+
+    overrides = overrides_read()
+    for _wrong, right in overrides.phrases:
+        assert convert(right) == right, right
+    for message in overrides.messages:
+        assert "当" not in message.msgstr and "户" not in message.msgstr
+
+
+def test_a_string_added_to_zh_hans_gets_its_traditional_translation_for_free(tmp_path: Path):
+    from core.hant_catalogue import catalogue_hant_build
+
+    source = tmp_path / "zh_Hans" / "LC_MESSAGES"
+    source.mkdir(parents=True)
+    (source / "django.po").write_text(
+        PO.read_text("utf-8") + '\nmsgid "Download the software"\nmsgstr "下载软件"\n', "utf-8"
+    )
+
+    catalogue_hant_build(locale=tmp_path)
+
+    built = (tmp_path / "zh_Hant" / "LC_MESSAGES" / "django.po").read_text("utf-8")
+    assert 'msgid "Download the software"\nmsgstr "下載軟體"' in built  # Taiwan phrasing
+
+
+@pytest.mark.django_db
+def test_traditional_chinese_is_a_choice_on_the_account_page(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    page = client.get("/accounts/me/").content.decode()
+    saved = client.post(
+        "/accounts/me/",
+        {"display_name": user.display_name or "林", "email": "", "language": "zh-hant"},
+    )
+
+    assert '<option value="zh-hant">繁體中文</option>' in page
+    assert saved.status_code == 302
+    assert saved.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hant"
+    user.refresh_from_db()
+    assert user.language == "zh-hant"
+
+
+def test_a_release_without_the_built_traditional_catalogue_is_warned(settings, tmp_path: Path):
+    from core.checks import traditional_catalogue_check
+
+    assert traditional_catalogue_check() == []  # built by `make messages`
+    settings.LOCALE_PATHS = [tmp_path]
+
+    (warning,) = traditional_catalogue_check()
+
+    assert warning.id == "core.W021"
+    assert "messages_hant" in warning.hint
+
+
+def test_an_override_whose_message_is_gone_is_reported_stale(tmp_path: Path):
+    from core.hant import overrides_read
+    from core.hant_catalogue import catalogue_hant_build
+
+    source = tmp_path / "zh_Hans" / "LC_MESSAGES"
+    source.mkdir(parents=True)
+    (source / "django.po").write_text('msgid "Sign in"\nmsgstr "登录"\n', "utf-8")
+    (tmp_path / "zh_Hant").mkdir()
+    (tmp_path / "zh_Hant" / "overrides.toml").write_text(
+        '[[message]]\nmsgid = "Sign in"\nmsgstr = "登入帳號"\n\n'
+        '[[message]]\nmsgid = "Log on"\nmsgstr = "登入"\n',
+        "utf-8",
+    )
+
+    result = catalogue_hant_build(locale=tmp_path)
+
+    assert result.stale == ["Log on"]
+    assert result.overridden == 1
+    built = (tmp_path / "zh_Hant" / "LC_MESSAGES" / "django.po").read_text("utf-8")
+    assert 'msgid "Sign in"\nmsgstr "登入帳號"' in built
+    assert overrides_read(tmp_path / "missing.toml").messages == ()

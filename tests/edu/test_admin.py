@@ -229,3 +229,24 @@ def test_an_editor_writes_a_lesson_with_a_knowledge_check_and_previews_it(course
     preview = client.get(f"/courses-preview/{course.slug}/report-fraud/").content.decode()
     assert "<strong>110</strong>" in preview
     assert client.get(f"/courses/{course.slug}/report-fraud/").status_code == 404
+
+
+def test_an_editor_writes_a_traditional_version_that_readers_get_after_publishing(
+    course, client, editor
+):
+    from django.conf import settings as django_settings
+
+    from tests.admin_forms import change_form_data
+
+    draft = services.course_draft_start(course=course, by=editor)
+    url = reverse("admin:edu_course_change", args=[draft.pk])
+    page = client.get(url)
+    assert "繁体中文（可选）" in page.content.decode()  # the optional section, in zh-hans
+
+    saved = client.post(url, change_form_data(page, title_zh_hant="識破假冒公檢法（編輯版）"))
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    services.course_publish(course=draft, by=editor)
+    reader = type(client)()
+    reader.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+
+    assert "識破假冒公檢法（編輯版）" in reader.get("/courses/").content.decode()

@@ -220,3 +220,19 @@ def test_a_batch_takes_as_many_queries_for_many_reminders_as_for_one(django_asse
         assert services.reminders_send_due(now=NOON)["sent"] == 8
     assert Delivery.objects.count() == 3 * 9
     assert len(mail.outbox) == 9
+
+
+def test_a_zh_hant_learner_is_reminded_in_traditional_characters():
+    # Given an idle learner who reads Traditional Chinese
+    user = stalled_learner(language="zh-hant")
+    Preference.objects.create(user=user, sms=True, phone="13800000001")
+
+    # When the reminder goes out
+    services.reminders_plan(now=NOON)
+    services.reminders_send_due(now=NOON)
+
+    # Then the mail, the note on the site and the text are in Traditional characters
+    assert mail.outbox[0].subject == "您的課程還在等您"
+    assert "從上次停下的地方繼續吧" in mail.outbox[0].body
+    assert Notification.objects.get(user=user).title == "您的課程還在等您"
+    assert "您的課程還在等您" in SmsOutbox.objects.get(phone="13800000001").body

@@ -115,6 +115,14 @@ def test_the_text_is_in_the_learners_language(client):
     assert SmsOutbox.objects.get().body.startswith("[Anquan] Your sign-in code is ")
 
 
+def test_the_text_is_in_traditional_characters_for_a_zh_hant_learner(client):
+    learner(language="zh-hant")
+
+    ask(client)
+
+    assert SmsOutbox.objects.get().body.startswith("【金融安全課堂】您的登入驗證碼是 ")
+
+
 def test_a_sign_in_by_code_is_in_the_audit_log(client):
     user = learner()
     ask(client)

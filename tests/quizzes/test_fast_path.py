@@ -40,6 +40,7 @@ ODD_VALUES = [
     "impersonating_police",
     "new_payee",
     "zh-hans",
+    "zh-hant",
     "CNY",
     "app",
     "personal",
