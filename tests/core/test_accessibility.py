@@ -1,10 +1,12 @@
-"""Every kind of page each demo user reaches by links has no serious or critical accessibility
-violation found by axe-core, in real Chromium on a phone: in Chinese, and in English in elder
-mode (where layout and contrast change most)."""
+"""Every kind of page each demo user reaches by links, and the hosted transfer quiz, has no
+serious or critical accessibility violation found by axe-core, in real Chromium on a phone:
+in Simplified Chinese, in Traditional Chinese, and in English in elder mode (where layout and
+contrast change most)."""
 
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections import deque
 from urllib.parse import urldefrag
@@ -77,7 +79,7 @@ def test_no_page_has_a_serious_accessibility_violation(web_server, browser):
             client.force_login(User.objects.get(username=username))
         urls = page_kinds(client, done)
         assert urls, username
-        for language, elder in [("zh-hans", False), ("en", True)]:
+        for language, elder in [("zh-hans", False), ("zh-hant", False), ("en", True)]:
             context = browser.new_context(**PHONE)
             cookies = [{"name": "django_language", "value": language, "url": web_server}]
             if elder:
@@ -101,5 +103,61 @@ def test_no_page_has_a_serious_accessibility_violation(web_server, browser):
                         problems
                     )
             context.close()
+    found.update(hosted_quiz_problems(web_server, browser, axe))
     assert checked > 30, checked
     assert found == {}
+
+
+def hosted_quiz_problems(web_server: str, browser, axe: Axe) -> dict[str, list[str]]:
+    """The payment app's quiz screens: each question, each answer's explanation, the choice
+    and its end, in each of the contract's languages (60+ in elder mode)."""
+    from urllib.parse import urlsplit
+
+    from rest_framework.test import APIClient
+
+    from tests.quizzes.conftest import check_body
+    from tests.quizzes.factories import api_client
+
+    found: dict[str, list[str]] = {}
+    ended: list[str] = []
+    http = APIClient()
+    http.credentials(HTTP_AUTHORIZATION=f"Bearer {api_client().api_key}")
+    for locale, age_band in [("zh-hans", "60_plus"), ("zh-hant", "35_59"), ("en", "18_34")]:
+        body = check_body()
+        body["subject"].update({"locale": locale, "age_band": age_band})
+        created = http.post(
+            "/api/v1/transfer-checks",
+            data=json.dumps(body),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=f"axe-{locale}",
+        )
+        assert created.status_code == 201, created.content
+        context = browser.new_context(**PHONE)
+        page = context.new_page()
+        page.goto(web_server + urlsplit(created.json()["quiz_url"]).path)
+        for step in range(12):
+            found.update(_problems(axe, page, f"quiz {locale} step {step}"))
+            form_button = page.locator(".quiz-form:visible button")
+            onward = page.locator("a.quiz-next:visible, a[href*='#']:visible").filter(
+                has_text=re.compile("下一题|下一題|Next|继续|繼續|Continue")
+            )
+            stop = page.get_by_role("button", name=re.compile("停止|Stop"))
+            if form_button.count():
+                form_button.first.click()
+            elif onward.count():
+                onward.first.click()
+            elif stop.count():
+                stop.first.click()
+                found.update(_problems(axe, page, f"quiz {locale} end"))
+                ended.append(locale)
+                break
+            else:
+                break
+        context.close()
+    assert ended == ["zh-hans", "zh-hant", "en"], ended  # each quiz walked to its end
+    return found
+
+
+def _problems(axe: Axe, page, where: str) -> dict[str, list[str]]:
+    problems = serious(axe.run(page))
+    return {where: problems} if problems else {}
