@@ -1,7 +1,8 @@
 """What edu holds about a person, for their copy and their erasure (accounts.data_requests).
 
-Enrolments and lesson completions are kept on erasure, attached to the now anonymous
-account: they carry nothing personal once the account has no name, and the reach figures
+Enrolments, lesson completions and lessons finished offline are kept on erasure, attached
+to the now anonymous account: they carry nothing personal once the account has no name, and
+the reach figures
 (lessons completed, learners active, courses completed) are counted from them. A
 certificate keeps its serial, course and date (counted in the figures; its check page then
 says it names no one) and loses the name and its image and PDF files."""
@@ -16,7 +17,7 @@ from accounts.data_requests import PersonalDataSource
 from accounts.models import User
 from core.storage import stored_files_delete_on_commit
 
-from .models import Certificate, Enrollment, LessonProgress
+from .models import Certificate, Enrollment, LessonProgress, OfflineCompletion
 
 
 def _iso(value: Any) -> str | None:
@@ -43,6 +44,17 @@ def learning_export(user: User) -> dict[str, Any]:
             }
             for p in LessonProgress.objects.filter(user=user)
             .select_related("lesson__course")
+            .order_by("completed_at")
+        ],
+        "lessons_finished_offline": [
+            {
+                "lesson": o.lesson.slug,
+                "outcome": o.outcome,
+                "finished_at": _iso(o.completed_at),
+                "received_at": _iso(o.received_at),
+            }
+            for o in OfflineCompletion.objects.filter(user=user)
+            .select_related("lesson")
             .order_by("completed_at")
         ],
         "certificates": [
@@ -72,5 +84,5 @@ SOURCE = PersonalDataSource(
     title=_("Your courses and certificates"),
     export=learning_export,
     erase=learning_erase,
-    models=("edu.Enrollment", "edu.LessonProgress", "edu.Certificate"),
+    models=("edu.Enrollment", "edu.LessonProgress", "edu.OfflineCompletion", "edu.Certificate"),
 )

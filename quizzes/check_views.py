@@ -92,7 +92,7 @@ def _question(check: TransferCheck, screens: Screens, position: int) -> dict[str
     """The question at ``position`` with its options in the order drawn for this check."""
     item = check.items[position]
     if item["q"] not in screens:
-        screens.update(question_screens([item["q"]]))
+        screens.update(question_screens([item["q"]], language=check.locale))
     question = screens.get(item["q"])
     by_id = {o.id: o for o in question.options} if question else {}
     return {

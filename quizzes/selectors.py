@@ -100,18 +100,26 @@ class QuestionScreen:
         return self.kind == Question.Kind.MULTIPLE
 
 
-def question_screens(question_ids: Iterable[int]) -> dict[int, QuestionScreen]:
+def question_screens(
+    question_ids: Iterable[int], *, language: str | None = None
+) -> dict[int, QuestionScreen]:
     """Each question with its options in their order, in ONE query (options joined to their
-    question). A question without options is left out."""
-    rows: dict[int, tuple[Question, list[OptionScreen]]] = {}
+    question), as a reader of ``language`` reads them (zh-hans converted for zh-hant, see
+    question_for_reader). A question without options is left out."""
+    found: dict[int, tuple[Question, list[Option]]] = {}
     options = (
         Option.objects.filter(question_id__in=list(question_ids))
         .select_related("question")
         .order_by("question_id", "position", "id")
     )
     for option in options:
-        rows.setdefault(option.question_id, (option.question, []))[1].append(
-            OptionScreen(option.id, option.text, option.is_correct)
+        found.setdefault(option.question_id, (option.question, []))[1].append(option)
+    rows: dict[int, tuple[Question, list[OptionScreen]]] = {}
+    for question_id, (question, shown) in found.items():
+        question_for_reader(question, shown, language=language)
+        rows[question_id] = (
+            question,
+            [OptionScreen(o.id, o.text, o.is_correct) for o in shown],
         )
     return {
         question_id: QuestionScreen(

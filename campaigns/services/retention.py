@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from core import clock
 from core.services import job_run_record, retention_batch_pause
@@ -38,7 +39,8 @@ def session_photos_purge(*, today: date | None = None, batch_size: int | None = 
     """Delete the photos (files after each batch commits, then rows) of every campaign that
     ended more than the retention period before ``today``, in batches. Idempotent; a second
     run at once skips the rows the first has locked. Returns the number of photos removed."""
-    day = today or clock.now().date()
+    # The campaign's last day is a local date: compare it with the local today, not UTC's.
+    day = today or timezone.localdate(clock.now())
     cutoff = day - timedelta(days=settings.RETENTION_SESSION_PHOTO_DAYS)
     size = batch_size or settings.RETENTION_BATCH_SIZE
     total = 0

@@ -102,7 +102,7 @@ def transfer_check_draw(check: TransferCheck) -> tuple[list[dict[str, Any]], Scr
     if remembered is not None and remembered[0] == (check.items or remembered[0]):
         return remembered
     if check.items:
-        screens = selectors.question_screens(i["q"] for i in check.items)
+        screens = selectors.question_screens((i["q"] for i in check.items), language=check.locale)
         _draw_remember(check, check.items, screens)
         return check.items, screens
     rng = _draw_rng(check)
@@ -121,7 +121,7 @@ def transfer_check_draw(check: TransferCheck) -> tuple[list[dict[str, Any]], Scr
             )
             if i not in ids
         ][: 3 - len(ids)]
-    screens = selectors.question_screens(ids)
+    screens = selectors.question_screens(ids, language=check.locale)
     items = []
     for question_id in ids:
         if question_id not in screens:

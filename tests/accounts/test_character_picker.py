@@ -123,6 +123,7 @@ def test_a_learner_finds_and_inserts_a_rare_character_by_keyboard_alone(web_serv
 
     page.get_by_label("密码", exact=True).fill("lanmajia-2026")
     page.get_by_label("再次输入密码").fill("lanmajia-2026")
+    page.get_by_label("我已阅读并同意隐私声明").check()
     page.get_by_role("button", name="注册").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("您好，张𠮷英")
     assert User.objects.get(username="jiye").display_name == "张𠮷英"

@@ -121,6 +121,7 @@ def test_sign_up_refuses_a_name_no_font_can_draw_and_stores_nothing(client) -> N
             "display_name": f"王{NO_FONT_HAS_IT}",
             "password1": "a-long-pass-2026",
             "password2": "a-long-pass-2026",
+            "accept_notice": "on",
         },
     )
     assert response.status_code == 200
@@ -139,6 +140,7 @@ def test_sign_up_keeps_a_rare_name_that_a_fallback_font_draws(client) -> None:
             "display_name": "张𪚥",
             "password1": "a-long-pass-2026",
             "password2": "a-long-pass-2026",
+            "accept_notice": "on",
         },
     )
     assert response.status_code == 302
