@@ -135,22 +135,27 @@ def hosted_quiz_problems(web_server: str, browser, axe: Axe) -> dict[str, list[s
         context = browser.new_context(**PHONE)
         page = context.new_page()
         page.goto(web_server + urlsplit(created.json()["quiz_url"]).path)
-        for step in range(12):
+        for step in range(30):
             found.update(_problems(axe, page, f"quiz {locale} step {step}"))
             form_button = page.locator(".quiz-form:visible button")
             onward = page.locator("a.quiz-next:visible, a[href*='#']:visible").filter(
                 has_text=re.compile("下一题|下一題|Next|继续|繼續|Continue")
             )
             stop = page.get_by_role("button", name=re.compile("停止|Stop"))
-            if form_button.count():
-                form_button.first.click()
-            elif onward.count():
-                onward.first.click()
-            elif stop.count():
+            if stop.count():
                 stop.first.click()
                 found.update(_problems(axe, page, f"quiz {locale} end"))
                 ended.append(locale)
                 break
+            if onward.count():
+                onward.first.click()
+            elif form_button.count():
+                boxes = page.locator(".quiz-form:visible input[type=checkbox]")
+                if boxes.count():
+                    boxes.first.check()
+                    form_button.last.click()
+                else:
+                    form_button.first.click()
             else:
                 break
         context.close()

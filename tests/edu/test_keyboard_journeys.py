@@ -70,11 +70,19 @@ def choose_by_keyboard(page, group, right: set[str]) -> None:
     """Answer the question of this fieldset rightly: Tab into its radio group and move with
     the arrows (which select) to the right option."""
     labels = [label.inner_text().strip() for label in group.locator("label.quiz-option").all()]
-    tab_to(page, labels[0])
+    tab_to(page, labels[0], exact=True)
+    multiple = group.locator("input[type=checkbox]").count() > 0
     for _ in range(len(labels)):
         if focused(page) in right:
-            return
-        page.keyboard.press("ArrowDown")
+            page.keyboard.press("Space")  # a focused radio is not chosen until Space
+            if not multiple:
+                return
+        if multiple:
+            page.keyboard.press("Tab")
+        else:
+            page.keyboard.press("ArrowDown")
+    if multiple:
+        return
     raise AssertionError(f"no right option reached among {labels!r}")
 
 
