@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the system packages a command needs are present: install them with apt when we
 # are root and apt exists, else say exactly what to install and fail.
-#   scripts/system-deps.sh run|test
+#   scripts/system-deps.sh run|test|bench
 set -euo pipefail
 
 need=()
@@ -14,12 +14,16 @@ pg_bindir() {
 have_cmd msgfmt || need+=(gettext)
 # Certificates draw learners' names (rare characters too) with Noto Sans CJK.
 fc-list ':lang=zh' 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
-if [ "${1:-run}" = "test" ]; then
+mode="${1:-run}"
+if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
+  # scripts/services.py starts throwaway PostgreSQL and Redis servers (as postgres if root).
   [ -n "$(pg_bindir)" ] && [ -x "$(pg_bindir)/initdb" ] || need+=(postgresql)
   have_cmd redis-server || need+=(redis-server)
-  have_cmd chromium || need+=(chromium)
   have_cmd runuser || need+=(util-linux)
 fi
+[ "$mode" = "test" ] && { have_cmd chromium || need+=(chromium); }
+# bench/run.py drives the server with wrk (HTTP load generator).
+[ "$mode" = "bench" ] && { have_cmd wrk || need+=(wrk); }
 
 [ ${#need[@]} -eq 0 ] && exit 0
 
