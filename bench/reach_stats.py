@@ -12,7 +12,8 @@ sessions arrive. The refresh should not grow with the table; the rebuild grows w
 like its baseline. Checks carry an age band and zero to two suspected scam types, so the
 split by age band and by scam type is in both figures.
 County, day, age band, scam types and status vary independently of one another (none is
-a function of another), so every county-day holds a mix, as real checks would.
+a function of another), so every county-day holds a mix, as real checks would;
+BENCH_REACH_LAYOUT=regular generates the earlier, regular layout instead (see LAYOUTS).
 At the end it prints the two ratios: the rebuild over its baseline, and the refresh at the
 largest size over the smallest.
 """
@@ -46,6 +47,20 @@ from reach.models import CheckBreakdownDaily, ReachDaily  # noqa: E402
 COUNTIES = 300
 DAYS = 365
 NEW_ROWS = 10_000
+# How the generated checks are laid out (BENCH_REACH_LAYOUT). "mixed" (the default): county,
+# day, age band, scam types and status vary independently, so each county-day holds a mix
+# and the breakdowns have about ten rows a county-day, as sparse real checks would give.
+# "regular": the layout of the figures before 2026-12-01, where band, types and status
+# follow from the county (g mod 300) and the day shares a factor with it: 21,900
+# county-days, each holding one band and one list, so few rows to write.
+LAYOUTS = {
+    "mixed": {"day": f"g / {COUNTIES}", "band": "g / 7", "types": "g / 13", "status": "g / 17"},
+    "regular": {"day": "g", "band": "g", "types": "g", "status": "g"},
+}
+LAYOUT = os.environ.get("BENCH_REACH_LAYOUT", "mixed")
+if LAYOUT not in LAYOUTS:
+    sys.exit(f"BENCH_REACH_LAYOUT is one of {', '.join(LAYOUTS)}")
+MIX = LAYOUTS[LAYOUT]
 
 
 def sql(statement: str, params: list | None = None) -> None:
@@ -88,7 +103,7 @@ def add_checks(n: int, *, recent: bool) -> None:
     spread = (
         "interval '1 minute' * random()"
         if recent
-        else f"interval '1 day' * (mod(g / {COUNTIES}, {DAYS}) + 1)"
+        else f"interval '1 day' * (mod({MIX['day']}, {DAYS}) + 1)"
     )
     sql(
         "INSERT INTO quizzes_transfercheck (id, client_id, subject_ref, age_band, locale, "  # noqa: S608 - module constants only
@@ -96,13 +111,14 @@ def add_checks(n: int, *, recent: bool) -> None:
         "items, answers, resolution, amount_flagged, created_at, expires_at, opened_at, "
         "completed_at) "
         f"SELECT gen_random_uuid(), (SELECT id FROM quizzes_apiclient LIMIT 1), 'u-' || g, "
-        "(ARRAY['60_plus', '35_59', '18_34', 'under_18', ''])[mod(g / 7, 5) + 1], 'zh-hans', "
+        f"(ARRAY['60_plus', '35_59', '18_34', 'under_18', ''])[mod({MIX['band']}, 5) + 1], "
+        "'zh-hans', "
         f"(990101 + mod(g, {COUNTIES}))::text, mod(g, 9000) + 100, 'CNY', 'app', 'personal', "
         # One or two suspected scam types, or none: the by-type split counts each.
         "(ARRAY['[\"impersonating_police\"]', '[\"task_rebate\", \"fake_loan\"]', '[]', "
-        "'[\"romance\"]'])[mod(g / 13, 4) + 1]::jsonb, "
-        "'[]', CASE WHEN mod(g / 17, 3) = 0 THEN 'proceeded' ELSE 'heeded' END, "
-        "'[]', '{}', CASE WHEN mod(g / 17, 3) = 0 THEN '' ELSE 'cancelled' END, false, "
+        f"'[\"romance\"]'])[mod({MIX['types']}, 4) + 1]::jsonb, "
+        f"'[]', CASE WHEN mod({MIX['status']}, 3) = 0 THEN 'proceeded' ELSE 'heeded' END, "
+        f"'[]', '{{}}', CASE WHEN mod({MIX['status']}, 3) = 0 THEN '' ELSE 'cancelled' END, false, "
         f"now() - {spread}, now(), now() - {spread}, now() - {spread} "
         "FROM generate_series(1, %s) g",
         [n],
@@ -110,7 +126,7 @@ def add_checks(n: int, *, recent: bool) -> None:
 
 
 def add_sessions(n: int, *, recent: bool) -> None:
-    day = "current_date" if recent else f"current_date - (mod(g / {COUNTIES}, {DAYS}) + 1)"
+    day = "current_date" if recent else f"current_date - (mod({MIX['day']}, {DAYS}) + 1)"
     # Old logs were received, reviewed and last changed on their day; new ones just now.
     stamp = "now()" if recent else f"({day})::timestamptz + interval '20 hours'"
     sql(
@@ -230,7 +246,10 @@ def main() -> None:
     default = [100_000, 300_000] if quick else [1_000_000, 3_000_000]
     sizes = [int(a) for a in sys.argv[1:]] or default
     setup_world()
-    print(f"PostgreSQL {connection.pg_version // 10000}; {COUNTIES} counties over {DAYS} days")
+    print(
+        f"PostgreSQL {connection.pg_version // 10000}; {COUNTIES} counties over {DAYS} days; "
+        f"layout {LAYOUT}"
+    )
     results = [measure(size) for size in sizes]
     # The two figures to watch: the rebuild against the database's own GROUP BY (target
     # at most 1.5), and the refresh at the largest size against the smallest (flat: ~1).

@@ -68,8 +68,9 @@ def _approved_logs(scope: Scope) -> QuerySet[SessionLog]:
     else:
         logs = logs.filter(held_on__in=scope.days)
     if scope.counties is not None:
-        # A scope of unplaced cells only has no logs: ``pk IS NULL`` matches none.
-        logs = logs.filter(county_id__in=scope.placed) if scope.placed else logs.filter(pk=None)
+        # A scope of unplaced cells only has no logs: ``id IS NULL`` matches none.
+        placed = Q(county_id__in=scope.placed) if scope.placed else Q(pk__isnull=True)
+        logs = logs.filter(placed)
     return logs.order_by()
 
 
