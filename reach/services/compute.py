@@ -21,7 +21,16 @@ from quizzes.models import TransferCheck
 from regions.models import Level, Region
 
 from ..models import AUDIENCES
-from .cells import AGE_BAND, CHECK_FIELDS, DAILY_FIELDS, OFFLINE_FIELDS, SCAM_TYPE, Scope, _on_days
+from .cells import (
+    AGE_BAND,
+    CHECK_FIELDS,
+    DAILY_FIELDS,
+    DAYS_PER_CHUNK,
+    OFFLINE_FIELDS,
+    SCAM_TYPE,
+    Scope,
+    _on_days,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -319,12 +328,21 @@ def _breakdown_temp() -> None:
     )
 
 
+def _large(scope: Scope) -> bool:
+    """A rebuild's scope (every county, more than a refresh's block of days)."""
+    return scope.counties is None and len(scope.days) > DAYS_PER_CHUNK
+
+
 def _compute(scope: Scope) -> None:
     """Every figure of the cells in ``scope``, grouped by the database into the temporary
     tables ``DAILY_TEMP`` (the daily rows), ``CAMPAIGN_TEMP`` (per campaign, offline
     figures only) and ``BREAKDOWN_TEMP`` (the check breakdowns by age band and scam type),
     with the columns of their tables but ``id``. The caller drops them (``_temp_drop``)."""
     _temp_drop()
+    if connection.vendor == "postgresql" and _large(scope):
+        # Room for the hash tables of a whole rebuild's GROUP BYs, for this transaction
+        # only (the default, 4 MB, makes them spill to disk).
+        _execute("SET LOCAL work_mem = '64MB'")
     logs = _approved_logs(scope)
     _checks_temp(scope)
     _daily_temp(scope, logs)

@@ -64,6 +64,10 @@ def _sync(
     # or an index to look rows up in it (SQLite).
     if connection.vendor == "postgresql":
         _execute(f"ANALYZE {temp}")
+        if scope is None:
+            # A rebuild may follow a bulk load the statistics have not seen yet: a table
+            # taken for empty gets scanned once per computed row.
+            _execute(f"ANALYZE {table}")
     else:
         _execute(f"CREATE INDEX {temp}_key ON {temp} ({', '.join(keys)})")
     # Every stored row not computed exactly so goes; then the computed rows whose cell is
