@@ -15,13 +15,14 @@ HANT_PO := $(HANS_PO:locale/zh_Hans/%=locale/zh_Hant/%)
 PO_FILES := $(sort $(wildcard locale/*/LC_MESSAGES/*.po) $(HANT_PO))
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-sqlite test-services lint lock messages makemessages clean help
+.PHONY: run test test-sqlite test-services bench lint lock messages makemessages clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    run the platform with demo data on http://127.0.0.1:$(PORT)"
 	@echo "make test   run the whole test suite (SQLite, then PostgreSQL + Redis)"
 	@echo "make lint   ruff and mypy"
+	@echo "make bench  run every benchmark (BENCH_QUICK=1: a short run of each)"
 	@echo "make lock   refresh requirements/*.txt to the newest versions pyproject.toml allows"
 
 $(BIN)/python:
@@ -72,6 +73,8 @@ makemessages: $(VENV)/.stamp-base
 var/staticfiles/staticfiles.json: $(STATIC_SOURCES) $(VENV)/.stamp-base
 	$(MANAGE) collectstatic --noinput -v0
 
+# The light process set (scripts/run.py: one web process, one worker with beat); the
+# production topology is the Procfile.
 run: $(VENV)/.stamp-base
 	@scripts/system-deps.sh run
 	@$(MAKE) --no-print-directory messages var/staticfiles/staticfiles.json
@@ -81,7 +84,7 @@ run: $(VENV)/.stamp-base
 	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and beat)"
 	@echo
 	@PATH="$(CURDIR)/$(BIN):$$PATH" DJANGO_SETTINGS_MODULE="$${DJANGO_SETTINGS_MODULE:-config.settings.dev}" PORT=$(PORT) SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
-		exec $(BIN)/honcho -f Procfile start -p $(PORT)
+		exec $(BIN)/python scripts/run.py
 
 test: $(VENV)/.stamp-dev
 	@scripts/system-deps.sh test
@@ -97,6 +100,23 @@ test-sqlite:
 test-services:
 	@echo "=== Part 2/2: PostgreSQL and Redis ==="
 	$(BIN)/python scripts/services.py -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every benchmark, one after the other, each with throwaway PostgreSQL and Redis (a script
+# that needs neither ignores them). A new benchmark: add its file here; one not written yet
+# is skipped. BENCH_QUICK=1 makes each run short (smaller sizes, fewer seconds). Every
+# benchmark runs; the target fails at the end if one missed its target or failed.
+BENCHES := $(wildcard $(addprefix bench/,run.py cpu.py campaign_exports.py reach_stats.py \
+	memory.py day.py check.py))
+
+bench: $(VENV)/.stamp-dev
+	@scripts/system-deps.sh bench
+	@$(MAKE) --no-print-directory messages var/staticfiles/staticfiles.json
+	@failed=""; for script in $(BENCHES); do \
+		echo "=== $$script ==="; \
+		BENCH_QUICK="$${BENCH_QUICK:-}" $(BIN)/python scripts/services.py -- $(BIN)/python $$script \
+			|| failed="$$failed $$script"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "Missed a target or failed:$$failed"; exit 1; fi
 
 lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check .

@@ -27,7 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-N = int(os.environ.get("BENCH_CPU_REQUESTS", "2000"))
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")  # make bench BENCH_QUICK=1
+N = int(os.environ.get("BENCH_CPU_REQUESTS", "200" if QUICK else "2000"))
 
 BODY = json.dumps(
     {

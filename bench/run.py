@@ -12,7 +12,8 @@ then, in the same run and on the same server:
 
 each with wrk at 16 connections, and prints p50/p99 latency, throughput and errors side by
 side; then the quiz's first screen: bytes transferred (compressed, page and every asset it
-loads) and server time p50 over fresh checks. Environment: BENCH_SECONDS (default 20),
+loads) and server time p50 over fresh checks. Environment: BENCH_SECONDS (default 20; 3
+with BENCH_QUICK=1, which also takes 20 quiz samples instead of 200),
 BENCH_CONNECTIONS (16), BENCH_WORKERS (gunicorn workers, default 4 = 2 per core).
 """
 
@@ -36,10 +37,11 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")  # make bench BENCH_QUICK=1
+SECONDS = int(os.environ.get("BENCH_SECONDS", "3" if QUICK else "20"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-QUIZ_SAMPLES = 200
+QUIZ_SAMPLES = 20 if QUICK else 200
 
 
 def free_port() -> int:

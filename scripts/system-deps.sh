@@ -17,17 +17,16 @@ have_cmd msgfmt || need+=(gettext)
 fc-list ':lang=zh' 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
 [ -f /usr/share/fonts/truetype/babelstone/BabelStoneHan.ttf ] || need+=(fonts-babelstone-han)
 [ -f /usr/share/fonts/truetype/hanazono/HanaMinB.ttf ] || need+=(fonts-hanazono)
-if [ "${1:-run}" = "test" ]; then
+mode="${1:-run}"
+if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
+  # scripts/services.py starts throwaway PostgreSQL and Redis servers (as postgres if root).
   [ -n "$(pg_bindir)" ] && [ -x "$(pg_bindir)/initdb" ] || need+=(postgresql)
   have_cmd redis-server || need+=(redis-server)
-  have_cmd chromium || need+=(chromium)
   have_cmd runuser || need+=(util-linux)
 fi
-
-# The benchmarks (bench/run.py, bench/purge.py) drive the server with wrk.
-if [ "${1:-run}" = "bench" ]; then
-  have_cmd wrk || need+=(wrk)
-fi
+[ "$mode" = "test" ] && { have_cmd chromium || need+=(chromium); }
+# bench/run.py and bench/purge.py drive the server with wrk (HTTP load generator).
+[ "$mode" = "bench" ] && { have_cmd wrk || need+=(wrk); }
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

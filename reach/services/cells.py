@@ -82,22 +82,29 @@ class Scope:
     def has_unplaced(self) -> bool:
         return self.counties is None or UNPLACED in self.counties
 
+    @property
+    def whole_range(self) -> bool:
+        """The days run without a gap from the first to the last (a date range will do)."""
+        return _contiguous(self.days)
+
+
+def _contiguous(days: Iterable[date]) -> bool:
+    ordered = sorted(set(days))
+    return bool(ordered) and (ordered[-1] - ordered[0]).days + 1 == len(ordered)
+
 
 def _on_days(qs: QuerySet[Any], column: str, days: Iterable[date]) -> QuerySet[Any]:
     """Rows whose ``column`` falls on one of ``days`` (local time), with a ``day`` column."""
     days = sorted(days)
-    found: QuerySet[Any] = (
-        qs.filter(
-            **{
-                f"{column}__gte": _day_start(days[0]),
-                f"{column}__lt": _day_start(days[-1] + timedelta(days=1)),
-            }
-        )
-        .annotate(day=TruncDate(column, tzinfo=_tz()))
-        .filter(day__in=days)
-        .order_by()
-    )
-    return found
+    found: QuerySet[Any] = qs.filter(
+        **{
+            f"{column}__gte": _day_start(days[0]),
+            f"{column}__lt": _day_start(days[-1] + timedelta(days=1)),
+        }
+    ).annotate(day=TruncDate(column, tzinfo=_tz()))
+    if not _contiguous(days):  # else the range alone says it
+        found = found.filter(day__in=days)
+    return found.order_by()
 
 
 def _county_parents(codes: Iterable[str]) -> dict[str, tuple[str, str]]:

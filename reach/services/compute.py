@@ -1,11 +1,13 @@
 """The GROUP BY queries that compute whole cells from the source rows (approved logs,
-lesson progress, transfer checks), the same for a refresh and a rebuild."""
+lesson progress, transfer checks), the same for a refresh and a rebuild.
+
+The database does all of it: the figures of a scope go into temporary tables (one per
+table of figures, each row with its prefecture and province code) without a row passing
+through Python, and ``sync._apply`` writes the difference from there."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,27 +20,46 @@ from edu.models import Certificate, Enrollment, LessonProgress
 from quizzes.models import TransferCheck
 from regions.models import Level, Region
 
-from ..models import (
-    AUDIENCES,
-)
+from ..models import AUDIENCES
 from .cells import (
     AGE_BAND,
-    CENT,
     CHECK_FIELDS,
     DAILY_FIELDS,
+    DAYS_PER_CHUNK,
     OFFLINE_FIELDS,
     SCAM_TYPE,
-    UNPLACED,
-    BreakdownCell,
-    CampaignCell,
-    Cell,
-    Row,
     Scope,
-    _county_parents,
     _on_days,
 )
 
 logger = logging.getLogger(__name__)
+
+# The temporary tables one computation fills (dropped by ``_temp_drop``).
+CHECKS_TEMP = "reach_tmp_checks"  # checks grouped by region code, day, age band, scam types
+DAILY_TEMP = "reach_tmp_daily"
+CAMPAIGN_TEMP = "reach_tmp_campaign"
+BREAKDOWN_TEMP = "reach_tmp_breakdown"
+TEMP_TABLES = (CHECKS_TEMP, DAILY_TEMP, CAMPAIGN_TEMP, BREAKDOWN_TEMP)
+
+SQL = tuple[str, list[Any]]
+
+
+def _execute(sql: str, params: list[Any] | None = None) -> int:
+    """Run one statement; returns the rows it touched. Only SQL compiled by Django (with its
+    own parameters) and constant text of this package go in here."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return int(cursor.rowcount)
+
+
+def _compiled(qs: QuerySet[Any]) -> SQL:
+    sql, params = qs.query.sql_with_params()
+    return sql, list(params)
+
+
+def _temp_drop() -> None:
+    for name in TEMP_TABLES:
+        _execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def _offline_sums() -> dict[str, Any]:
@@ -49,12 +70,16 @@ def _offline_sums() -> dict[str, Any]:
     return sums
 
 
-def _approved_logs(scope: Scope) -> QuerySet[SessionLog] | None:
-    logs = SessionLog.objects.filter(status=LogStatus.APPROVED, held_on__in=scope.days)
+def _approved_logs(scope: Scope) -> QuerySet[SessionLog]:
+    logs = SessionLog.objects.filter(status=LogStatus.APPROVED)
+    if scope.whole_range:
+        logs = logs.filter(held_on__range=(scope.days[0], scope.days[-1]))
+    else:
+        logs = logs.filter(held_on__in=scope.days)
     if scope.counties is not None:
-        if not scope.placed:
-            return None
-        logs = logs.filter(county_id__in=scope.placed)
+        # A scope of unplaced cells only has no logs: ``id IS NULL`` matches none.
+        placed = Q(county_id__in=scope.placed) if scope.placed else Q(pk__isnull=True)
+        logs = logs.filter(placed)
     return logs.order_by()
 
 
@@ -81,146 +106,84 @@ def _check_sums() -> dict[str, Any]:
         "shown": Count("id", filter=Q(opened_at__isnull=False)),
         "heeded": Count("id", filter=Q(status=TransferCheck.Status.HEEDED)),
         "proceeded": Count("id", filter=Q(status=TransferCheck.Status.PROCEEDED)),
-        "protected": Sum("amount", filter=PROTECTED),
-    }
-
-
-def _scam_type_elements(column: str) -> str:
-    """A FROM-clause item giving one row (column ``value``) per element of the JSON list in
-    ``column``; a row that is not a list gives none. The one vendor-specific piece."""
-    if connection.vendor == "postgresql":
-        return (
-            f"LEFT JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof({column}) = "
-            f"'array' THEN {column} ELSE '[]'::jsonb END) AS t(value) ON TRUE"
-        )
-    return (
-        f"LEFT JOIN json_each(CASE WHEN json_type({column}) = 'array' THEN {column} "
-        "ELSE '[]' END) AS t ON 1 = 1"
-    )
-
-
-def _by_scam_type(checks: QuerySet[Any]) -> list[Row]:
-    """Check figures grouped by (region code, day, scam type), by the database: each check
-    once under each distinct type it names, under "" when it names none."""
-    inner_sql, params = (
-        checks.annotate(
-            counted=Case(
+        "protected": Sum(
+            Case(
                 When(PROTECTED, then=F("amount")),
                 default=Value(Decimal(0)),
                 output_field=DecimalField(max_digits=14, decimal_places=2),
             )
+        ),
+    }
+
+
+def _distinct_scam_types(table: str) -> str:
+    """The rows of ``table`` (checks grouped with their ``scam_types``), each once per
+    distinct element of its JSON list (column ``code``), once with "" when the list is
+    empty or not a list. The one vendor-specific piece."""
+    columns = (
+        "c.n, c.county_code, c.prefecture_code, c.province_code, c.day, "
+        "c.shown, c.heeded, c.proceeded, c.protected"
+    )
+    if connection.vendor == "postgresql":
+        # Each list is deduplicated on its own, not the whole set of rows at once.
+        return (
+            f"SELECT {columns}, COALESCE(t.value, '') AS code FROM {table} c "  # noqa: S608
+            "LEFT JOIN LATERAL (SELECT DISTINCT e.value FROM jsonb_array_elements_text("
+            "CASE WHEN jsonb_typeof(c.scam_types) = 'array' THEN c.scam_types "
+            "ELSE '[]'::jsonb END) AS e(value)) t ON TRUE"
         )
-        .values("id", "region_code", "day", "scam_types", "opened_at", "status", "counted")
-        .query.sql_with_params()
+    return (
+        f"SELECT DISTINCT {columns}, COALESCE(CAST(t.value AS TEXT), '') AS code "  # noqa: S608
+        f"FROM {table} c LEFT JOIN json_each(CASE WHEN json_type(c.scam_types) = 'array' "
+        "THEN c.scam_types ELSE '[]' END) AS t ON 1 = 1"
     )
-    # Only Django-compiled SQL (with its own parameters) and constant text go in here.
-    sql = f"""
-        SELECT region_code, day, code,
-            SUM(CASE WHEN opened_at IS NOT NULL THEN 1 ELSE 0 END),
-            SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
-            SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
-            SUM(counted)
-        FROM (
-            SELECT DISTINCT s.id, s.region_code, s.day, s.opened_at, s.status, s.counted,
-                COALESCE(t.value, '') AS code
-            FROM ({inner_sql}) s {_scam_type_elements("s.scam_types")}
-        ) x
-        GROUP BY region_code, day, code
-    """  # noqa: S608
-    statuses = [TransferCheck.Status.HEEDED.value, TransferCheck.Status.PROCEEDED.value]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*statuses, *params])
-        found = cursor.fetchall()
-    return [
-        {
-            "region_code": region,
-            "day": day if isinstance(day, date) else date.fromisoformat(str(day)[:10]),
-            "code": str(code)[:40],
-            "shown": int(shown or 0),
-            "heeded": int(heeded or 0),
-            "proceeded": int(proceeded or 0),
-            "protected": Decimal(str(protected or 0)),
-        }
-        for region, day, code, shown, heeded, proceeded, protected in found
-    ]
 
 
-CellRow = Callable[[str, date], Row]
-
-
-def _compute(
-    scope: Scope,
-) -> tuple[dict[Cell, Row], dict[CampaignCell, Row], dict[BreakdownCell, Row]]:
-    """Every figure of the cells in ``scope``, grouped by the database: one query per source.
-    Returns the daily rows, the per-campaign rows (offline figures only) and the check
-    breakdowns by age band and scam type."""
-    daily: dict[Cell, Row] = {}
-
-    def cell(county: str, day: date) -> Row:
-        return daily.setdefault((county, day), dict.fromkeys(DAILY_FIELDS, 0))
-
-    campaign_rows = _offline_figures(scope, cell)
-    if scope.has_unplaced:
-        _online_figures(scope, cell)
-    breakdown = _check_figures(scope, cell)
-
-    for figures in daily.values():
-        figures["protected_funds"] = Decimal(figures["protected_funds"]).quantize(CENT)
-        figures["person_times"] = (
-            figures["attendees_total"] + figures["learners_active"] + figures["checks_shown"]
-        )
-    # A cell where nothing countable happened (say, a check never opened) is not stored.
-    daily = {k: v for k, v in daily.items() if any(v[f] for f in DAILY_FIELDS)}
-    return daily, campaign_rows, breakdown
-
-
-def _offline_figures(scope: Scope, cell: CellRow) -> dict[CampaignCell, Row]:
-    """Approved sessions into their cells; returns the same figures per campaign."""
-    campaign_rows: dict[CampaignCell, Row] = {}
-    logs = _approved_logs(scope)
-    if logs is None:
-        return campaign_rows
-    by_cell: list[Row] = [
-        dict(r) for r in logs.values("county_id", "held_on").annotate(**_offline_sums())
-    ]
-    for row in by_cell:
-        target = cell(row["county_id"], row["held_on"])
-        for name in OFFLINE_FIELDS:
-            target[name] = row[name] or 0
-    by_campaign: list[Row] = [
-        dict(r)
-        for r in logs.values("campaign_id", "county_id", "held_on").annotate(**_offline_sums())
-    ]
-    for row in by_campaign:
-        key = (row["campaign_id"], row["county_id"], row["held_on"])
-        campaign_rows[key] = {name: row[name] or 0 for name in OFFLINE_FIELDS}
-    return campaign_rows
-
-
-def _online_figures(scope: Scope, cell: CellRow) -> None:
-    """Online learning, which has no county: into the unplaced cells of its days."""
-    lessons = _on_days(LessonProgress.objects.all(), "completed_at", scope.days)
-    for row in lessons.values("day").annotate(
-        n=Count("id"), learners=Count("user_id", distinct=True)
-    ):
-        target = cell(UNPLACED, row["day"])
-        target["lessons_completed"] = row["n"]
-        target["learners_active"] = row["learners"]
-    courses = _on_days(
-        Enrollment.objects.filter(completed_at__isnull=False), "completed_at", scope.days
+def _county_join(alias: str, column: str) -> SQL:
+    """LEFT JOIN of the region ``column`` names when it is a county: ``alias.code`` is NULL
+    for a code that is not a county (its figures go to the unplaced cell)."""
+    return (
+        f"LEFT JOIN {Region._meta.db_table} {alias} "
+        f"ON {alias}.code = {column} AND {alias}.level = %s",
+        [Level.COUNTY.value],
     )
-    for row in courses.values("day").annotate(n=Count("id")):
-        cell(UNPLACED, row["day"])["courses_completed"] = row["n"]
-    certificates = _on_days(
-        Certificate.objects.filter(revoked_at__isnull=True), "issued_at", scope.days
+
+
+def _placed(alias: str) -> str:
+    """The county code of a check's cell: its region's when that is a county, else ""."""
+    return f"COALESCE({alias}.code, '') AS county_code"
+
+
+def _parents(alias: str) -> str:
+    """Prefecture and province code of a county joined by ``_county_join`` ("" if none)."""
+    return (
+        f"COALESCE({alias}.parent_id, '') AS prefecture_code, "
+        f"CASE WHEN {alias}.code IS NULL THEN '' "
+        f"ELSE SUBSTR({alias}.code, 1, 2) || '0000' END AS province_code"
     )
-    for row in certificates.values("day").annotate(n=Count("id")):
-        cell(UNPLACED, row["day"])["certificates_issued"] = row["n"]
 
 
-def _check_figures(scope: Scope, cell: CellRow) -> dict[BreakdownCell, Row]:
-    """Transfer checks into their cells (unplaced when the county is unknown); returns the
-    breakdowns by age band and by scam type."""
+def _nonzero(fields: list[str]) -> str:
+    """A HAVING clause: a cell where nothing countable happened is not stored."""
+    return " OR ".join(f"SUM({name}) <> 0" for name in fields)
+
+
+def _summed(name: str, source: str | None = None) -> str:
+    total = f"SUM({source or name})"
+    if name == "protected_funds":
+        return f"ROUND({total}, 2) AS {name}"
+    return f"{total} AS {name}"
+
+
+def _count(column: str) -> str:
+    # Integers, so that the sums over them stay integers (PostgreSQL sums bigints as numeric).
+    return f"CAST({column} AS INTEGER)"
+
+
+def _checks_temp(scope: Scope) -> None:
+    """The checks of ``scope`` grouped as finely as any figure needs, each group with the
+    cell it counts in (county, prefecture, province): every other query reads this table
+    instead of the checks again."""
     checks = _on_days(_counted_checks(), "created_at", scope.days)
     if scope.counties is not None:
         where = Q(region_code__in=scope.placed)
@@ -228,34 +191,160 @@ def _check_figures(scope: Scope, cell: CellRow) -> dict[BreakdownCell, Row]:
             counties = Region.objects.filter(level=Level.COUNTY).values("code")
             where |= ~Q(region_code__in=counties)
         checks = checks.filter(where)
-    check_rows = list(checks.values("region_code", "day").annotate(**_check_sums()))
-    by_band = list(
-        checks.values("region_code", "day", code=F("age_band")).annotate(**_check_sums())
+    grouped = checks.values("region_code", "day", "age_band", "scam_types").annotate(
+        **_check_sums()
     )
-    by_type = _by_scam_type(checks)
-    counties_known = _county_parents(r["region_code"] for r in [*check_rows, *by_band, *by_type])
+    sql, params = _compiled(grouped)
+    join, join_params = _county_join("r", "q.region_code")
+    counts = ", ".join(
+        f"{_count('q.' + name)} AS {name}" for name in ("shown", "heeded", "proceeded")
+    )
+    _execute(
+        f"CREATE TEMP TABLE {CHECKS_TEMP} AS "  # noqa: S608 - see _execute
+        f"SELECT ROW_NUMBER() OVER () AS n, {_placed('r')}, {_parents('r')}, q.day, "
+        f"COALESCE(q.age_band, '') AS age_band, q.scam_types, {counts}, q.protected "
+        f"FROM ({sql}) q {join}",
+        [*params, *join_params],
+    )
 
-    def placed(region_code: str) -> str:
-        return region_code if region_code in counties_known else UNPLACED
 
-    def add_checks(target: Row, row: Row) -> None:
-        target["checks_shown"] += row["shown"]
-        target["checks_heeded"] += row["heeded"]
-        target["checks_proceeded"] += row["proceeded"]
-        target["protected_funds"] += Decimal(row["protected"] or 0)
+def _part(sql: SQL, columns: dict[str, str], fields: list[str]) -> SQL:
+    """A SELECT giving ``fields`` from ``sql`` (0 where it has none)."""
+    picked = ", ".join(f"{columns.get(name, '0')} AS {name}" for name in fields)
+    return f"SELECT {picked} FROM ({sql[0]}) q", sql[1]  # noqa: S608 - see _execute
 
-    for row in check_rows:
-        add_checks(cell(placed(row["region_code"]), row["day"]), row)
-    breakdown: dict[BreakdownCell, Row] = {}
-    for dimension, rows in ((AGE_BAND, by_band), (SCAM_TYPE, by_type)):
-        for row in rows:
-            group: BreakdownCell = (
-                dimension,
-                placed(row["region_code"]),
-                row["day"],
-                row["code"] or "",
+
+CELL = ["county_code", "prefecture_code", "province_code", "day"]
+
+
+def _daily_temp(scope: Scope, logs: QuerySet[SessionLog]) -> None:
+    """Every figure of the cells, one row a cell: the sources' groups added up by cell."""
+    summed = [f for f in DAILY_FIELDS if f != "person_times"]
+    fields = [*CELL, *summed]
+    by_cell = logs.values("county_id", "held_on").annotate(**_offline_sums())
+    sql, params = _compiled(by_cell)
+    join, join_params = _county_join("r", "q.county_id")
+    offline = ", ".join(
+        f"{_count('q.' + name)} AS {name}" if name in OFFLINE_FIELDS else f"0 AS {name}"
+        for name in summed
+    )
+    parts: list[SQL] = [
+        (
+            f"SELECT q.county_id AS county_code, {_parents('r')}, "  # noqa: S608 - see _execute
+            f"q.held_on AS day, {offline} FROM ({sql}) q {join}",
+            [*params, *join_params],
+        )
+    ]
+    if scope.has_unplaced:
+        lessons = _on_days(LessonProgress.objects.all(), "completed_at", scope.days)
+        lessons = lessons.values("day").annotate(
+            n=Count("id"), learners=Count("user_id", distinct=True)
+        )
+        courses = (
+            _on_days(
+                Enrollment.objects.filter(completed_at__isnull=False), "completed_at", scope.days
             )
-            add_checks(breakdown.setdefault(group, dict.fromkeys(CHECK_FIELDS, 0)), row)
-    for figures in breakdown.values():
-        figures["protected_funds"] = Decimal(figures["protected_funds"]).quantize(CENT)
-    return {k: v for k, v in breakdown.items() if any(v[f] for f in CHECK_FIELDS)}
+            .values("day")
+            .annotate(n=Count("id"))
+        )
+        certificates = (
+            _on_days(Certificate.objects.filter(revoked_at__isnull=True), "issued_at", scope.days)
+            .values("day")
+            .annotate(n=Count("id"))
+        )
+        online = {
+            "county_code": "''",
+            "prefecture_code": "''",
+            "province_code": "''",
+            "day": "q.day",
+        }
+        parts += [
+            _part(
+                _compiled(lessons),
+                online
+                | {"lessons_completed": _count("q.n"), "learners_active": _count("q.learners")},
+                fields,
+            ),
+            _part(_compiled(courses), online | {"courses_completed": _count("q.n")}, fields),
+            _part(_compiled(certificates), online | {"certificates_issued": _count("q.n")}, fields),
+        ]
+    checks = {name: f"c.{name}" for name in CELL} | {
+        "checks_shown": "c.shown",
+        "checks_heeded": "c.heeded",
+        "checks_proceeded": "c.proceeded",
+        "protected_funds": "c.protected",
+    }
+    picked = ", ".join(f"{checks.get(name, '0')} AS {name}" for name in fields)
+    parts.append((f"SELECT {picked} FROM {CHECKS_TEMP} c", []))  # noqa: S608
+
+    union = " UNION ALL ".join(sql for sql, _ in parts)
+    sums = ", ".join(_summed(name) for name in summed)
+    cell = ", ".join(CELL)
+    _execute(
+        f"CREATE TEMP TABLE {DAILY_TEMP} AS "  # noqa: S608 - see _execute
+        f"SELECT {cell}, {sums}, "
+        "SUM(attendees_total) + SUM(learners_active) + SUM(checks_shown) AS person_times "
+        f"FROM ({union}) u GROUP BY {cell} HAVING {_nonzero(summed)}",
+        [p for _, part_params in parts for p in part_params],
+    )
+
+
+def _campaign_temp(logs: QuerySet[SessionLog]) -> None:
+    sql, params = _compiled(
+        logs.values("campaign_id", "county_id", "held_on").annotate(**_offline_sums())
+    )
+    join, join_params = _county_join("r", "q.county_id")
+    figures = ", ".join(f"COALESCE({_count('q.' + name)}, 0) AS {name}" for name in OFFLINE_FIELDS)
+    _execute(
+        f"CREATE TEMP TABLE {CAMPAIGN_TEMP} AS "  # noqa: S608 - see _execute
+        f"SELECT q.campaign_id, q.county_id AS county_code, {_parents('r')}, "
+        f"q.held_on AS day, {figures} FROM ({sql}) q {join}",
+        [*params, *join_params],
+    )
+
+
+def _breakdown_temp() -> None:
+    """The check figures split by age band, and by scam type: each check once under each
+    distinct type it names (its row of the checks table once per distinct element), under
+    "" when it names none."""
+    cell = ", ".join(f"c.{name}" for name in CELL)
+    sources = {
+        "checks_shown": "shown",
+        "checks_heeded": "heeded",
+        "checks_proceeded": "proceeded",
+        "protected_funds": "protected",
+    }
+    sums = ", ".join(_summed(name, sources[name]) for name in CHECK_FIELDS)
+    nonzero = _nonzero(list(sources.values()))
+    _execute(
+        f"CREATE TEMP TABLE {BREAKDOWN_TEMP} AS "  # noqa: S608 - see _execute
+        f"SELECT %s AS dimension, {cell}, c.age_band AS code, {sums} "
+        f"FROM {CHECKS_TEMP} c GROUP BY {cell}, c.age_band HAVING {nonzero} "
+        "UNION ALL "
+        f"SELECT %s, {cell}, SUBSTR(c.code, 1, 40), {sums} "
+        f"FROM ({_distinct_scam_types(CHECKS_TEMP)}) c "
+        f"GROUP BY {cell}, SUBSTR(c.code, 1, 40) HAVING {nonzero}",
+        [AGE_BAND, SCAM_TYPE],
+    )
+
+
+def _large(scope: Scope) -> bool:
+    """A rebuild's scope (every county, more than a refresh's block of days)."""
+    return scope.counties is None and len(scope.days) > DAYS_PER_CHUNK
+
+
+def _compute(scope: Scope) -> None:
+    """Every figure of the cells in ``scope``, grouped by the database into the temporary
+    tables ``DAILY_TEMP`` (the daily rows), ``CAMPAIGN_TEMP`` (per campaign, offline
+    figures only) and ``BREAKDOWN_TEMP`` (the check breakdowns by age band and scam type),
+    with the columns of their tables but ``id``. The caller drops them (``_temp_drop``)."""
+    _temp_drop()
+    if connection.vendor == "postgresql" and _large(scope):
+        # Room for the hash tables of a whole rebuild's GROUP BYs, for this transaction
+        # only (the default, 4 MB, makes them spill to disk).
+        _execute("SET LOCAL work_mem = '64MB'")
+    logs = _approved_logs(scope)
+    _checks_temp(scope)
+    _daily_temp(scope, logs)
+    _campaign_temp(logs)
+    _breakdown_temp()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -100,3 +101,14 @@ def _ledger_update(logs: QuerySet[SessionLog]) -> None:
         unique_fields=["log_id"],
         update_fields=["county_code", "day"],
     )
+
+
+def _ledger_rebuild() -> None:
+    """Every session log's cell, written by the database in one statement."""
+    ledger, logs = SessionLogCell._meta.db_table, SessionLog._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ledger}")  # noqa: S608 - table names only
+        cursor.execute(
+            f"INSERT INTO {ledger} (log_id, county_code, day) "  # noqa: S608
+            f"SELECT id, county_id, held_on FROM {logs}"
+        )

@@ -23,12 +23,18 @@ from ..models import (
     CampaignReachDaily,
     CheckBreakdownDaily,
     ReachDaily,
-    SessionLogCell,
     Watermark,
 )
-from .cells import DAYS_PER_CHUNK, WATERMARK, Scope, _overlap
-from .incremental import _changed_logs, _ledger_update, _local_day, _scopes_of, _touched_cells
-from .sync import _apply
+from .cells import WATERMARK, Scope, _overlap
+from .incremental import (
+    _changed_logs,
+    _ledger_rebuild,
+    _ledger_update,
+    _local_day,
+    _scopes_of,
+    _touched_cells,
+)
+from .sync import TABLES, _apply
 
 logger = logging.getLogger(__name__)
 
@@ -72,23 +78,33 @@ class RunResult:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+REBUILD_STEPS = 1 + len(TABLES) + 1  # compute, write each table, the ledger
+
+
 def _rebuild_locked(
     mark: Watermark, started: datetime, progress: Callable[[int, int], None] | None
 ) -> RunResult:
     days = _source_days()
-    changed = 0
-    for model in (ReachDaily, CampaignReachDaily, CheckBreakdownDaily):
-        rows = model._default_manager.all()
-        if days:
-            rows = rows.exclude(day__range=(days[0], days[-1]))
-        changed += rows.delete()[0]
-    chunks = [days[i : i + DAYS_PER_CHUNK] for i in range(0, len(days), DAYS_PER_CHUNK)]
-    for done, block in enumerate(chunks, start=1):
-        changed += _apply(Scope(tuple(block)))
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
         if progress:
-            progress(done, len(chunks))
-    SessionLogCell.objects.all().delete()
-    _ledger_update(SessionLog.objects.order_by())
+            progress(done, REBUILD_STEPS)
+
+    if days:
+        # One pass of GROUP BY over all the sources, not a pass per month: the rows of a
+        # month are spread over the whole table, so each pass would read most of it.
+        changed = _apply(Scope(tuple(days)), everything=True, step=step)
+    else:
+        changed = sum(
+            model._default_manager.all().delete()[0]
+            for model in (ReachDaily, CampaignReachDaily, CheckBreakdownDaily)
+        )
+        done = REBUILD_STEPS - 1
+    _ledger_rebuild()
+    step()
     mark.value = started - _overlap()
     mark.save(update_fields=["value"])
     return RunResult("ok", rows_changed=changed, cells=len(days), details={"days": len(days)})
@@ -98,7 +114,7 @@ def reach_rebuild(*, progress: Callable[[int, int], None] | None = None) -> RunR
     """Recompute every cell from the sources, in one transaction holding the refresh lock
     (a concurrent refresh skips its turn). Gives the same rows as any run of refreshes;
     also removes figures of source rows deleted since. ``progress(done, total)`` is called
-    after each month."""
+    after each step (the computation, each table written, the ledger)."""
     started = timezone.now()
     with transaction.atomic():
         mark = _lock()

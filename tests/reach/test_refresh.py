@@ -253,7 +253,7 @@ def test_rebuild_command_shows_progress_and_records_the_run(world, capsys):
 
     out = capsys.readouterr()
     assert "覆盖统计已重建" in out.out  # commands speak the site language, Chinese
-    assert "month" in out.err  # the progress bar
+    assert "step" in out.err  # the progress bar
     run = JobRun.objects.get(job="reach.rebuild")
     assert run.outcome == JobRun.Outcome.OK
     assert run.rows_changed >= ReachDaily.objects.count() > 0

@@ -22,7 +22,7 @@ class Command(BaseCommand):
                 return
             if bar is None:
                 # The wrapped stream itself (the stubs do not declare _out).
-                bar = tqdm(total=total, unit="month", file=cast(TextIO, self.stderr._out))
+                bar = tqdm(total=total, unit="step", file=cast(TextIO, self.stderr._out))
             bar.update(done - bar.n)
 
         try:
