@@ -43,7 +43,9 @@ function setUp(control, voice) {
       show(false);
       return;
     }
-    const parts = targets.flatMap((target) => sentences(target.innerText));
+    // Only what is on the screen: an answer's page holds the next question, hidden until asked.
+    const shown = targets.filter((target) => target.getClientRects().length > 0);
+    const parts = shown.flatMap((target) => sentences(target.innerText));
     if (!parts.length) return;
     show(true);
     const elder = document.documentElement.classList.contains("elder");

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PHONE
+from tests.conftest import PHONE, RESULTS
+from tests.quizzes.conftest import question_bank as question_bank  # a fixture
+from tests.quizzes.test_browser import in_view
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,4 +66,44 @@ def test_with_a_chinese_voice_the_lesson_is_read_aloud_and_can_be_stopped(
     stop.click()
     expect(page.get_by_role("button", name="朗读")).to_have_attribute("aria-pressed", "false")
     assert page.evaluate("window.__spoken.at(-1)") == {"cancel": True}
+    context.close()
+
+
+def test_the_hosted_quiz_reads_its_question_aloud_with_a_chinese_voice(
+    web_server, browser, question_bank
+):
+    import json
+    from urllib.parse import urlsplit
+
+    from rest_framework.test import APIClient
+
+    from quizzes.models import Question
+    from tests.quizzes.conftest import check_body
+    from tests.quizzes.factories import api_client
+
+    http = APIClient()
+    http.credentials(HTTP_AUTHORIZATION=f"Bearer {api_client().api_key}")
+    created = http.post(
+        "/api/v1/transfer-checks",
+        data=json.dumps(check_body()),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="read-aloud-1",
+    ).json()
+    context = browser.new_context(**PHONE)
+    context.add_init_script(ONE_CHINESE_VOICE)
+    page = context.new_page()
+    page.goto(web_server + urlsplit(created["quiz_url"]).path)
+
+    question = Question.objects.get(text=page.locator(".quiz-question:visible").inner_text())
+    # Offered, it still leaves every option and the hotline on the elder-mode screen.
+    expect(page.get_by_role("button", name="朗读").first).to_be_visible()
+    page.screenshot(path=str(RESULTS / "transfer-check-read-aloud-elder.png"))
+    in_view(page, page.locator(".quiz-form:visible .quiz-option"))
+    in_view(page, page.locator(".quiz-form:visible button").last)
+    page.get_by_role("button", name="朗读").first.click()
+
+    said = "".join(item.get("text", "") for item in page.evaluate("window.__spoken"))
+    assert question.text in said
+    if question.scenario:
+        assert said.startswith(question.scenario[:10])
     context.close()
