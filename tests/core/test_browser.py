@@ -179,10 +179,12 @@ def test_traditional_chinese_is_chosen_from_the_header_on_a_phone(web_server, ph
     page = phone
     page.goto(web_server + "/")
 
+    page.get_by_text("菜单").click()  # languages sit in the phone's menu
     page.get_by_role("button", name="繁體中文").click()
 
     expect(page.locator("html")).to_have_attribute("lang", "zh-hant")
     expect(page.get_by_role("heading", level=1)).to_have_text("一堂人人都需要的金融必修課")
+    page.get_by_text("選單").click()
     expect(page.get_by_role("button", name="繁體中文")).to_have_attribute("aria-current", "true")
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("一堂人人都需要的金融必修課")

@@ -175,6 +175,7 @@ def test_success_and_error_messages_differ_by_mark_and_colour(
     page.get_by_label("用户名").fill("xiaomei")
     page.get_by_label("密码", exact=True).fill("lanmajia-2026")
     page.get_by_label("再次输入密码").fill("lanmajia-2026")
+    page.get_by_label("我已阅读并同意隐私声明").check()
     page.get_by_role("button", name="注册").click()
     success = message_look(page, "欢迎")
     page.screenshot(path=str(RESULTS / "message-success-phone.png"))
