@@ -50,12 +50,12 @@ with connection.cursor() as cursor:
     cursor.execute('''
         INSERT INTO quizzes_transfercheck (id, client_id, subject_ref, age_band, locale,
             region_code, amount, currency, channel, payee_type, scam_types, reasons, status,
-            items, answers, resolution, created_at, expires_at, amount_flagged)
+            items, answers, resolution, created_at, expires_at, amount_flagged, return_url)
         SELECT gen_random_uuid(), %s, 'u-' || md5(g::text), '60_plus', 'zh-hans', '330106',
             5000, 'CNY', 'app', 'personal', '[]'::jsonb, '[]'::jsonb, 'expired', '[]'::jsonb,
             '{}'::jsonb, '', now() - interval '200 days' - g * interval '1 second',
             now() - interval '200 days' - g * interval '1 second' + interval '15 minutes',
-            false
+            false, ''
         FROM generate_series(1, %s) g''',
         [client.pk, int(os.environ.get("BENCH_PURGE_ROWS", "1000000"))])
     cursor.execute("ANALYZE quizzes_transfercheck")

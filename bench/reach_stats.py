@@ -109,7 +109,7 @@ def add_checks(n: int, *, recent: bool) -> None:
         "INSERT INTO quizzes_transfercheck (id, client_id, subject_ref, age_band, locale, "  # noqa: S608 - module constants only
         "region_code, amount, currency, channel, payee_type, scam_types, reasons, status, "
         "items, answers, resolution, amount_flagged, created_at, expires_at, opened_at, "
-        "completed_at) "
+        "completed_at, return_url) "
         f"SELECT gen_random_uuid(), (SELECT id FROM quizzes_apiclient LIMIT 1), 'u-' || g, "
         f"(ARRAY['60_plus', '35_59', '18_34', 'under_18', ''])[mod({MIX['band']}, 5) + 1], "
         "'zh-hans', "
@@ -119,7 +119,7 @@ def add_checks(n: int, *, recent: bool) -> None:
         f"'[\"romance\"]'])[mod({MIX['types']}, 4) + 1]::jsonb, "
         f"'[]', CASE WHEN mod({MIX['status']}, 3) = 0 THEN 'proceeded' ELSE 'heeded' END, "
         f"'[]', '{{}}', CASE WHEN mod({MIX['status']}, 3) = 0 THEN '' ELSE 'cancelled' END, false, "
-        f"now() - {spread}, now(), now() - {spread}, now() - {spread} "
+        f"now() - {spread}, now(), now() - {spread}, now() - {spread}, '' "
         "FROM generate_series(1, %s) g",
         [n],
     )
