@@ -88,8 +88,8 @@ def setup_world() -> None:
     sql(
         "INSERT INTO quizzes_apiclient (name, key_prefix, key_hash, scopes, "
         "rate_limit_per_minute, webhook_url, webhook_secret, previous_webhook_secret, "
-        "is_active, created_at) VALUES ('bench', 'bench', 'x', '[]', 600, '', 's', '', true, "
-        "now()) ON CONFLICT DO NOTHING"
+        "is_active, created_at, return_urls) VALUES ('bench', 'bench', 'x', '[]', 600, '', "
+        "'s', '', true, now(), '[]') ON CONFLICT DO NOTHING"
     )
     sql(
         "INSERT INTO campaigns_campaign (name, description, starts_on, ends_on, goal_sessions, "
