@@ -103,7 +103,6 @@ def offline_manifest(*, course: Course, lessons: list[Lesson]) -> Manifest:
 class OfflineResult:
     completion: OfflineCompletion
     created: bool
-    course_completed: bool
 
 
 @transaction.atomic
@@ -126,17 +125,16 @@ def offline_lesson_complete(
     if existing is not None:
         if existing.user_id != user.pk:
             raise OfflineCompletionOfAnother()
-        return OfflineResult(existing, created=False, course_completed=False)
+        return OfflineResult(existing, created=False)
     now = clock.now()
     at = min(completed_at, now)
     served = served_from_token(token, user_id=user.pk, lesson_id=lesson.pk)
     # Only the served questions count; one left out is unanswered (as on the page).
     graded = {qid: answers.get(qid, []) for qid in served or []}
     gate = checks.knowledge_check_gate(lesson=lesson, served=served, answers=graded)
-    certificate = None
     if gate.allowed:
         outcome = OfflineCompletion.Outcome.COMPLETED
-        certificate = lesson_complete(user=user, lesson=lesson, at=at)
+        lesson_complete(user=user, lesson=lesson, at=at)
     elif gate.unseen:
         outcome = OfflineCompletion.Outcome.CHECK_UNSEEN
     else:
@@ -159,5 +157,5 @@ def offline_lesson_complete(
         existing = OfflineCompletion.objects.get(client_uuid=client_uuid)
         if existing.user_id != user.pk:
             raise OfflineCompletionOfAnother() from None
-        return OfflineResult(existing, created=False, course_completed=False)
-    return OfflineResult(completion, created=True, course_completed=certificate is not None)
+        return OfflineResult(existing, created=False)
+    return OfflineResult(completion, created=True)

@@ -10,22 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from edu.models import LessonProgress, OfflineCompletion
+from tests.campaigns.test_browser import sign_in, wait_until
 from tests.conftest import PHONE, RESULTS
 from tests.edu.test_browser import answer_the_check
 from tests.edu.test_browser import police_questions as police_questions  # a fixture
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-42"
-
-
-def wait_until(predicate, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.25)
-    raise AssertionError("timed out")
 
 
 def test_a_learner_saves_a_course_finishes_two_lessons_offline_and_they_count_once(
@@ -34,11 +25,7 @@ def test_a_learner_saves_a_course_finishes_two_lessons_offline_and_they_count_on
     learner = UserFactory(username="xiaoli")
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    page.goto(web_server + "/accounts/login/")
-    page.get_by_label("用户名").fill("xiaoli")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    sign_in(page, web_server, "xiaoli")
 
     # Online: the size first, then the course is saved on the phone.
     page.goto(f"{web_server}/courses/{course.slug}/")
@@ -106,21 +93,14 @@ def test_learners_sharing_a_phone_keep_their_saved_courses_and_queues_apart(
     context = browser.new_context(**PHONE)
     page = context.new_page()
 
-    def sign_in(username):
-        page.goto(web_server + "/accounts/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-    sign_in("first")
+    sign_in(page, web_server, "first")
     page.goto(f"{web_server}/courses/{course.slug}/")
     page.get_by_role("button", name="保存本课程，离线学习").click()
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.get_by_text("已保存在手机上 ✓")).to_be_visible(timeout=30_000)
 
     context.clear_cookies()  # signed out; the phone's storage stays as it was
-    sign_in("second")
+    sign_in(page, web_server, "second")
     page.goto(f"{web_server}/courses/{course.slug}/")
     # The second learner sees the course as not saved on this phone.
     expect(page.get_by_role("button", name="保存本课程，离线学习")).to_be_visible()
