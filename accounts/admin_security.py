@@ -105,6 +105,8 @@ def labels_translate() -> None:
 class AuditedAccessAttemptAdmin(AuditedAdminMixin, AccessAttemptAdmin):
     audit_actions = AdminAuditActions(deleted=AuditAction.LOCKOUT_CLEARED)
     audit_fields = ["username", "ip_address", "failures_since_start"]
+    # The user name stays (whose lockout was cleared; replaced if that account is erased).
+    audit_personal_fields = ["ip_address"]
 
 
 class AuditedTOTPDeviceAdmin(AuditedAdminMixin, TOTPDeviceAdmin):

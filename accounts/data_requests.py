@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.audit import AuditAction
-from core.services import audit_log_record
+from core.services import audit_log_record, audit_personal_values_erase
 
 from .models import Consent, User
 
@@ -113,7 +113,15 @@ def _account_erase(user: User) -> dict[str, int]:
     }
     user.groups.clear()
     user.user_permissions.clear()
-    user.username = f"deleted-{uuid.uuid4().hex[:16]}"
+    shell_name = f"deleted-{uuid.uuid4().hex[:16]}"
+    personal = ["username", "display_name", "first_name", "last_name", "email"]
+    counts["audit_rows_scrubbed"] = audit_personal_values_erase(
+        values=[getattr(user, name) for name in personal],
+        target=user,
+        fields=personal,
+        replacement=shell_name,
+    )
+    user.username = shell_name
     user.display_name = user.first_name = user.last_name = user.email = ""
     # A new unusable hash also ends every session of the account (Django checks it).
     user.set_unusable_password()

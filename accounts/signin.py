@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -55,3 +56,15 @@ def password_reset_allowed(*, address: str, email: str) -> bool:
         f"pwreset:mail:{digest}", int(settings.PASSWORD_RESET_PER_EMAIL_HOUR), 3600
     )
     return per_address and per_email
+
+
+def password_confirmed(request: HttpRequest, user: Any, password: str) -> bool:
+    """Whether ``password`` is ``user``'s, asked again by a page that needs it (deleting the
+    account, changing the password). Checked through ``authenticate`` and so through
+    django-axes: a wrong password counts as a failed sign-in of that account and address,
+    and a locked account is refused even with the right one, so a borrowed session cannot
+    be used to guess the password at leisure."""
+    from django.contrib.auth import authenticate
+
+    confirmed = authenticate(request, username=user.get_username(), password=password)
+    return confirmed is not None and confirmed.pk == user.pk

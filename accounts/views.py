@@ -26,7 +26,7 @@ from core.redirects import safe_next
 from core.views import ELDER_MODE_COOKIE, ONE_YEAR
 
 from .auth import request_user
-from .forms import ProfileForm, SecondFactorForm, SignupForm
+from .forms import PasswordChangeForm, ProfileForm, SecondFactorForm, SignupForm
 from .models import User
 from .second_factor import (
     totp_device_of,
@@ -117,8 +117,14 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view; the old password is checked like a sign-in (django-axes counts it)."""
+
+    form_class = PasswordChangeForm
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return super().get_form_kwargs() | {"request": self.request}
 
 
 # --- Second factor for staff in the admin ---------------------------------------------------

@@ -98,7 +98,7 @@ def my_data_json(request: HttpRequest) -> HttpResponse:
 def delete(request: HttpRequest) -> HttpResponse:
     """Erase the account, after the person confirms with their password."""
     user = request_user(request)
-    form = AccountDeleteForm(request.POST or None, user=user)
+    form = AccountDeleteForm(request.POST or None, user=user, request=request)
     if request.method == "POST" and form.is_valid():
         account_erase(user=user)
         logout(request)

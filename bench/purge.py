@@ -79,8 +79,8 @@ print(json.dumps({"rows": rows, "seconds": seconds, "left": left}))
 def main() -> int:
     port = free_port()
     env = environment(port)
-    batch = env.get("RETENTION_BATCH_SIZE", "2000")
-    pause = env.get("RETENTION_BATCH_PAUSE_MS", "100")
+    batch = env.get("RETENTION_BATCH_SIZE", "500")
+    pause = env.get("RETENTION_BATCH_PAUSE_MS", "250")
     print(
         f"bench: {os.cpu_count()} cores, gunicorn {WORKERS} sync workers, wrk 16 connections "
         f"{SECONDS}s per run, PostgreSQL + Redis; {ROWS:,} old checks, batches of {batch}, "

@@ -121,6 +121,8 @@ class SessionLogAdmin(AuditedAdminMixin, admin.ModelAdmin[SessionLog]):
         changed=AuditAction.SESSION_LOG_CHANGED,
         deleted=AuditAction.SESSION_LOG_DELETED,
     )
+    # Free text may name attendees; GPS is the volunteer's position (docs/privacy.md).
+    audit_personal_fields = ["notes", "review_note", "latitude", "longitude"]
     list_display = [
         "held_on",
         "venue_name",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, NamedTuple
 from weakref import WeakKeyDictionary
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
 from django.core.exceptions import ImproperlyConfigured
@@ -79,7 +80,11 @@ _before_of_form: WeakKeyDictionary[BaseForm, dict[str, Any]] = WeakKeyDictionary
 
 def _related_key(obj: models.Model) -> str:
     """A stable, readable name for a related row: its natural key where it has one (a
-    group's name, a permission's ``app_label.codename``, a user's username), else its key."""
+    group's name, a permission's ``app_label.codename``), else its key. A user is named by
+    key, never by user name: a user name can be a person's name, and the audit log outlives
+    an erased account (docs/privacy.md)."""
+    if obj._meta.label == settings.AUTH_USER_MODEL:
+        return str(obj.pk)
     if hasattr(obj, "natural_key"):
         key = obj.natural_key()
         if obj._meta.label == "auth.Permission":
@@ -94,11 +99,16 @@ class AuditedAdminMixin:
 
     ``audit_fields`` names the fields to watch (all concrete and many-to-many fields if
     None); ``audit_secret_fields`` are watched too but their values never recorded: their
-    names go into ``data["secrets_changed"]``. A save that changes nothing writes nothing."""
+    names go into ``data["secrets_changed"]``; ``audit_personal_fields`` likewise, into
+    ``data["personal_changed"]``: what identifies a person (a name, a reference, a GPS
+    point, free text) stays in its own row, under its own retention and erasure, and the
+    audit log, kept longer, says only that it changed. A save that changes nothing writes
+    nothing."""
 
     audit_actions: ClassVar[AdminAuditActions]
     audit_fields: ClassVar[list[str] | None] = None
     audit_secret_fields: ClassVar[list[str]] = []
+    audit_personal_fields: ClassVar[list[str]] = []
 
     # The admin's model (ModelAdmin[T] declares it as type[T]; Any keeps the mixin generic).
     model: Any
@@ -146,14 +156,18 @@ class AuditedAdminMixin:
                 f"{type(self).__name__}.audit_actions has no action for this edit"
             )
         secrets = sorted(n for n in changed if n in self.audit_secret_fields)
+        personal = sorted(n for n in changed if n in self.audit_personal_fields)
         data: dict[str, Any] = {"via": "admin"}
         if secrets:
             data["secrets_changed"] = secrets
+        if personal:
+            data["personal_changed"] = personal
+        hidden = {*secrets, *personal}
 
         def shown(values: dict[str, Any] | None) -> dict[str, Any] | None:
             if values is None:
                 return None
-            return {n: values[n] for n in sorted(changed) if n not in secrets}
+            return {n: values[n] for n in sorted(changed) if n not in hidden}
 
         audit_log_record(
             actor=request.user,

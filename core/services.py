@@ -6,7 +6,7 @@ import logging
 import socket
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -105,3 +105,80 @@ def retention_batch_pause() -> None:
 
     if settings.RETENTION_BATCH_PAUSE_MS > 0:
         time.sleep(settings.RETENTION_BATCH_PAUSE_MS / 1000)
+
+
+def audit_personal_values_erase(
+    *, values: Iterable[str], target: models.Model, fields: Iterable[str], replacement: str
+) -> int:
+    """Take a person's identifying values out of the audit log when they are erased, so the
+    log, kept longer than anything personal, keeps who did what (pointing at the anonymous
+    account by key) without their name. Two passes: in the rows about ``target``, the values
+    of ``fields`` (its user name, say, from an admin edit) are dropped and their names kept
+    in ``data["personal_changed"]``; in every row, a JSON string equal to one of ``values``
+    (the user name in someone else's list, a lockout's user name) becomes ``replacement``.
+    Returns the number of rows changed. Rows already archived (docs/privacy.md) are files and
+    are not rewritten."""
+    import json
+
+    from django.db.models import Q, TextField
+    from django.db.models.functions import Cast
+
+    wanted = {value for value in values if value}
+    names = set(fields)
+
+    def replaced(node: Any) -> Any:
+        if isinstance(node, str):
+            return replacement if node in wanted else node
+        if isinstance(node, list):
+            return [replaced(item) for item in node]
+        if isinstance(node, dict):
+            return {key: replaced(item) for key, item in node.items()}
+        return node
+
+    changed: dict[int, AuditLog] = {}
+    about = AuditLog.objects.filter(target_type=target._meta.label_lower, target_id=str(target.pk))
+    for row in about:
+        dropped = sorted(
+            name for part in (row.before, row.after) if part for name in names if name in part
+        )
+        if not dropped:
+            continue
+        for part in (row.before, row.after):
+            for name in names:
+                if part:
+                    part.pop(name, None)
+        row.data = {
+            **row.data,
+            "personal_changed": sorted({*row.data.get("personal_changed", []), *dropped}),
+        }
+        changed[row.pk] = row
+    if wanted:
+        # JSON text holds a string as written (PostgreSQL) or \\u-escaped (SQLite): look for
+        # both, quotes included, then compare whole values in Python.
+        needles = {
+            form
+            for value in wanted
+            for form in (json.dumps(value), json.dumps(value, ensure_ascii=False))
+        }
+        texts = AuditLog.objects.annotate(
+            before_text=Cast("before", TextField()),
+            after_text=Cast("after", TextField()),
+            data_text=Cast("data", TextField()),
+        )
+        match = Q()
+        for needle in needles:
+            match |= (
+                Q(before_text__contains=needle)
+                | Q(after_text__contains=needle)
+                | Q(data_text__contains=needle)
+            )
+        for row in texts.filter(match):
+            row = changed.get(row.pk, row)
+            before, after, data = replaced(row.before), replaced(row.after), replaced(row.data)
+            if (before, after, data) != (row.before, row.after, row.data):
+                row.before, row.after, row.data = before, after, data
+                changed[row.pk] = row
+    AuditLog.objects.bulk_update(
+        list(changed.values()), ["before", "after", "data"], batch_size=500
+    )
+    return len(changed)

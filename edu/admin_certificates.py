@@ -33,6 +33,7 @@ class CertificateAdmin(AuditedAdminMixin, ReadOnlyAdmin):
     audit_actions = AdminAuditActions(
         changed=AuditAction.CERTIFICATE_CHANGED, deleted=AuditAction.CERTIFICATE_DELETED
     )
+    audit_personal_fields = ["learner_name"]
     list_display = ["serial", "learner_name", "course", "issued_at", "revoked_at"]
     list_filter = ["course", "revoked_at"]
     search_fields = ["serial", "learner_name", "user__username"]

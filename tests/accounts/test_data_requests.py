@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -26,6 +27,8 @@ from edu.models import Certificate, Enrollment, LessonProgress
 from notifications.models import Notification, Preference, Reminder, SmsOutbox
 from quizzes.models import Attempt
 from reach.services import reach_rebuild
+from tests.admin_forms import change_form_data
+from tests.factories import UserFactory
 from tests.reach.factories import World, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -297,3 +300,39 @@ def test_an_erased_account_is_planned_no_new_reminder(world):
 
     # Then nothing waits for them
     assert not Reminder.objects.filter(user__in=[learner, world.volunteer]).exists()
+
+
+def test_erasure_takes_the_persons_names_out_of_earlier_audit_rows(client):
+    # Given staff who renamed a learner's account in the admin, and a lockout of that account
+    # cleared in the admin: both audit rows name the person
+    staff = UserFactory(roles=[], is_superuser=True, is_staff=True)
+    learner = UserFactory(username="wangxiuying", display_name="王秀英")
+    client.force_login(staff)
+    url = f"/admin/accounts/user/{learner.pk}/change/"
+    answer = client.post(url, change_form_data(client.get(url), username="wangxiuying1956"))
+    assert answer.status_code == 302
+    attempt = AccessAttempt.objects.create(
+        username="wangxiuying1956", ip_address="198.51.100.7", user_agent="test",
+        path_info="/accounts/login/", failures_since_start=5, attempt_time=timezone.now(),
+    )  # fmt: skip
+    client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    rows = AuditLog.objects.exclude(action=AuditAction.USER_ERASED)
+    assert "wangxiuying" in json.dumps([[r.data, r.before, r.after] for r in rows])
+    assert rows.count() == 2
+
+    # When the learner deletes their account
+    learner.refresh_from_db()
+    result = account_erase(user=learner)
+
+    # Then the rows stay (who did what, pointing at the anonymous account) without the names
+    rows = AuditLog.objects.exclude(action=AuditAction.USER_ERASED)
+    assert rows.count() == 2
+    text = json.dumps([[r.data, r.before, r.after] for r in rows], ensure_ascii=False)
+    assert "wangxiuying" not in text and "王秀英" not in text
+    renamed = rows.get(action=AuditAction.USER_CHANGED)
+    assert renamed.target_id == str(learner.pk) and renamed.actor == staff
+    assert renamed.data["personal_changed"] == ["username"]
+    learner.refresh_from_db()
+    cleared = rows.get(action=AuditAction.LOCKOUT_CLEARED)
+    assert cleared.before["username"] == learner.username  # the anonymous account's
+    assert result.counts["profile"]["audit_rows_scrubbed"] == 2

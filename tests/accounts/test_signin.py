@@ -393,3 +393,62 @@ def test_signing_in_returns_to_the_page_of_this_site_it_came_from(client):
     answer = sign_in(client, f"{LEARNER_LOGIN}?next=/courses/", user.username, PASSWORD)
 
     assert answer["Location"] == "/courses/"
+
+
+# --- Pages that ask for the password again ----------------------------------------------------
+
+
+def wrong_again(client: Client, url: str, times: int, address: str = "198.51.100.7"):
+    fields = {
+        "/accounts/me/delete/": lambda password: {"password": password},
+        "/accounts/password/change/": lambda password: {
+            "old_password": password,
+            "new_password1": "lanmajia-2027",
+            "new_password2": "lanmajia-2027",
+        },
+    }[url]
+    return [client.post(url, fields("wrong-guess"), REMOTE_ADDR=address) for _ in range(times)]
+
+
+@pytest.mark.parametrize("url", ["/accounts/me/delete/", "/accounts/password/change/"])
+def test_wrong_passwords_on_a_page_that_asks_again_lock_the_account_like_sign_ins(client, url):
+    # Someone holding a borrowed, signed-in phone guesses at the password on the account's
+    # own pages: each guess is counted, and the limit locks the account everywhere.
+    user = UserFactory()
+    client.force_login(user)
+
+    *before, last = wrong_again(client, url, settings.AXES_FAILURE_LIMIT)
+
+    assert all(answer.status_code == 200 for answer in before)
+    assert last.status_code == 429
+    assert AccessAttempt.objects.filter(username=user.username).exists()
+    # The right password does not get through now, on that page or on the sign-in page.
+    if url == "/accounts/me/delete/":
+        refused = client.post(url, {"password": PASSWORD}, REMOTE_ADDR="198.51.100.7")
+    else:
+        refused = client.post(
+            url,
+            {
+                "old_password": PASSWORD,
+                "new_password1": "lanmajia-2027",
+                "new_password2": "lanmajia-2027",
+            },
+            REMOTE_ADDR="198.51.100.7",
+        )
+    assert refused.status_code == 429
+    user.refresh_from_db()
+    assert user.is_active and user.check_password(PASSWORD)
+    answer = sign_in(Client(), LEARNER_LOGIN, user.username, PASSWORD, "203.0.113.9")
+    assert answer.status_code == 429
+
+
+def test_the_right_password_on_the_delete_page_still_deletes_after_one_slip(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    wrong_again(client, "/accounts/me/delete/", 1)
+    answer = client.post("/accounts/me/delete/", {"password": PASSWORD}, REMOTE_ADDR="198.51.100.7")
+
+    assert answer.status_code == 302
+    user.refresh_from_db()
+    assert not user.has_usable_password()

@@ -70,3 +70,41 @@ def test_deleting_session_logs_with_the_bulk_action_audits_each(
     assert sorted(e.target_id for e in entries) == sorted(str(log.pk) for log in logs)
     assert all(e.actor == superuser and e.after is None for e in entries)
     assert {e.before["attendees_elderly"] for e in entries} == {20}
+
+
+def test_a_session_logs_notes_edited_in_the_admin_are_audited_by_name_only(
+    client, superuser, campaign, regions
+):
+    # Given a log whose notes name an attendee
+    log = SessionLogFactory(campaign=campaign, county=regions["leishan"], notes="王秀英带孙子来")
+    url = reverse("admin:campaigns_sessionlog_change", args=[log.pk])
+    page = client.get(url)
+
+    # When staff rewrite the notes in the admin
+    response = client.post(url, change_form_data(page, notes="十位老人，两位带孙辈"))
+
+    # Then the audit says the notes changed, and holds neither text: the audit log is kept
+    # longer than the log's own personal data
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry = AuditLog.objects.get(target_id=str(log.pk))
+    assert entry.data["personal_changed"] == ["notes"]
+    recorded = str([entry.data, entry.before, entry.after])
+    assert "王秀英" not in recorded and "十位老人" not in recorded
+
+
+def test_the_coordinators_of_a_campaign_are_audited_by_key_not_user_name(
+    client, superuser, campaign
+):
+    coordinator = UserFactory(roles=[Role.COORDINATOR], username="zhanglanmei")
+    url = reverse("admin:campaigns_campaign_change", args=[campaign.pk])
+    page = client.get(url)
+    coordinators = [str(pk) for pk in campaign.coordinators.values_list("pk", flat=True)]
+
+    response = client.post(
+        url, change_form_data(page, coordinators=[*coordinators, str(coordinator.pk)])
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry = AuditLog.objects.get(target_id=str(campaign.pk), action=AuditAction.CAMPAIGN_CHANGED)
+    assert str(coordinator.pk) in entry.after["coordinators"]
+    assert "zhanglanmei" not in str([entry.data, entry.before, entry.after])
