@@ -23,7 +23,7 @@ from django_otp.middleware import is_verified as otp_is_verified
 from core.characters import candidates as character_candidates
 from core.characters import glyph_png as character_png
 from core.redirects import safe_next
-from core.views import ELDER_MODE_COOKIE, ONE_YEAR
+from core.views import ELDER_MODE_COOKIE, ONE_YEAR, elder_mode_cookie_set
 
 from .auth import request_user
 from .forms import PasswordChangeForm, ProfileForm, SecondFactorForm, SignupForm
@@ -205,14 +205,7 @@ def elder_mode_set(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         user_preferences_update(user=request.user, elder_mode=enabled)
     response = HttpResponseRedirect(safe_next(request, "/", referer=True))
-    response.set_cookie(
-        ELDER_MODE_COOKIE,
-        "1" if enabled else "0",
-        max_age=ONE_YEAR,
-        samesite="Lax",
-        secure=request.is_secure(),
-        httponly=False,
-    )
+    elder_mode_cookie_set(request, response, enabled=enabled)
     return response
 
 

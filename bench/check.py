@@ -240,9 +240,11 @@ def main() -> None:
         stdout=out,
     )
     key = json.loads(out.getvalue())["api_key"]
-    from django.core.wsgi import get_wsgi_application
+    # What gunicorn serves (config.wsgi): the quiz's paths through their shorter stack
+    # (core/handlers.py), the baseline view through the whole one.
+    from core.handlers import lean_paths_application
 
-    app = get_wsgi_application()
+    app = lean_paths_application()
     # Warm up both (connections, template and URL caches).
     run_baseline(app, "/bench/baseline", None, 200)
     for _ in range(20):
@@ -274,6 +276,8 @@ def main() -> None:
     for label, queries in browser.screens:
         print(f"  {label:50} {'' if queries < 0 else queries}")
     if profile:
+        if os.environ.get("BENCH_PROFILE_OUT"):  # for pstats / snakeviz
+            profile.dump_stats(os.environ["BENCH_PROFILE_OUT"])
         stats = pstats.Stats(profile)
         stats.sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(50)
 

@@ -391,7 +391,12 @@ class QuizWalker:
         for _ in range(max_steps):
             if page.status != 200:
                 raise RuntimeError(f"{page.url} answered {page.status}:\n{page.html[:2000]}")
-            ours = [f for f in page.forms if urljoin(page.url, f.action).startswith(prefix)]
+            ours = [
+                f
+                for f in page.forms
+                if (to := urljoin(page.url, f.action)).startswith(prefix)
+                and not to.endswith("/elder-mode")  # the type size, not a step
+            ]
             form = ours[0] if ours else None
             names = {name for name, _ in form.buttons + form.choices} if form else set()
             if form is not None and "decision" in names:

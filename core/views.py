@@ -25,6 +25,19 @@ ELDER_MODE_COOKIE = "elder_mode"
 ONE_YEAR = 365 * 24 * 3600
 
 
+def elder_mode_cookie_set(request: HttpRequest, response: HttpResponse, *, enabled: bool) -> None:
+    """Remember elder mode in the browser for a year (read by the pages and by
+    static/js/preferences.js, hence not HttpOnly)."""
+    response.set_cookie(
+        ELDER_MODE_COOKIE,
+        "1" if enabled else "0",
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=False,
+    )
+
+
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 

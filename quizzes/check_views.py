@@ -19,25 +19,36 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+
+from core.views import elder_mode_cookie_set
 
 from . import services
 from .models import TransferCheck
 from .recommendations import recommended_course_for
 from .selectors import question_screens
 from .services.check_draw import Screens
+from .services.check_rows import check_row
 from .views import _answered_number, _option_ids, _question_id
+
+
+def _quiz_path(token: str) -> str:
+    """The quiz link's path (/t/<token>/), quoted: a forged token may hold anything."""
+    return reverse("quizzes:check", args=[token])
 
 
 def _check_id(request: HttpRequest, token: str) -> str | HttpResponse:
     """The id of the check a quiz link names; or the page for a forged or expired link."""
     check_id = services.quiz_token_check_id(token)
     if check_id is None:
-        return _page(request, None, "quizzes/check_link_invalid.html", status=404)
+        return _unknown(request, token)
     if check_id == "expired":
-        return _page(request, None, "quizzes/check_link_expired.html", status=410)
+        return _page(
+            request, None, "quizzes/check_link_expired.html", url=_quiz_path(token), status=410
+        )
     return check_id
 
 
@@ -48,8 +59,10 @@ def _in_its_language(request: HttpRequest, check: TransferCheck) -> TransferChec
     return check
 
 
-def _unknown(request: HttpRequest) -> HttpResponse:
-    return _page(request, None, "quizzes/check_link_invalid.html", status=404)
+def _unknown(request: HttpRequest, token: str) -> HttpResponse:
+    return _page(
+        request, None, "quizzes/check_link_invalid.html", url=_quiz_path(token), status=404
+    )
 
 
 def _elder_mode(request: HttpRequest, check: TransferCheck | None) -> bool:
@@ -151,11 +164,11 @@ def check_quiz(request: HttpRequest, token: str) -> HttpResponse:
     check_id = _check_id(request, token)
     if isinstance(check_id, HttpResponse):
         return check_id
-    found = TransferCheck.objects.filter(pk=check_id).first()
+    found = check_row(check_id)  # one statement built once per process
     if found is None:
-        return _unknown(request)
+        return _unknown(request, token)
     check = services.transfer_check_finish_if_overdue(_in_its_language(request, found))
-    return _current(request, check, {}, f"/t/{token}/")
+    return _current(request, check, {}, _quiz_path(token))
 
 
 @csrf_exempt  # the signed link authorises the answer, see the module's docstring
@@ -174,10 +187,10 @@ def check_answer(request: HttpRequest, token: str) -> HttpResponse:
             check_id=check_id, question_id=question_id, option_ids=_option_ids(request)
         )
     except TransferCheck.DoesNotExist:
-        return _unknown(request)
+        return _unknown(request, token)
     check, screens = _in_its_language(request, screen.check), screen.questions
     number = _answered_number(check.items, check.answers, question_id)
-    url = f"/t/{token}/"
+    url = _quiz_path(token)
     if check.is_final or not number:
         return _current(request, check, screens, url)
     feedback = _feedback(check, screens, number)
@@ -200,15 +213,29 @@ def check_decide(request: HttpRequest, token: str) -> HttpResponse:
         return check_id
     decision = request.POST.get("decision")
     if decision not in ("stop", "continue"):
-        return HttpResponseRedirect(f"/t/{token}/", status=303)
+        return HttpResponseRedirect(_quiz_path(token), status=303)
     try:
         check = services.transfer_check_decide(check_id=check_id, stop=decision == "stop")
     except TransferCheck.DoesNotExist:
-        return _unknown(request)
-    return _current(request, _in_its_language(request, check), {}, f"/t/{token}/")
+        return _unknown(request, token)
+    return _current(request, _in_its_language(request, check), {}, _quiz_path(token))
+
+
+@csrf_exempt  # a forged post could only change the type size; see below
+@require_POST
+def check_elder_mode(request: HttpRequest, token: str) -> HttpResponse:
+    """The quiz's elder-mode control: the preference's cookie alone (the quiz has no account
+    to save it on, and reads no session), so the screens need no CSRF token and set no
+    cookie of their own. Without JavaScript the control posts here and comes back to the
+    screen of now; with it, static/js/preferences.js switches at once and posts in the
+    background."""
+    # Any token: the screen it comes back to says whether the link is valid.
+    response = HttpResponseRedirect(_quiz_path(token), status=303)
+    elder_mode_cookie_set(request, response, enabled=request.POST.get("elder_mode") == "on")
+    return response
 
 
 def check_moved(request: HttpRequest, token: str, number: int | None = None) -> HttpResponse:
     """The addresses of the earlier flow (start, feedback, done), for a screen still open
     from before: they lead to the screen of now."""
-    return HttpResponseRedirect(f"/t/{token}/", status=303)
+    return HttpResponseRedirect(_quiz_path(token), status=303)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("t/<str:token>/", check_views.check_quiz, name="check"),
     path("t/<str:token>/answer", check_views.check_answer, name="check-answer"),
     path("t/<str:token>/decide", check_views.check_decide, name="check-decide"),
+    path("t/<str:token>/elder-mode", check_views.check_elder_mode, name="check-elder-mode"),
     # The earlier flow's addresses, for a screen opened before it changed.
     path("t/<str:token>/start", check_views.check_moved),
     path("t/<str:token>/feedback/<int:number>/", check_views.check_moved),

@@ -102,6 +102,28 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
+# The hosted transfer-check quiz reads no session, user or CSRF token (its signed link
+# authorises each step), so under gunicorn (config.wsgi) its paths run a shorter stack:
+# the same order, without what only serves signed-in pages (core/handlers.py).
+LEAN_STACK_PATHS = ("/t/",)
+LEAN_MIDDLEWARE = [
+    name
+    for name in MIDDLEWARE
+    if name
+    not in {
+        "whitenoise.middleware.WhiteNoiseMiddleware",  # no static file lives under /t/
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django_otp.middleware.OTPMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "accounts.middleware.StaffSessionIdleMiddleware",
+        "accounts.middleware.AdminSecondFactorMiddleware",
+        "accounts.middleware.PrivacyNoticeMiddleware",
+        "axes.middleware.AxesMiddleware",
+    }
+]
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"

@@ -29,6 +29,7 @@ from ..models import (
 from ..subjects import subject_ref_personal_kind
 from .check_body import quiz_url
 from .check_draw import CheckScreen, _open, transfer_check_draw
+from .check_rows import check_row, check_row_update
 from .grading import _answer_record
 from .idempotency import IdempotencyConflict, StoredAnswer, _claim_insert, _stored_answer
 from .outbox import webhook_event_record
@@ -210,20 +211,28 @@ def _create_in_one_statement(
     return bool(created)
 
 
+def _locked(check_id: Any) -> TransferCheck:
+    """The check, locked until the transaction ends (statement built once: check_rows)."""
+    check = check_row(check_id, lock=True)
+    if check is None:
+        raise TransferCheck.DoesNotExist(f"no transfer check {check_id}")
+    return check
+
+
 @transaction.atomic
 def transfer_check_open(*, check_id: Any, now: datetime | None = None) -> TransferCheck:
     """The user opened the quiz: expire the check if it is too late; otherwise, the first
     time, draw 3–5 questions for its scam types, age band and locale (the draw
     ``transfer_check_draw`` showed). Idempotent."""
     now = now or clock.now()
-    check = TransferCheck.objects.select_for_update().get(pk=check_id)
+    check = _locked(check_id)
     if check.is_final:
         return check
     if now >= check.expires_at:
         return _finish(check, TransferCheck.Status.EXPIRED, now)
     if not check.items:
         _open(check, now)
-        check.save(update_fields=["items", "opened_at", "status"])
+        check_row_update(check, ["items", "opened_at", "status"])
     return check
 
 
@@ -237,7 +246,7 @@ def transfer_check_answer(
     is not for the next question. The screen holds the check's questions. Two queries (lock,
     update) once the draw is in the cache, else two more."""
     now = now or clock.now()
-    check = TransferCheck.objects.select_for_update().get(pk=check_id)
+    check = _locked(check_id)
     if check.is_final:
         return CheckScreen(check)
     if now >= check.expires_at:
@@ -254,13 +263,13 @@ def transfer_check_answer(
         items=check.items, answers=check.answers, question_id=question_id, option_ids=option_ids
     ):
         if "items" in fields:
-            check.save(update_fields=["items", "opened_at", "status"])
+            check_row_update(check, ["items", "opened_at", "status"])
         return CheckScreen(check, questions)
     shown = questions.get(question_id)
     correct = {o.id for o in shown.options if o.is_correct} if shown else set()
     right = bool(correct) and set(check.answers[str(question_id)]) == correct
     check.score = (check.score or 0) + (1 if right else 0)
-    check.save(update_fields=fields)
+    check_row_update(check, fields)
     return CheckScreen(check, questions, recorded=True)
 
 
@@ -299,7 +308,7 @@ def _finish(check: TransferCheck, status: str, now: datetime) -> TransferCheck:
         status = TransferCheck.Status.ABANDONED  # opened, never finished
     check.status = status
     check.completed_at = now
-    check.save(update_fields=["status", "completed_at"])
+    check_row_update(check, ["status", "completed_at"])
     webhook_event_record(
         client=check.client, check=check, event_type="transfer_check.completed", now=now
     )

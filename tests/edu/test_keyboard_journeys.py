@@ -159,9 +159,10 @@ def test_a_transfer_quiz_is_answered_to_its_end_by_keyboard_alone(
             break
         tab_to(page, "下一题")
         page.keyboard.press("Enter")
+    # The choice is below the last explanation; "继续" moves there within the page
     tab_to(page, "继续")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("您还要转这笔钱吗？")
+    expect(page.get_by_role("heading", level=2)).to_have_text("您还要转这笔钱吗？")
     tab_to(page, "停止这笔转账")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("做得对：这笔转账已停止。")

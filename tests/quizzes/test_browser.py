@@ -108,10 +108,15 @@ def test_an_older_user_answers_on_a_phone_and_stops_the_transfer(
         expect(page.get_by_text(f"第 {number} 题，共 {total} 题").last).to_be_visible()
         expect(page.locator(".check-feedback")).to_be_hidden()
     assert check.status == "in_progress"
+    # The choice is already on the last explanation's screen: "继续" moves to it, no request
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     page.get_by_role("link", name="继续").click()
+    expect(page.locator(".check-feedback")).to_be_hidden()
+    assert [url for url in asked if "/t/" in url] == []
 
     # The end: a clear choice, the amount as people read it, the hotline
-    expect(page.get_by_role("heading", level=1)).to_have_text("您还要转这笔钱吗？")
+    expect(page.get_by_role("heading", level=2)).to_have_text("您还要转这笔钱吗？")
     expect(page.get_by_text("您正要转出 ¥5,000.00。")).to_be_visible()
     # Both buttons on the screen, without scrolling
     in_view(page, page.get_by_role("button", name="停止这笔转账"))

@@ -122,8 +122,10 @@ def test_after_each_answer_the_explanation_is_shown(api, question_bank):
         assert escape(question.explanation) in page.content.decode()
         assert "Not quite." in page.content.decode()
     assert check.score == 0
-    # The last explanation leads on to the choice
-    assert f'href="{path}"' in pages[-1][1].content.decode()
+    # The last explanation has the choice below it, on the same screen
+    last = pages[-1][1].content.decode()
+    assert f'action="{path}decide"' in last and 'href="#next"' in last
+    assert "You answered 0 of" in last
 
 
 @pytest.mark.django_db
@@ -272,10 +274,28 @@ def test_a_younger_users_quiz_may_turn_elder_mode_on(api, question_bank):
 
     page = browser.get(path).content.decode()
     assert '<html lang="zh-hans" class="check"' in page
-    assert 'action="/preferences/elder-mode/"' in page
-    toggled = browser.post("/preferences/elder-mode/", {"elder_mode": "on", "next": path})
-    assert toggled["Location"] == path
+    assert f'action="{path}elder-mode"' in page
+    toggled = browser.post(f"{path}elder-mode", {"elder_mode": "on"})
+    assert toggled.status_code == 303 and toggled["Location"] == path
     assert '<html lang="zh-hans" class="check elder"' in browser.get(path).content.decode()
+    browser.post(f"{path}elder-mode", {"elder_mode": "off"})
+    assert '<html lang="zh-hans" class="check"' in browser.get(path).content.decode()
+
+
+@pytest.mark.django_db
+def test_no_screen_of_the_quiz_sets_a_cookie(api, question_bank):
+    # The quiz reads no session and needs no CSRF token: a payment app's web view gets no
+    # cookie from it (the elder-mode control alone sets its own, when used).
+    _, path = new_check(api)
+    browser = Client()
+    pages = [browser.get(path)]
+    pages += [page for _, page in answer_all(browser, path)]
+    pages.append(browser.post(f"{path}decide", {"decision": "stop"}))
+    pages.append(browser.get(path))
+
+    assert all(page.status_code == 200 for page in pages)
+    assert [page.cookies for page in pages if page.cookies] == []
+    assert 'name="csrfmiddlewaretoken"' not in "".join(p.content.decode() for p in pages)
 
 
 @pytest.mark.django_db
@@ -389,23 +409,23 @@ def test_each_screen_needs_few_queries(api, question_bank, django_assert_max_num
 def test_a_whole_check_takes_at_most_ten_requests(api, question_bank):
     """The create call, then every screen a user without JavaScript loads, redirects too."""
     requests = 1
-    _, path = new_check(api)
+    check, path = new_check(api)
     browser = Client()
     page = browser.get(path)
     requests += 1
     while (question := asked(page)) is not None:
         page = answer(browser, path, question)
         requests += 1
-    # The last explanation's "Continue" leads to the choice
-    assert f'href="{path}"' in page.content.decode()
-    page = browser.get(path)
-    requests += 1
+    # The last explanation has the choice below it: no request to reach it
     assert "停止这笔转账" in page.content.decode()
     done = browser.post(f"{path}decide", {"decision": "continue"}, follow=True)
     requests += 1 + len(done.redirect_chain)
 
     assert "这笔转账将继续进行。" in done.content.decode()
-    assert requests <= 10, requests
+    # create, the link, one answer per question (3 to 5), the choice
+    check.refresh_from_db()
+    assert requests == 3 + len(check.items), requests
+    assert requests <= 10
 
 
 @pytest.mark.django_db
