@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,6 +20,21 @@ class QuizzesConfig(AppConfig):
 
         for signal in (post_save, post_delete):
             signal.connect(_forget_api_clients, sender=ApiClient, dispatch_uid="quizzes.clients")
+
+        # An edit of the bank in this process shows in the next quiz drawn (bank_memo.py).
+        from .bank_memo import bank_memo_forget
+        from .models import Audience, Option, Question, ScamType
+
+        for model in (Question, Option, ScamType, Audience):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    bank_memo_forget, sender=model, dispatch_uid=f"quizzes.bank.{model.__name__}"
+                )
+        m2m_changed.connect(
+            bank_memo_forget,
+            sender=Question.audiences.through,
+            dispatch_uid="quizzes.bank.audiences",
+        )
 
 
 def _forget_api_clients(sender: type, **kwargs: object) -> None:

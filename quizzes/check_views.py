@@ -27,9 +27,9 @@ from django.views.decorators.http import require_GET, require_POST
 from core.views import elder_mode_cookie_set
 
 from . import services
+from .bank_memo import question_screens
 from .models import TransferCheck
 from .recommendations import recommended_course_for
-from .selectors import question_screens
 from .services.check_draw import Screens
 from .services.check_rows import check_row
 from .views import _answered_number, _option_ids, _question_id

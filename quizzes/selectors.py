@@ -149,6 +149,52 @@ def option_ids_by_question(question_ids: Sequence[int]) -> dict[int, tuple[str, 
     return out
 
 
+def question_candidates(
+    *, scam_types: Iterable[str], audience: str | None, language: str
+) -> list[tuple[int, int, int]]:
+    """(id, scam type id, fits the audience) of every published question a draw may take:
+    of the given scam types (all types when empty), in a stable order (the database's is
+    not, and a seeded draw must not depend on it)."""
+    types = list(scam_types)
+    rows = published_questions(language=language)
+    if types:
+        rows = rows.filter(scam_type__code__in=types)
+    return sorted(
+        rows.annotate(
+            fits=Count(
+                "audiences", filter=Q(audiences__code__in=[audience or "general", "general"])
+            )
+        ).values_list("id", "scam_type_id", "fits")
+    )
+
+
+def question_ids_pick(
+    candidates: Sequence[tuple[int, int, int]],
+    *,
+    by_type: bool,
+    count: int,
+    rng: random.Random | None = None,
+) -> list[int]:
+    """Up to ``count`` of the candidates at random, the audience's own and general questions
+    first; with ``by_type``, one per scam type before any repeat."""
+    rng = rng or random.SystemRandom()
+    shuffled = list(candidates)
+    rng.shuffle(shuffled)
+    shuffled.sort(key=lambda row: 0 if row[2] else 1)
+    if not by_type:
+        return [row[0] for row in shuffled[:count]]
+    chosen: list[int] = []
+    seen_types: set[int] = set()
+    for row in shuffled:
+        if row[1] not in seen_types:
+            chosen.append(row[0])
+            seen_types.add(row[1])
+        if len(chosen) == count:
+            return chosen
+    rest = [row[0] for row in shuffled if row[0] not in chosen]
+    return chosen + rest[: count - len(chosen)]
+
+
 def question_ids_draw(
     *,
     scam_types: Iterable[str],
@@ -159,34 +205,9 @@ def question_ids_draw(
 ) -> list[int]:
     """Ids of up to ``count`` published questions at random: of the given scam types (all
     types, spread evenly, when empty), preferring the audience's own and general questions."""
-    rng = rng or random.SystemRandom()
     types = list(scam_types)
-    rows = published_questions(language=language)
-    if types:
-        rows = rows.filter(scam_type__code__in=types)
-    candidates = list(
-        rows.annotate(
-            fits=Count(
-                "audiences", filter=Q(audiences__code__in=[audience or "general", "general"])
-            )
-        ).values_list("id", "scam_type_id", "fits")
-    )
-    candidates.sort()  # the database's order is not stable: a seeded draw must not depend on it
-    rng.shuffle(candidates)
-    # Questions for the audience first; when no type was given, one per type before repeats.
-    candidates.sort(key=lambda row: 0 if row[2] else 1)
-    if types:
-        return [row[0] for row in candidates[:count]]
-    chosen: list[int] = []
-    seen_types: set[int] = set()
-    for row in candidates:
-        if row[1] not in seen_types:
-            chosen.append(row[0])
-            seen_types.add(row[1])
-        if len(chosen) == count:
-            return chosen
-    rest = [row[0] for row in candidates if row[0] not in chosen]
-    return chosen + rest[: count - len(chosen)]
+    candidates = question_candidates(scam_types=types, audience=audience, language=language)
+    return question_ids_pick(candidates, by_type=not types, count=count, rng=rng)
 
 
 def questions_for_knowledge_check(

@@ -44,6 +44,15 @@ def _county_codes_forgotten() -> None:
     county_codes_forget()
 
 
+@pytest.fixture(autouse=True)
+def _question_bank_forgotten() -> None:
+    """Each test has its own questions (ids are reused after a rollback): the per-process
+    memo of the bank (quizzes/bank_memo.py) starts empty."""
+    from quizzes.bank_memo import bank_memo_forget
+
+    bank_memo_forget()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _static_files_collected() -> None:
     """Pages render hashed static names, so the manifest must exist (make test builds it)."""

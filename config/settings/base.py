@@ -310,7 +310,7 @@ STORAGES = {
     "default": media_storage(os.environ)
     or {"BACKEND": env_str("DJANGO_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage")},
     # Hashed names for far-future caching, gzip and Brotli variants built at collectstatic.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "core.storage.HashedStaticStorage"},
 }
 # Private files (certificates, session photos, exports): outside MEDIA_ROOT, no public URL,
 # served only by views that check who asks (core/storage.py). Several hosts: a bucket that is
@@ -428,6 +428,9 @@ ANTI_FRAUD_HOTLINE = "96110"
 TRANSFER_CHECK_TTL = env_int("TRANSFER_CHECK_TTL", 15 * 60)
 # Questions per transfer check (3 to 5).
 TRANSFER_CHECK_QUESTIONS = env_int("TRANSFER_CHECK_QUESTIONS", 4)
+# How long a process draws from the question bank as it read it (quizzes/bank_memo.py): an
+# edit shows in the quiz of every process within this time, in the editing one at once.
+QUESTION_BANK_MEMO_SECONDS = env_int("QUESTION_BANK_MEMO_SECONDS", 60)
 # Idempotency keys are kept at least this long (seconds).
 IDEMPOTENCY_KEY_TTL = env_int("IDEMPOTENCY_KEY_TTL", 24 * 3600)
 # A claimed key with no answer after this long belongs to a crashed request and is released.

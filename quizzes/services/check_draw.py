@@ -18,7 +18,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from .. import selectors
+from .. import bank_memo, selectors
 from ..codes import AUDIENCE_FOR_AGE_BAND
 from ..models import Question, TransferCheck
 
@@ -102,26 +102,29 @@ def transfer_check_draw(check: TransferCheck) -> tuple[list[dict[str, Any]], Scr
     if remembered is not None and remembered[0] == (check.items or remembered[0]):
         return remembered
     if check.items:
-        screens = selectors.question_screens((i["q"] for i in check.items), language=check.locale)
+        screens = bank_memo.question_screens((i["q"] for i in check.items), language=check.locale)
         _draw_remember(check, check.items, screens)
         return check.items, screens
     rng = _draw_rng(check)
-    ids = selectors.question_ids_draw(
-        scam_types=check.scam_types,
-        audience=AUDIENCE_FOR_AGE_BAND.get(check.age_band),
-        language=check.locale,
+    types = list(check.scam_types)
+    ids = selectors.question_ids_pick(
+        bank_memo.question_candidates(
+            scam_types=types,
+            audience=AUDIENCE_FOR_AGE_BAND.get(check.age_band),
+            language=check.locale,
+        ),
+        by_type=not types,
         count=settings.TRANSFER_CHECK_QUESTIONS,
         rng=rng,
     )
     if len(ids) < 3:  # too few of these types: top up with a general mix
+        general = bank_memo.question_candidates(scam_types=[], audience=None, language=check.locale)
         ids += [
             i
-            for i in selectors.question_ids_draw(
-                scam_types=[], audience=None, language=check.locale, count=5, rng=rng
-            )
+            for i in selectors.question_ids_pick(general, by_type=True, count=5, rng=rng)
             if i not in ids
         ][: 3 - len(ids)]
-    screens = selectors.question_screens(ids, language=check.locale)
+    screens = bank_memo.question_screens(ids, language=check.locale)
     items = []
     for question_id in ids:
         if question_id not in screens:

@@ -443,3 +443,32 @@ def test_the_end_recommends_the_course_on_the_scam_the_check_named(api, question
     assert 'href="/courses/safe-money-for-seniors/"' in html
     assert "守好养老钱" in html
     assert "保护好个人信息" not in html
+
+
+@pytest.mark.django_db
+def test_an_edit_of_the_bank_shows_in_the_next_check_not_in_one_under_way(api, question_bank):
+    # Given a check under way (its first question answered)
+    _, path = new_check(api)
+    browser = Client()
+    first = asked(browser.get(path))
+    page = answer(browser, path, first)
+    second = asked(page)
+
+    # When an editor rewrites that second question (the draw remembers the bank per process)
+    second.text = "改写后的题目：对方自称警察，要求转账到“安全账户”，您怎么办？"
+    second.save()
+
+    # Then the check under way still shows the question as it was drawn
+    assert second.text not in browser.get(path).content.decode()
+    # and the next check that draws it shows the new text
+    shown = []
+    for n in range(12):
+        _, other = new_check(api, subject={"ref": f"u-edit-{n}", "age_band": "60_plus"})
+        walker = Client()
+        page = walker.get(other)
+        while (question := asked(page)) is not None:
+            shown.append(page.content.decode())
+            page = answer(walker, other, question)
+        if any(second.text in html for html in shown):
+            break
+    assert any(escape(second.text) in html or second.text in html for html in shown)
