@@ -6,8 +6,9 @@
 One check, as the user of a payment app's web view lives it without JavaScript: the risk
 system's create call, then every screen of the hosted quiz (start, each question, each
 explanation, the decision, the end screen) until the quiz has nothing more to ask, each
-request in-process through the whole WSGI stack (middleware included) against PostgreSQL and
-Redis (scripts/services.py starts throwaway servers). The walker knows no URL of the quiz:
+request in-process through what gunicorn serves (config.wsgi: the quiz's paths through their
+shorter middleware stack, core/handlers.py; the baseline view through the whole one) against
+PostgreSQL and Redis (scripts/services.py starts throwaway servers). The walker knows no URL of the quiz:
 it reads each page as a browser would (the quiz's form, else its "next" link; a redirect is
 followed and counts as a request), so the same script measures any version of the flow.
 
@@ -257,7 +258,7 @@ def main() -> None:
     base_cpu, base_db, base_wall = (x * 1000 / n_base for x in (base.cpu, base.db, base.wall))
     cpu, db, wall = (x * 1000 / CHECKS for x in (check.cpu, check.db, check.wall))
     print(
-        f"in-process through the whole WSGI stack, PostgreSQL + Redis; {CHECKS} rounds of "
+        f"in-process through config.wsgi's stacks, PostgreSQL + Redis; {CHECKS} rounds of "
         f"{per_round} baseline requests and one whole check"
     )
     print(f"{'':40}{'web cpu ms':>11}{'db cpu ms':>11}{'web+db':>9}{'wall ms':>9}")
