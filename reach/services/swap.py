@@ -14,7 +14,7 @@ columns, defaults, identity, checks, indexes and constraints, under their names.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import OperationalError, connection, models, transaction
@@ -59,17 +59,51 @@ def swappable(model: type[models.Model]) -> bool:
     return bool(ok)
 
 
-def _differences(table: str, staged: str, keys: list[str], figures: list[str]) -> tuple[int, int]:
-    """(stored rows not computed exactly so, computed rows not stored exactly so): one hash
-    join of the two tables, nothing written."""
+DIFF_TEMP = "reach_tmp_diff"  # the stored rows to delete and the computed rows to insert
+
+
+def _full_join(table: str, staged: str, keys: list[str], columns: list[str]) -> str:
+    """FROM and WHERE of the rows that differ between the stored rows (``t``) and the
+    computed ones (``w``): a key on one side only, or the same key with other figures."""
     same_key = " AND ".join(f"w.{c} = t.{c}" for c in keys)
-    same_row = " AND ".join(f"w.{c} = t.{c}" for c in figures)
-    ((gone, added),) = _rows(
-        f"SELECT COUNT(t.{keys[0]}), COUNT(w.{keys[0]}) "  # noqa: S608 - constant text
+    same_row = " AND ".join(f"w.{c} = t.{c}" for c in columns)
+    return (
         f"FROM {staged} w FULL JOIN {table} t ON {same_key} "
         f"WHERE t.{keys[0]} IS NULL OR w.{keys[0]} IS NULL OR NOT ({same_row})"
     )
+
+
+def _differences(table: str, staged: str, keys: list[str], columns: list[str]) -> tuple[int, int]:
+    """(stored rows not computed exactly so, computed rows not stored exactly so): one hash
+    join of the two tables, nothing written."""
+    ((gone, added),) = _rows(
+        f"SELECT COUNT(t.{keys[0]}), COUNT(w.{keys[0]}) " + _full_join(table, staged, keys, columns)
+    )
     return int(gone), int(added)
+
+
+def _write_difference(
+    model: type[models.Model], staged: str, keys: list[str], columns: list[str]
+) -> int:
+    """Delete the stored rows not computed exactly so and insert the computed rows not
+    stored exactly so, both read from one join set aside; returns deleted plus inserted."""
+    table, pk = model._meta.db_table, model._meta.pk.column
+    picked = ", ".join(f"w.{c}" for c in columns)
+    _execute(
+        f"CREATE TEMP TABLE {DIFF_TEMP} AS SELECT t.{pk} AS stored_pk, "
+        f"w.{keys[0]} IS NOT NULL AS computed, {picked} " + _full_join(table, staged, keys, columns)
+    )
+    _execute(f"ANALYZE {DIFF_TEMP}")
+    gone = _execute(
+        f"DELETE FROM {table} WHERE {pk} IN "  # noqa: S608 - constant text
+        f"(SELECT stored_pk FROM {DIFF_TEMP} WHERE stored_pk IS NOT NULL)"
+    )
+    names = ", ".join(columns)
+    added = _execute(
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM {DIFF_TEMP} WHERE computed"  # noqa: S608
+    )
+    _execute(f"DROP TABLE {DIFF_TEMP}")
+    return gone + added
 
 
 def _indexes(table: str) -> list[tuple[str, str, str | None, str | None]]:
@@ -130,20 +164,17 @@ def _put_in_place(table: str, staged: str, renames: Iterable[tuple[str, str, boo
         _execute(f"ALTER SEQUENCE {new} RENAME TO {old}")
 
 
-def swap_or_sync(
-    model: type[models.Model],
-    staged: str,
-    keys: list[str],
-    columns: list[str],
-    sync: Callable[[], int],
+def swap_or_write(
+    model: type[models.Model], staged: str, keys: list[str], columns: list[str]
 ) -> int:
     """Make the table of ``model`` hold exactly the rows of ``staged`` (a table shaped like
-    it, filled by ``compute``; ``keys`` and the other ``columns`` compared), and drop
-    ``staged`` or put it in the table's place. ``sync()`` writes the difference instead.
-    Returns the rows written as ``sync`` counts them: deleted plus inserted (a changed row
-    is both)."""
+    it, filled by ``compute``; ``keys`` and the other ``columns`` compared), then drop
+    ``staged`` or put it in the table's place: when more than ``SWAP_SHARE`` of the rows
+    would be written and no reader holds the table too long. Returns the rows written as
+    ``sync._sync`` counts them: deleted plus inserted (a changed row is both)."""
     table = model._meta.db_table
-    gone, added = _differences(table, staged, keys, [*keys, *columns])
+    columns = [*keys, *columns]
+    gone, added = _differences(table, staged, keys, columns)
     if gone + added == 0:
         _execute(f"DROP TABLE {staged}")
         return 0
@@ -155,7 +186,7 @@ def swap_or_sync(
             _put_in_place(table, staged, renames)
             return gone + added
         logger.warning("reach: %s stayed in use; writing the difference instead", table)
-    changed = sync()
+    changed = _write_difference(model, staged, keys, columns)
     _execute(f"DROP TABLE {staged}")
     return changed
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from django.db import connection, models
@@ -14,7 +13,7 @@ from django.db import connection, models
 from ..models import CampaignReachDaily, CheckBreakdownDaily, ReachDaily
 from .cells import CHECK_FIELDS, DAILY_FIELDS, OFFLINE_FIELDS, Scope
 from .compute import BREAKDOWN_TEMP, CAMPAIGN_TEMP, DAILY_TEMP, _compute, _execute, _temp_drop
-from .swap import swap_or_sync, swappable
+from .swap import swap_or_write, swappable
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +99,7 @@ def _apply(
 
     With ``everything`` on PostgreSQL, a table that can be swapped (``swap.swappable``) has
     its rows computed into a table shaped like it, which takes its place when most of its
-    rows would be written (``swap.swap_or_sync``)."""
+    rows would be written (``swap.swap_or_write``)."""
     staged = (
         {temp: model._meta.db_table for model, temp, _, _ in TABLES if swappable(model)}
         if everything
@@ -112,8 +111,7 @@ def _apply(
     changed = 0
     for model, temp, keys, fields in TABLES:
         if temp in staged:
-            write = partial(_sync, model, temp, keys, fields, None)
-            changed += swap_or_sync(model, temp, keys, [*PLACE, *fields], write)
+            changed += swap_or_write(model, temp, keys, [*PLACE, *fields])
         else:
             changed += _sync(model, temp, keys, fields, None if everything else scope)
         if step:

@@ -10,6 +10,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
+from quizzes.models import TransferCheck
 from reach import services
 from reach.models import CheckBreakdownDaily, ReachDaily
 from reach.services import swap
@@ -168,3 +169,24 @@ def test_readers_during_a_swap_see_the_old_figures_or_the_new_never_an_empty_tab
     assert oid(BREAKDOWN) != table_before
     assert seen and set(seen) <= {old, new}
     assert one(f"SELECT SUM(checks_shown) FROM {BREAKDOWN}") == new  # noqa: S608
+
+
+def test_a_rebuild_that_finds_a_few_rows_changed_writes_them_into_the_same_tables():
+    # Given figures up to date, then one check deleted outright (a refresh does not see it)
+    World(seed=9).generate(40)
+    services.reach_rebuild()
+    before = {table: oid(table) for table in SWAPPED}
+    TransferCheck.objects.filter(opened_at__isnull=False).order_by("id").first().delete()
+
+    # When the figures are rebuilt
+    result = services.reach_rebuild()
+
+    # Then only the rows of its cell were written, into the same tables, and they are the
+    # figures of the remaining checks
+    assert 0 < result.rows_changed <= 2 * 4  # its daily row and its breakdown rows, or so
+    assert {table: oid(table) for table in SWAPPED} == before
+    stored = snapshot()
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(SWAPPED)}")
+    services.reach_rebuild()
+    assert snapshot() == stored
