@@ -1,12 +1,14 @@
 """A rebuild on PostgreSQL that would rewrite a large part of a table of figures builds its
 new contents as a table of their own and puts it in the old one's place, in the rebuild's
 transaction: rows written into a table without indexes, and the indexes built once over
-all of them, cost a fraction of the same rows inserted through four indexes one by one.
+all of them, cost a fraction of the same rows inserted through its indexes one by one.
 
 Readers see the old table or the new one, never a mix or an empty table: the swap takes an
 ACCESS EXCLUSIVE lock on the old table (a reader arriving meanwhile waits, then reads the
 new table once the rebuild commits) and waits at most ``LOCK_TIMEOUT`` for readers still
-at work, else it leaves the table alone and writes the difference instead. Only a table
+at work, else it leaves the table alone and writes the difference instead. (A transaction
+at REPEATABLE READ that began before the commit would find the new table empty; the site's
+connections run at READ COMMITTED.) Only a table
 that nothing else depends on is swapped (no foreign key from or to it, no trigger, view,
 grant, row security, inheritance or publication); the new table gets the old one's
 columns, defaults, identity, checks, indexes and constraints, under their names."""

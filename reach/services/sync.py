@@ -98,8 +98,8 @@ def _apply(
     ``step()`` is called after the computation and after each table is written.
 
     With ``everything`` on PostgreSQL, a table that can be swapped (``swap.swappable``) has
-    its rows computed into a table shaped like it, which takes its place when most of its
-    rows would be written (``swap.swap_or_write``)."""
+    its rows computed into a table shaped like it, which takes its place when more than a
+    quarter of its rows would be written (``swap.swap_or_write``)."""
     staged = (
         {temp: model._meta.db_table for model, temp, _, _ in TABLES if swappable(model)}
         if everything
