@@ -112,16 +112,15 @@ class CheckBreakdownDaily(models.Model):
     class Meta:
         verbose_name = _("transfer-check figures of a group, county and day")
         verbose_name_plural = _("transfer-check figures by group, county and day")
+        # County first: its index also finds the rows of a refresh's counties and days,
+        # and a county's rows for the pages, so no other index is needed for those.
         constraints = [
             models.UniqueConstraint(
-                fields=["dimension", "county_code", "day", "code"],
+                fields=["county_code", "day", "dimension", "code"],
                 name="reach_one_breakdown_row_per_cell",
             )
         ]
-        indexes = [
-            models.Index(fields=["dimension", "day", "province_code"]),
-            models.Index(fields=["day", "county_code"]),
-        ]
+        indexes = [models.Index(fields=["dimension", "day", "province_code"])]
 
     def __str__(self) -> str:
         return f"{self.dimension}={self.code or '-'} {self.county_code or '-'} {self.day}"

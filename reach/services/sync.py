@@ -13,6 +13,7 @@ from django.db import connection, models
 from ..models import CampaignReachDaily, CheckBreakdownDaily, ReachDaily
 from .cells import CHECK_FIELDS, DAILY_FIELDS, OFFLINE_FIELDS, Scope
 from .compute import BREAKDOWN_TEMP, CAMPAIGN_TEMP, DAILY_TEMP, _compute, _execute, _temp_drop
+from .swap import swap_or_write, swappable
 
 logger = logging.getLogger(__name__)
 
@@ -94,13 +95,25 @@ def _apply(
 ) -> int:
     """Recompute and store every cell in ``scope``; with ``everything``, the scope is every
     day a source has, and stored rows outside it go too. Must run inside the refresh's lock.
-    ``step()`` is called after the computation and after each table is written."""
-    _compute(scope)  # a failure rolls the temporary tables back with the rest
+    ``step()`` is called after the computation and after each table is written.
+
+    With ``everything`` on PostgreSQL, a table that can be swapped (``swap.swappable``) has
+    its rows computed into a table shaped like it, which takes its place when more than a
+    quarter of its rows would be written (``swap.swap_or_write``)."""
+    staged = (
+        {temp: model._meta.db_table for model, temp, _, _ in TABLES if swappable(model)}
+        if everything
+        else {}
+    )
+    _compute(scope, staged)  # a failure rolls the temporary tables back with the rest
     if step:
         step()
     changed = 0
     for model, temp, keys, fields in TABLES:
-        changed += _sync(model, temp, keys, fields, None if everything else scope)
+        if temp in staged:
+            changed += swap_or_write(model, temp, keys, [*PLACE, *fields])
+        else:
+            changed += _sync(model, temp, keys, fields, None if everything else scope)
         if step:
             step()
     _temp_drop()
