@@ -102,6 +102,7 @@ def test_an_older_user_answers_on_a_phone_and_stops_the_transfer(
         if number == 1:
             shot(page, "explanation-elder")
         if number == total:
+            shot(page, "last-explanation-elder")
             break
         page.get_by_role("link", name="下一题").click()
         number += 1
