@@ -8,9 +8,10 @@ system's create call, then every screen of the hosted quiz (start, each question
 explanation, the decision, the end screen) until the quiz has nothing more to ask, each
 request in-process through what gunicorn serves (config.wsgi: the quiz's paths through their
 shorter middleware stack, core/handlers.py; the baseline view through the whole one) against
-PostgreSQL and Redis (scripts/services.py starts throwaway servers). The walker knows no URL of the quiz:
-it reads each page as a browser would (the quiz's form, else its "next" link; a redirect is
-followed and counts as a request), so the same script measures any version of the flow.
+PostgreSQL and Redis (scripts/services.py starts throwaway servers). The walker knows no URL
+of the quiz: it reads each page as a browser would (the quiz's form, else its "next" link; a
+redirect is followed and counts as a request), so the same script measures any version of
+the flow.
 
 Baseline requests and whole checks alternate (rounds of BENCH_CPU_REQUESTS / BENCH_CHECKS
 baseline requests, then one check), so both see the same load of a shared machine.
