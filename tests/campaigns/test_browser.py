@@ -227,6 +227,9 @@ def test_on_a_shared_phone_a_queued_log_waits_for_the_volunteer_who_wrote_it(web
     # And once the first volunteer signs in again, their log is sent under their name, once
     sign_in(page, web_server, "lanmajia")
     page.goto(web_server + "/campaigns/mine/")
+    # (an empty list is also what the page shows before its script has read the queue, so
+    # wait for the server to have the log, then for the list to be empty)
+    wait_until(lambda: SessionLog.objects.exists(), timeout=30)
     expect(page.locator("[data-queue] li")).to_have_count(0, timeout=30_000)
     log = SessionLog.objects.get()
     assert (log.volunteer, log.venue_name, log.attendees_total) == (first, "西江村村委会", 20)
