@@ -129,16 +129,23 @@ def clean_broker() -> None:
             os.makedirs(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key], exist_ok=True)
 
 
+def start_logged(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
+    """Start ``args`` in the project's directory, in a process group of its own (so
+    ``stop_process_group`` ends it with its children), stdout and stderr into ``log``."""
+    with open(log, "wb") as out:
+        return subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
 def start_celery_worker(log: Path, node: str, **env: str) -> subprocess.Popen:
     """Start a real ``celery worker`` (solo pool) on the test database and the configured
     broker, logging to ``log``; return once it is ready. ``env`` adds settings."""
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "-n", node],
-            cwd=ROOT, env=process_env(**env), stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
+    proc = start_logged(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+         "--loglevel=INFO", "--without-gossip", "--without-mingle", "-n", node],
+        log, process_env(**env),
+    )  # fmt: skip
     try:
         wait_for_line(log, "ready.", proc)
     except BaseException:
@@ -193,26 +200,11 @@ def web_server(django_db_setup: None, django_db_blocker: object, tmp_path_factor
 
     port = free_port()
     log = tmp_path_factory.mktemp("web") / "gunicorn.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--access-logfile",
-                "-",
-            ],
-            cwd=ROOT,
-            env=process_env(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = start_logged(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--access-logfile", "-"],
+        log, process_env(),
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from core.services import worker_ping_request
-from tests.conftest import ROOT, process_env, stop_process_group, wait_for_line
+from tests.conftest import process_env, start_logged, stop_process_group, wait_for_line
 from tests.core.test_celery import wait_until_answered
 
 
@@ -50,15 +50,7 @@ def test_procfile_runs_web_worker_and_beat_and_sigterm_stops_them_all(tmp_path, 
     log = tmp_path / "honcho.log"
     env = process_env(WEB_CONCURRENCY="1", CELERY_CONCURRENCY="1", LOG_FORMAT="json")
     honcho = str(Path(sys.executable).parent / "honcho")
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [honcho, "-f", "Procfile", "start", "-p", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = start_logged([honcho, "-f", "Procfile", "start", "-p", str(port)], log, env)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz", proc, log)
         status, body = get(f"http://127.0.0.1:{port}/readyz")

@@ -14,7 +14,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from core.models import JobRun
 from core.services import worker_ping_request
-from tests.conftest import ROOT, process_env, stop_process_group
+from tests.conftest import process_env, start_logged, stop_process_group
 from tests.core.test_celery import wait_until_answered
 from tests.core.test_procfile import free_port, get, wait_for_http
 
@@ -36,15 +36,7 @@ def test_make_run_serves_pages_runs_tasks_and_the_schedule_and_stops_on_sigterm(
     PeriodicTask.objects.create(name="test: refresh", task="reach.refresh", interval=every_second)
     port = free_port()
     log = tmp_path / "run.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "scripts/run.py"],
-            cwd=ROOT,
-            env=process_env(PORT=str(port)),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = start_logged([sys.executable, "scripts/run.py"], log, process_env(PORT=str(port)))
     try:
         # When make run's processes start, then the site answers
         wait_for_http(f"http://127.0.0.1:{port}/healthz", proc, log)
@@ -77,15 +69,7 @@ def test_make_run_serves_pages_runs_tasks_and_the_schedule_and_stops_on_sigterm(
 def test_make_run_stops_everything_when_the_web_server_dies(tmp_path, clean_broker):
     port = free_port()
     log = tmp_path / "run.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "scripts/run.py"],
-            cwd=ROOT,
-            env=process_env(PORT=str(port)),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = start_logged([sys.executable, "scripts/run.py"], log, process_env(PORT=str(port)))
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz", proc, log)
         children = subprocess.run(

@@ -461,14 +461,11 @@ def test_an_edit_of_the_bank_shows_in_the_next_check_not_in_one_under_way(api, q
     # Then the check under way still shows the question as it was drawn
     assert second.text not in browser.get(path).content.decode()
     # and the next check that draws it shows the new text
-    shown = []
+    shown: list[str] = []
     for n in range(12):
         _, other = new_check(api, subject={"ref": f"u-edit-{n}", "age_band": "60_plus"})
-        walker = Client()
-        page = walker.get(other)
-        while (question := asked(page)) is not None:
-            shown.append(page.content.decode())
-            page = answer(walker, other, question)
+        # each answer's screen repeats its question above the explanation
+        shown += [page.content.decode() for _, page in answer_all(Client(), other)]
         if any(second.text in html for html in shown):
             break
-    assert any(escape(second.text) in html or second.text in html for html in shown)
+    assert any(second.text in html for html in shown)
