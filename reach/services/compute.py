@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import connection
-from django.db.models import BigIntegerField, Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, Round
 
 from campaigns.models import SessionLog
@@ -38,12 +38,13 @@ from .cells import (
 logger = logging.getLogger(__name__)
 
 # The temporary tables one computation fills (dropped by ``_temp_drop``).
-CHECKS_TEMP = "reach_tmp_checks"  # checks grouped by region code, day, age band, scam types
+BANDS_TEMP = "reach_tmp_bands"  # checks grouped by cell, day and age band
+TYPES_TEMP = "reach_tmp_types"  # checks grouped by cell, day and list of scam types
 LISTS_TEMP = "reach_tmp_lists"  # each distinct scam-type list once per distinct type it names
 DAILY_TEMP = "reach_tmp_daily"
 CAMPAIGN_TEMP = "reach_tmp_campaign"
 BREAKDOWN_TEMP = "reach_tmp_breakdown"
-TEMP_TABLES = (CHECKS_TEMP, LISTS_TEMP, DAILY_TEMP, CAMPAIGN_TEMP, BREAKDOWN_TEMP)
+TEMP_TABLES = (BANDS_TEMP, TYPES_TEMP, LISTS_TEMP, DAILY_TEMP, CAMPAIGN_TEMP, BREAKDOWN_TEMP)
 
 SQL = tuple[str, list[Any]]
 
@@ -119,17 +120,24 @@ def _counted_checks() -> QuerySet[TransferCheck]:
     return TransferCheck.objects.filter(client__figures_excluded_at__isnull=True)
 
 
+# Protected funds are summed in whole cents held as double precision numbers until the
+# last step. Sums of whole numbers below 2**53 (90 trillion yuan in cents) are exact in
+# double precision, as in integers, and far cheaper in PostgreSQL's big GROUP BYs: a sum of
+# integers there is a numeric sum, kept per group in memory allocated for it (a rebuild of
+# 3,000,000 checks spent most of its GROUP BY time on them), a double is added in place. A
+# cell's figure is far below that bound (an amount is at most 10**12 yuan, the day's
+# protected funds of a county many orders of magnitude less); the last step turns the
+# sum into an exact integer, then into yuan (``_summed``).
+CENTS = FloatField()
+
+
 def _check_sums() -> dict[str, Any]:
-    # Protected funds in cents (integers): a sum of integers is exact on every database, and
-    # several times cheaper than a sum of decimals in PostgreSQL's big GROUP BYs.
-    cents = Cast(Round(F("amount") * 100), BigIntegerField())
+    cents = Cast(Round(F("amount") * 100), CENTS)
     return {
         "shown": Count("id", filter=Q(opened_at__isnull=False)),
         "heeded": Count("id", filter=Q(status=TransferCheck.Status.HEEDED)),
         "proceeded": Count("id", filter=Q(status=TransferCheck.Status.PROCEEDED)),
-        "protected": Sum(
-            Case(When(PROTECTED, then=cents), default=Value(0), output_field=BigIntegerField())
-        ),
+        "protected": Sum(Case(When(PROTECTED, then=cents), default=Value(0.0), output_field=CENTS)),
     }
 
 
@@ -138,7 +146,7 @@ def _lists_temp() -> None:
     ``code``), once with "" when the list is empty or not a list: a check is joined to its
     list's rows to count once under each type it names. Few lists, however many checks. The
     one vendor-specific piece."""
-    lists = f"(SELECT DISTINCT scam_types FROM {CHECKS_TEMP}) l"  # noqa: S608
+    lists = f"(SELECT DISTINCT scam_types FROM {TYPES_TEMP}) l"  # noqa: S608
     if connection.vendor == "postgresql":
         # Each list is deduplicated on its own, not the whole set of rows at once.
         select = (
@@ -189,8 +197,8 @@ def _nonzero(fields: list[str]) -> str:
 
 def _summed(name: str, source: str | None = None) -> str:
     total = f"SUM({source or name})"
-    if name == "protected_funds":  # summed in cents (``_check_sums``)
-        return f"ROUND({total} * 0.01, 2) AS {name}"
+    if name == "protected_funds":  # summed in cents (``_check_sums``, ``CENTS``)
+        return f"ROUND(CAST(CAST({total} AS BIGINT) AS NUMERIC) * 0.01, 2) AS {name}"
     return f"{total} AS {name}"
 
 
@@ -200,9 +208,13 @@ def _count(column: str) -> str:
 
 
 def _checks_temp(scope: Scope) -> None:
-    """The checks of ``scope`` grouped as finely as any figure needs, each group with the
-    cell it counts in (county, prefecture, province): every other query reads this table
-    instead of the checks again."""
+    """The checks of ``scope`` grouped twice, each group with the cell it counts in (county,
+    prefecture, province): by day and age band (``BANDS_TEMP``: the daily figures and the
+    split by age band are read from it) and by day and scam-type list (``TYPES_TEMP``: the
+    split by scam type). Two passes over the checks, each to a few groups per cell: one
+    grouping by band and list together gave about as many groups as checks wherever a
+    cell holds few checks (2,000,000 groups of 3,000,000 checks spread over 300 counties
+    and a year), and every figure then grouped those again."""
     checks = _on_days(_counted_checks(), "created_at", scope.days)
     if scope.counties is not None:
         where = Q(region_code__in=scope.placed)
@@ -210,21 +222,23 @@ def _checks_temp(scope: Scope) -> None:
             counties = Region.objects.filter(level=Level.COUNTY).values("code")
             where |= ~Q(region_code__in=counties)
         checks = checks.filter(where)
-    grouped = checks.values("region_code", "day", "age_band", "scam_types").annotate(
-        **_check_sums()
-    )
-    sql, params = _compiled(grouped)
     join, join_params = _county_join("r", "q.region_code")
     counts = ", ".join(
         f"{_count('q.' + name)} AS {name}" for name in ("shown", "heeded", "proceeded")
     )
-    _execute(
-        f"CREATE TEMP TABLE {CHECKS_TEMP} AS "  # noqa: S608 - see _execute
-        f"SELECT {_placed('r')}, {_parents('r')}, q.day, "
-        f"COALESCE(q.age_band, '') AS age_band, q.scam_types, {counts}, q.protected "
-        f"FROM ({sql}) q {join}",
-        [*params, *join_params],
-    )
+    for name, column, picked in (
+        (BANDS_TEMP, "age_band", "COALESCE(q.age_band, '') AS age_band"),
+        (TYPES_TEMP, "scam_types", "q.scam_types"),
+    ):
+        sql, params = _compiled(
+            checks.values("region_code", "day", column).annotate(**_check_sums())
+        )
+        _execute(
+            f"CREATE TEMP TABLE {name} AS "  # noqa: S608 - see _execute
+            f"SELECT {_placed('r')}, {_parents('r')}, q.day, {picked}, {counts}, q.protected "
+            f"FROM ({sql}) q {join}",
+            [*params, *join_params],
+        )
 
 
 def _part(sql: SQL, columns: dict[str, str], fields: list[str]) -> SQL:
@@ -299,7 +313,7 @@ def _daily_temp(scope: Scope, logs: QuerySet[SessionLog], like: str | None) -> N
     cell = ", ".join(CELL)
     checks_by_cell = (
         f"SELECT {cell}, SUM(shown) AS shown, SUM(heeded) AS heeded, "  # noqa: S608
-        f"SUM(proceeded) AS proceeded, SUM(protected) AS protected FROM {CHECKS_TEMP} "
+        f"SUM(proceeded) AS proceeded, SUM(protected) AS protected FROM {BANDS_TEMP} "
         f"GROUP BY {cell}"
     )
     parts.append((f"SELECT {picked} FROM ({checks_by_cell}) c", []))  # noqa: S608
@@ -339,7 +353,7 @@ def _campaign_temp(logs: QuerySet[SessionLog], like: str | None) -> None:
 
 def _breakdown_temp(like: str | None) -> None:
     """The check figures split by age band, and by scam type: each check once under each
-    distinct type it names (its group of the checks table joined to its list's rows),
+    distinct type it names (its group of ``TYPES_TEMP`` joined to its list's rows),
     under "" when it names none."""
     _lists_temp()
     cell = ", ".join(f"c.{name}" for name in CELL)
@@ -356,10 +370,10 @@ def _breakdown_temp(like: str | None) -> None:
         ["dimension", *CELL, "code", *CHECK_FIELDS],
         (
             f"SELECT %s AS dimension, {cell}, c.age_band AS code, {sums} "  # noqa: S608
-            f"FROM {CHECKS_TEMP} c GROUP BY {cell}, c.age_band HAVING {nonzero} "
+            f"FROM {BANDS_TEMP} c GROUP BY {cell}, c.age_band HAVING {nonzero} "
             "UNION ALL "
             f"SELECT %s, {cell}, SUBSTR(l.code, 1, 40), {sums} "
-            f"FROM {CHECKS_TEMP} c JOIN {LISTS_TEMP} l ON l.scam_types = c.scam_types "
+            f"FROM {TYPES_TEMP} c JOIN {LISTS_TEMP} l ON l.scam_types = c.scam_types "
             f"GROUP BY {cell}, SUBSTR(l.code, 1, 40) HAVING {nonzero}",
             [AGE_BAND, SCAM_TYPE],
         ),
