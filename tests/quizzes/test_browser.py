@@ -1,7 +1,8 @@
 """The hosted transfer-check quiz in real Chromium, as the payment app's web view shows it:
 on a phone in elder mode through to a heeded outcome and its webhook at a real local
 receiver (gunicorn + a real Celery worker); Back after going on; English on a phone and a
-desktop. Screenshots land in test-results/."""
+desktop; the last explanation, the choice and its outcome in English on a desktop and in
+Traditional characters on a phone. Screenshots land in test-results/."""
 
 import json
 from urllib.parse import urlsplit
@@ -238,3 +239,78 @@ def test_every_demo_question_fits_an_elder_mode_phone_screen(
         if lowest > HEIGHT or phone.evaluate("window.scrollY") != 0:
             too_tall.append((question.key, round(lowest)))
     assert too_tall == [], too_tall
+
+
+LAST_STEPS = {
+    # locale: right, next, continue, the choice, its amount line, stop, stopped
+    "en": (
+        "Right!",
+        "Next question",
+        "Continue",
+        "Will you make this transfer?",
+        "You are about to send ¥5,000.00.",
+        "Stop this transfer",
+        "Good decision: the transfer is stopped.",
+    ),
+    "zh-hant": (
+        "答對了！",
+        "下一題",
+        "繼續",
+        "您還要轉這筆錢嗎？",
+        "您正要轉出 ¥5,000.00。",
+        "停止這筆轉帳",
+        "做得對：這筆轉帳已停止。",
+    ),
+}
+
+
+@pytest.mark.parametrize(("locale", "device"), [("en", "desktop"), ("zh-hant", "phone")])
+def test_the_last_steps_read_in_the_checks_language(
+    question_bank, web_server, browser, locale, device
+):
+    from tests.conftest import PHONE
+
+    right, next_label, go_on, choice, amount, stop, stopped = LAST_STEPS[locale]
+    new = api_client(name=f"risk-last-{locale}")
+    created = create(
+        new,
+        key=f"last-{locale}",
+        subject={"ref": "u-last", "locale": locale, "age_band": "60_plus"},
+    )
+    settings = PHONE if device == "phone" else {"viewport": {"width": 1280, "height": 800}}
+    context = browser.new_context(**{**settings, "locale": "zh-CN"})
+    page = context.new_page()
+    try:
+        # Given a check walked through to its last explanation, answering rightly
+        page.goto(web_server + urlsplit(created["quiz_url"]).path)
+        while True:
+            form = page.locator(".quiz-form:visible")
+            question = Question.objects.get(pk=form.locator("input[name=question]").input_value())
+            right_ids = [o.pk for o in question.options.all() if o.is_correct]
+            if question.allows_several:
+                for pk in right_ids:
+                    form.locator(f"input[value='{pk}']").check()
+                form.locator(".quiz-submit").click()
+            else:
+                form.locator(f"button[value='{right_ids[0]}']").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text(right)
+            if page.get_by_role("link", name=next_label).count() == 0:
+                break
+            page.get_by_role("link", name=next_label).click()
+        shot(page, f"last-explanation-{locale}-{device}")
+
+        # When the user goes on to the choice
+        page.get_by_role("link", name=go_on).click()
+
+        # Then the choice, its amount and its buttons are in the check's language, on screen
+        expect(page.get_by_role("heading", level=2)).to_have_text(choice)
+        expect(page.get_by_text(amount)).to_be_visible()
+        button = page.get_by_role("button", name=stop)
+        expect(button).to_be_in_viewport()
+        shot(page, f"decide-{locale}-{device}")
+        button.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(stopped)
+        shot(page, f"stopped-{locale}-{device}")
+    finally:
+        context.close()
+    assert TransferCheck.objects.get(pk=created["id"]).status == "heeded"
