@@ -19,7 +19,7 @@ from core.models import AuditLog
 from quizzes.models import ApiClient, TransferCheck
 from quizzes.services import api_clients_forget, transfer_check_amount_confirm
 from reach import services, tasks
-from reach.models import ReachDaily
+from reach.models import CheckBreakdownDaily, ReachDaily
 from tests.factories import UserFactory
 from tests.quizzes.conftest import check_body, contract_codes
 from tests.quizzes.factories import api_client
@@ -316,3 +316,43 @@ def test_the_review_page_says_how_to_add_a_client_when_there_is_none(db):
     page = browser.get("/quizzes/figures/review/", HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert "还没有 API 客户端" in page.content.decode()
+
+
+def test_protected_funds_add_up_to_the_cent_whatever_the_amounts(world):
+    # Given heeded, cancelled checks of one older person's band and one scam type in one
+    # cell, whose amounts in yuan have no exact binary form (0.10, 0.20, 0.70), beside a
+    # billion-yuan one (confirmed by staff)
+    for amount in ("0.10", "0.20", "0.70"):
+        world.check(
+            region_code="522634",
+            created_at=at(START),
+            status="heeded",
+            resolution="cancelled",
+            amount=Decimal(amount),
+            age_band="60_plus",
+            scam_types=["impersonating_police"],
+        )
+    world.check(
+        region_code="522634",
+        created_at=at(START),
+        status="heeded",
+        resolution="cancelled",
+        amount=Decimal("999999999.99"),
+        amount_flagged=True,
+        amount_confirmed_at=at(START),
+        age_band="60_plus",
+        scam_types=["impersonating_police"],
+    )
+
+    # When the figures are rebuilt
+    services.reach_rebuild()
+
+    # Then the cell, its age band and its scam type each hold the exact sum, to the cent
+    exact = Decimal("1000000000.99")
+    row = ReachDaily.objects.get(county_code="522634", day=START)
+    assert row.protected_funds == exact
+    splits = CheckBreakdownDaily.objects.filter(county_code="522634", day=START)
+    assert sorted(splits.values_list("dimension", "code", "protected_funds")) == [
+        ("age_band", "60_plus", exact),
+        ("scam_type", "impersonating_police", exact),
+    ]
