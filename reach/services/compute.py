@@ -38,8 +38,8 @@ from .cells import (
 logger = logging.getLogger(__name__)
 
 # The temporary tables one computation fills (dropped by ``_temp_drop``).
-BANDS_TEMP = "reach_tmp_bands"  # checks grouped by cell, day and age band
-TYPES_TEMP = "reach_tmp_types"  # checks grouped by cell, day and list of scam types
+BANDS_TEMP = "reach_tmp_bands"  # checks by region code, day and age band, with their cell
+TYPES_TEMP = "reach_tmp_types"  # checks by region code, day and scam-type list, with their cell
 LISTS_TEMP = "reach_tmp_lists"  # each distinct scam-type list once per distinct type it names
 DAILY_TEMP = "reach_tmp_daily"
 CAMPAIGN_TEMP = "reach_tmp_campaign"
@@ -122,12 +122,12 @@ def _counted_checks() -> QuerySet[TransferCheck]:
 
 # Protected funds are summed in whole cents held as double precision numbers until the
 # last step. Sums of whole numbers below 2**53 (90 trillion yuan in cents) are exact in
-# double precision, as in integers, and far cheaper in PostgreSQL's big GROUP BYs: a sum of
-# integers there is a numeric sum, kept per group in memory allocated for it (a rebuild of
-# 3,000,000 checks spent most of its GROUP BY time on them), a double is added in place. A
-# cell's figure is far below that bound (an amount is at most 10**12 yuan, the day's
-# protected funds of a county many orders of magnitude less); the last step turns the
-# sum into an exact integer, then into yuan (``_summed``).
+# double precision, as in integers, and cheaper in PostgreSQL's big GROUP BYs: a sum of
+# integers there is a numeric sum, kept per group in memory allocated for it, where a
+# double is added in place (the split by band of 300,000 checks: 0.50 s against 0.33 s).
+# A cell's figure is far below that bound (an amount is below 10**12 yuan, one above its
+# client's ceiling counts only once staff confirm it); the last step turns the sum into an
+# exact integer, then into yuan (``_summed``).
 CENTS = FloatField()
 
 
