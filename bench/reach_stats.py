@@ -208,8 +208,8 @@ REACH_TABLES = (
 
 
 def measure(size: int) -> tuple[float, float, float]:
-    """Returns (baseline, rebuild, refresh) in seconds: the medians of the rounds (the
-    rebuild's as the median round's ratio times its baseline), and the refresh."""
+    """Returns (baseline, rebuild, refresh) in seconds: the baseline (the mean of the two
+    around it) and the rebuild of the round whose ratio is the median, and the refresh."""
     sql(
         "TRUNCATE quizzes_transfercheck, campaigns_sessionlog, reach_reachdaily, "
         "reach_campaignreachdaily, reach_checkbreakdowndaily, reach_sessionlogcell CASCADE"

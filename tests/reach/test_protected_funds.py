@@ -322,26 +322,18 @@ def test_protected_funds_add_up_to_the_cent_whatever_the_amounts(world):
     # Given heeded, cancelled checks of one older person's band and one scam type in one
     # cell, whose amounts in yuan have no exact binary form (0.10, 0.20, 0.70), beside a
     # billion-yuan one (confirmed by staff)
+    same = {
+        "region_code": "522634",
+        "created_at": at(START),
+        "status": "heeded",
+        "resolution": "cancelled",
+        "age_band": "60_plus",
+        "scam_types": ["impersonating_police"],
+    }
     for amount in ("0.10", "0.20", "0.70"):
-        world.check(
-            region_code="522634",
-            created_at=at(START),
-            status="heeded",
-            resolution="cancelled",
-            amount=Decimal(amount),
-            age_band="60_plus",
-            scam_types=["impersonating_police"],
-        )
+        world.check(amount=Decimal(amount), **same)
     world.check(
-        region_code="522634",
-        created_at=at(START),
-        status="heeded",
-        resolution="cancelled",
-        amount=Decimal("999999999.99"),
-        amount_flagged=True,
-        amount_confirmed_at=at(START),
-        age_band="60_plus",
-        scam_types=["impersonating_police"],
+        amount=Decimal("999999999.99"), amount_flagged=True, amount_confirmed_at=at(START), **same
     )
 
     # When the figures are rebuilt

@@ -13,17 +13,17 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from campaigns.models import SessionLog
+from edu.models import Certificate, Enrollment, LessonProgress
+from quizzes.models import TransferCheck
 from reach.services.incremental import _touched_cells
 from tests.reach.factories import World
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
-SOURCES = (
-    "quizzes_transfercheck",
-    "campaigns_sessionlog",
-    "edu_lessonprogress",
-    "edu_enrollment",
-    "edu_certificate",
+SOURCES = tuple(
+    model._meta.db_table
+    for model in (TransferCheck, SessionLog, LessonProgress, Enrollment, Certificate)
 )
 
 
