@@ -12,13 +12,13 @@ from django.db import connection, transaction
 
 from quizzes.models import TransferCheck
 from reach import services
-from reach.models import CheckBreakdownDaily, ReachDaily
+from reach.models import CampaignReachDaily, CheckBreakdownDaily, ReachDaily
 from reach.services import swap
 from tests.reach.factories import World, snapshot
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-SWAPPED = (ReachDaily._meta.db_table, CheckBreakdownDaily._meta.db_table)
+SWAPPED = tuple(m._meta.db_table for m in (ReachDaily, CampaignReachDaily, CheckBreakdownDaily))
 BREAKDOWN = CheckBreakdownDaily._meta.db_table
 
 
@@ -61,7 +61,7 @@ def test_a_rebuild_into_empty_tables_puts_new_tables_in_place_under_the_same_nam
     # When the figures are rebuilt
     result = services.reach_rebuild()
 
-    # Then the daily and breakdown tables are new tables with the old names, indexes,
+    # Then the tables of figures are new tables with the old names, indexes,
     # constraints and sequences, holding every computed row
     for table in SWAPPED:
         assert oid(table) != before[table][0]

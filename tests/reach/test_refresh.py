@@ -14,7 +14,7 @@ from core.models import JobRun
 from edu.models import Certificate
 from quizzes.models import TransferCheck
 from reach import services
-from reach.models import CheckBreakdownDaily, ReachDaily, Watermark
+from reach.models import CampaignReachDaily, CheckBreakdownDaily, ReachDaily, Watermark
 from tests.reach.factories import START, World, at, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +258,22 @@ def test_rebuild_command_shows_progress_and_records_the_run(world, capsys):
     assert run.outcome == JobRun.Outcome.OK
     assert run.rows_changed >= ReachDaily.objects.count() > 0
     assert run.duration_ms is not None and run.finished_at is not None
+
+
+def test_deleting_a_campaign_deletes_its_figures(world: World):
+    # Given two campaigns with figures, and one of them losing its sessions (erased)
+    world.generate(30)
+    services.reach_rebuild()
+    gone, kept = world.campaigns
+    assert CampaignReachDaily.objects.filter(campaign=gone).exists()
+    kept_rows = CampaignReachDaily.objects.filter(campaign=kept).count()
+    assert kept_rows
+    SessionLog.objects.filter(campaign=gone).delete()
+
+    # When the campaign is deleted before any refresh (its figures are still stored; the
+    # table has no foreign key in the database, so Django's cascade must remove them)
+    gone.delete()
+
+    # Then its figures are gone, and the other campaign's are untouched
+    assert not CampaignReachDaily.objects.filter(campaign_id=gone.pk).exists()
+    assert CampaignReachDaily.objects.filter(campaign=kept).count() == kept_rows
