@@ -117,17 +117,16 @@ class CheckBreakdownDaily(models.Model):
         _("protected funds"), max_digits=18, decimal_places=2, default=0
     )
 
+    # One row per group of a cell, and no other key: as many rows as checks where a cell
+    # holds few, and a surrogate id would be one more column and one more index to write
+    # for each (a rebuild of 1,000,000 such rows: 0.9 s of its 10). County first: its
+    # index also finds the rows of a refresh's counties and days, and a county's rows for
+    # the pages, so no other index is needed for those.
+    pk = models.CompositePrimaryKey("county_code", "day", "dimension", "code")
+
     class Meta:
         verbose_name = _("transfer-check figures of a group, county and day")
         verbose_name_plural = _("transfer-check figures by group, county and day")
-        # County first: its index also finds the rows of a refresh's counties and days,
-        # and a county's rows for the pages, so no other index is needed for those.
-        constraints = [
-            models.UniqueConstraint(
-                fields=["county_code", "day", "dimension", "code"],
-                name="reach_one_breakdown_row_per_cell",
-            )
-        ]
         indexes = [models.Index(fields=["dimension", "day", "province_code"])]
 
     def __str__(self) -> str:

@@ -88,17 +88,19 @@ def _write_difference(
     model: type[models.Model], staged: str, keys: list[str], columns: list[str]
 ) -> int:
     """Delete the stored rows not computed exactly so and insert the computed rows not
-    stored exactly so, both read from one join set aside; returns deleted plus inserted."""
-    table, pk = model._meta.db_table, model._meta.pk.column
+    stored exactly so, both read from one join set aside (a stored row by its key: a
+    table's key may be its cell, with no id); returns deleted plus inserted."""
+    table = model._meta.db_table
     picked = ", ".join(f"w.{c}" for c in columns)
+    stored = ", ".join(f"t.{c} AS stored_{c}" for c in keys)
     _execute(
-        f"CREATE TEMP TABLE {DIFF_TEMP} AS SELECT t.{pk} AS stored_pk, "
+        f"CREATE TEMP TABLE {DIFF_TEMP} AS SELECT t.{keys[0]} IS NOT NULL AS stored, {stored}, "
         f"w.{keys[0]} IS NOT NULL AS computed, {picked} " + _full_join(table, staged, keys, columns)
     )
     _execute(f"ANALYZE {DIFF_TEMP}")
+    same_key = " AND ".join(f"t.{c} = d.stored_{c}" for c in keys)
     gone = _execute(
-        f"DELETE FROM {table} WHERE {pk} IN "  # noqa: S608 - constant text
-        f"(SELECT stored_pk FROM {DIFF_TEMP} WHERE stored_pk IS NOT NULL)"
+        f"DELETE FROM {table} t USING {DIFF_TEMP} d WHERE d.stored AND {same_key}"  # noqa: S608 - constant text
     )
     names = ", ".join(columns)
     added = _execute(

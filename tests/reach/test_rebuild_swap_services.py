@@ -33,7 +33,7 @@ def oid(table: str) -> int:
 
 
 def layout(table: str) -> tuple[list, list, str]:
-    """The table's index definitions, constraint definitions (with names) and sequence."""
+    """The table's index definitions, constraint definitions (with names) and sequences."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1", [table])
         indexes = [row[0] for row in cursor.fetchall()]
@@ -43,7 +43,12 @@ def layout(table: str) -> tuple[list, list, str]:
             [table],
         )
         constraints = cursor.fetchall()
-    return indexes, constraints, one("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    sequences = one(
+        "SELECT string_agg(pg_get_serial_sequence(%s, attname), ',') FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+        [table, table],
+    )
+    return indexes, constraints, sequences
 
 
 def skew_every_breakdown_row() -> None:
