@@ -33,7 +33,8 @@ def oid(table: str) -> int:
 
 
 def layout(table: str) -> tuple[list, list, str]:
-    """The table's index definitions, constraint definitions (with names) and sequences."""
+    """The table's index definitions, constraint definitions (with names), sequences and
+    columns."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1", [table])
         indexes = [row[0] for row in cursor.fetchall()]
@@ -48,7 +49,16 @@ def layout(table: str) -> tuple[list, list, str]:
         "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
         [table, table],
     )
-    return indexes, constraints, sequences
+    # and each column's type and collation (the breakdown's codes compare as "C")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, format_type(atttypid, atttypmod), attcollation::regcollation::text "
+            "FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+            "AND NOT attisdropped ORDER BY attnum",
+            [table],
+        )
+        columns = cursor.fetchall()
+    return indexes, constraints, sequences, columns
 
 
 def skew_every_breakdown_row() -> None:
@@ -67,7 +77,7 @@ def test_a_rebuild_into_empty_tables_puts_new_tables_in_place_under_the_same_nam
     result = services.reach_rebuild()
 
     # Then the tables of figures are new tables with the old names, indexes,
-    # constraints and sequences, holding every computed row
+    # constraints, sequences and columns, holding every computed row
     for table in SWAPPED:
         assert oid(table) != before[table][0]
         assert layout(table) == before[table][1]
