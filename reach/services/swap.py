@@ -169,13 +169,19 @@ def _put_in_place(table: str, staged: str, renames: Iterable[tuple[str, str, boo
 
 
 def swap_or_write(
-    model: type[models.Model], staged: str, keys: list[str], columns: list[str]
+    model: type[models.Model],
+    staged: str,
+    keys: list[str],
+    columns: list[str],
+    read_by: list[str] | None = None,
 ) -> int:
     """Make the table of ``model`` hold exactly the rows of ``staged`` (a table shaped like
     it, filled by ``compute``; ``keys`` and the other ``columns`` compared), then drop
     ``staged`` or put it in the table's place: when more than ``SWAP_SHARE`` of the rows
     would be written and no reader holds the table too long. Returns the rows written as
-    ``sync._sync`` counts them: deleted plus inserted (a changed row is both)."""
+    ``sync._sync`` counts them: deleted plus inserted (a changed row is both). ``read_by``:
+    the columns readers find rows by (default: all), whose statistics the new table gets
+    before it is put in place; autovacuum gathers the others after."""
     table = model._meta.db_table
     columns = [*keys, *columns]
     gone, added = _differences(table, staged, keys, columns)
@@ -185,7 +191,11 @@ def swap_or_write(
     computed = _rows(f"SELECT COUNT(*) FROM {staged}")[0][0]  # noqa: S608 - constant text
     if gone + added > SWAP_SHARE * max(int(computed), 1):
         renames = _build_indexes(table, staged)
-        _execute(f"ANALYZE {staged}")  # readers' plans, from their first query on
+        # Readers' plans, from their first query on (the key's and the area's columns of
+        # 1,000,000 rows: 0.13 s, against 0.17 s for every column; 0.05 s against 0.17 s
+        # for the daily figures, whose many figure columns no reader filters on).
+        analyzed = f" ({', '.join(read_by)})" if read_by else ""
+        _execute(f"ANALYZE {staged}{analyzed}")
         if _locked(table):
             _put_in_place(table, staged, renames)
             return gone + added

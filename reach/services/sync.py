@@ -111,7 +111,7 @@ def _apply(
     changed = 0
     for model, temp, keys, fields in TABLES:
         if temp in staged:
-            changed += swap_or_write(model, temp, keys, [*PLACE, *fields])
+            changed += swap_or_write(model, temp, keys, [*PLACE, *fields], [*keys, *PLACE])
         else:
             changed += _sync(model, temp, keys, fields, None if everything else scope)
         if step:
