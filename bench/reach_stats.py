@@ -128,7 +128,11 @@ def add_checks(n: int, *, recent: bool) -> None:
 
 
 def add_sessions(n: int, *, recent: bool) -> None:
-    day = "current_date" if recent else f"current_date - (mod({MIX['day']}, {DAYS}) + 1)"
+    # Days of the site's time zone, as the checks' are: the server's date differs from it
+    # for eight hours a day, and a log then fell a day away from its checks (twice the
+    # cells on the regular layout, depending on the hour of the run).
+    today = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+    day = today if recent else f"{today} - (mod({MIX['day']}, {DAYS}) + 1)"
     # Old logs were received, reviewed and last changed on their day; new ones just now.
     stamp = "now()" if recent else f"({day})::timestamptz + interval '20 hours'"
     sql(
