@@ -163,8 +163,8 @@ def _check_flags() -> dict[str, Any]:
 def _lists_temp() -> None:
     """Every distinct scam-type list of the checks table, once per distinct element (column
     ``code``), once with "" when the list is empty or not a list: a check is joined to its
-    list's rows to count once under each type it names. Few lists, however many checks. The
-    one vendor-specific piece."""
+    list's rows to count once under each type it names. Few lists, however many checks. One
+    of the two vendor-specific pieces (with the grouping sets of ``_checks_temp``)."""
     lists = f"(SELECT DISTINCT scam_types FROM {CHECKS_TEMP} WHERE by_band = 0) l"  # noqa: S608
     if connection.vendor == "postgresql":
         # Each list is deduplicated on its own, not the whole set of rows at once.
