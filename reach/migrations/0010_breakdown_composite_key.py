@@ -50,6 +50,31 @@ def _remake(schema_editor, old: type[models.Model], new: type[models.Model]) -> 
     schema_editor.execute(f"DROP TABLE {quote(table + '_old')}")
 
 
+def _key_in_place(schema_editor, numbered: type[models.Model], _keyed) -> None:
+    """PostgreSQL: ``id`` (and its key) dropped, the unique constraint's columns the key."""
+    table = numbered._meta.db_table
+    schema_editor.remove_field(numbered, numbered._meta.get_field("id"))
+    for constraint in numbered._meta.constraints:  # the unique one, now the key
+        schema_editor.remove_constraint(numbered, constraint)
+    schema_editor.execute(
+        f"ALTER TABLE {schema_editor.quote_name(table)} ADD CONSTRAINT "
+        f"{schema_editor.quote_name(table + '_pkey')} PRIMARY KEY ({', '.join(KEY)})"
+    )
+
+
+def _number_in_place(schema_editor, keyed: type[models.Model], numbered) -> None:
+    """PostgreSQL, backwards: the composite key dropped, ``id`` and the unique constraint
+    added."""
+    table = keyed._meta.db_table
+    schema_editor.execute(
+        f"ALTER TABLE {schema_editor.quote_name(table)} "
+        f"DROP CONSTRAINT {schema_editor.quote_name(table + '_pkey')}"
+    )
+    schema_editor.add_field(numbered, numbered._meta.get_field("id"))
+    for constraint in numbered._meta.constraints:
+        schema_editor.add_constraint(numbered, constraint)
+
+
 class UseCellAsKey(Operation):
     reversible = True
     reduces_to_sql = False
@@ -59,34 +84,20 @@ class UseCellAsKey(Operation):
             operation.state_forwards(app_label, state)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        old = from_state.apps.get_model(app_label, MODEL)
-        new = to_state.apps.get_model(app_label, MODEL)
-        if schema_editor.connection.vendor != "postgresql":
-            _remake(schema_editor, old, new)
-            return
-        table = old._meta.db_table
-        schema_editor.remove_field(old, old._meta.get_field("id"))  # and its key with it
-        for constraint in old._meta.constraints:  # the unique one, now the key
-            schema_editor.remove_constraint(old, constraint)
-        schema_editor.execute(
-            f"ALTER TABLE {schema_editor.quote_name(table)} ADD CONSTRAINT "
-            f"{schema_editor.quote_name(table + '_pkey')} PRIMARY KEY ({', '.join(KEY)})"
-        )
+        self._change(app_label, schema_editor, from_state, to_state, _key_in_place)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        keyed = from_state.apps.get_model(app_label, MODEL)
-        numbered = to_state.apps.get_model(app_label, MODEL)
-        if schema_editor.connection.vendor != "postgresql":
-            _remake(schema_editor, keyed, numbered)
-            return
-        table = keyed._meta.db_table
-        schema_editor.execute(
-            f"ALTER TABLE {schema_editor.quote_name(table)} "
-            f"DROP CONSTRAINT {schema_editor.quote_name(table + '_pkey')}"
-        )
-        schema_editor.add_field(numbered, numbered._meta.get_field("id"))
-        for constraint in numbered._meta.constraints:
-            schema_editor.add_constraint(numbered, constraint)
+        self._change(app_label, schema_editor, from_state, to_state, _number_in_place)
+
+    def _change(self, app_label, schema_editor, from_state, to_state, in_place) -> None:
+        """The table of the model as ``from_state`` has it made as ``to_state`` wants it:
+        ``in_place`` on PostgreSQL, anew on SQLite."""
+        old = from_state.apps.get_model(app_label, MODEL)
+        new = to_state.apps.get_model(app_label, MODEL)
+        if schema_editor.connection.vendor == "postgresql":
+            in_place(schema_editor, old, new)
+        else:
+            _remake(schema_editor, old, new)
 
     def describe(self):
         return "Key the check breakdown by cell and group instead of id"

@@ -45,6 +45,24 @@ def stored() -> list[tuple]:
     )
 
 
+def columns() -> list[str]:
+    with connection.cursor() as cursor:
+        table = connection.introspection.get_table_description(
+            cursor, CheckBreakdownDaily._meta.db_table
+        )
+    return [column.name for column in table]
+
+
+def collations() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attcollation::regcollation::text FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [CheckBreakdownDaily._meta.db_table],
+        )
+        return dict(cursor.fetchall())
+
+
 def the_key_goes_both_ways() -> None:
     # Given breakdown rows stored before 0010, with ids
     old = migrate([BEFORE]).get_model("reach", "CheckBreakdownDaily")
@@ -61,13 +79,17 @@ def the_key_goes_both_ways() -> None:
         ("522634", DAY, "age_band", "60_plus", 3, Decimal("12.34")),
     ]
     assert stored() == figures
-    assert not any(f.name == "id" for f in CheckBreakdownDaily._meta.concrete_fields)
+    assert "id" not in columns()
+    if connection.vendor == "postgresql":  # and its codes compare as bytes (0011)
+        assert collations()["county_code"] == '"C"'
+        assert collations()["code"] == '"C"'
     with pytest.raises(IntegrityError), transaction.atomic():
         CheckBreakdownDaily.objects.create(**row(checks_shown=9))
     CheckBreakdownDaily.objects.create(**row(day=date(2026, 3, 2), checks_shown=1))
 
     # and back before 0010, every row has an id again, and new rows get theirs
     old = migrate([BEFORE]).get_model("reach", "CheckBreakdownDaily")
+    assert "id" in columns()
     assert sorted(old.objects.values_list("id", flat=True)) == [1, 2, 3]
     assert old.objects.create(**row(day=date(2026, 3, 3))).id == 4
     with pytest.raises(IntegrityError), transaction.atomic():
