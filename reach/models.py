@@ -6,9 +6,29 @@ The parent codes are stored on each row so the roll-ups are one GROUP BY each.""
 
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from quizzes.models import TransferCheck
+
 AUDIENCES = ("elderly", "students", "farmers", "women", "other")
+
+# The split of a cell's transfer-check figures by the subject's age band: every band the
+# API accepts, and "" for a check whose risk system sent none (or a value it no longer
+# accepts). A fixed handful, so each band's figures are columns of the cell's row
+# (``ReachDaily``, ``band_column``), not rows of their own: a cell holding a few checks had
+# a breakdown row per band, about as many rows as checks to write at each rebuild.
+AGE_BANDS: tuple[str, ...] = (*TransferCheck.AgeBand.values, "")
+# A band's figures, named as the cell's totals (``checks_shown`` ... ``protected_funds``).
+BAND_FIGURES = ("checks_shown", "checks_heeded", "checks_proceeded", "protected_funds")
+
+
+def band_column(band: str, figure: str) -> str:
+    """The column of ``ReachDaily`` holding ``figure`` of the checks of age ``band``."""
+    return f"band_{band or 'none'}_{figure.removeprefix('checks_')}"
+
+
+BAND_COLUMNS = [band_column(band, figure) for band in AGE_BANDS for figure in BAND_FIGURES]
 
 
 class OfflineFigures(models.Model):
@@ -58,6 +78,21 @@ class ReachDaily(OfflineFigures):
         return f"{self.county_code or '-'} {self.day}"
 
 
+def _band_fields() -> None:
+    """The split by age band on ``ReachDaily``: for each band in ``AGE_BANDS``, its checks
+    shown, heeded and proceeded and its protected funds (they add up to the cell's)."""
+    labels = dict(TransferCheck.AgeBand.choices) | {"": _("Not given")}
+    for band in AGE_BANDS:
+        for figure in BAND_FIGURES:
+            like = ReachDaily._meta.get_field(figure)
+            *_unused, args, kwargs = like.deconstruct()
+            kwargs["verbose_name"] = format_lazy("{}: {}", labels[band], like.verbose_name)
+            ReachDaily.add_to_class(band_column(band, figure), type(like)(*args, **kwargs))
+
+
+_band_fields()
+
+
 class CampaignReachDaily(OfflineFigures):
     """A campaign's approved sessions in one county on one day."""
 
@@ -91,14 +126,13 @@ class CampaignReachDaily(OfflineFigures):
 
 
 class CheckBreakdownDaily(models.Model):
-    """Transfer-check figures of one county and day, split one way: by the subject's age
-    band, or by a suspected scam type.
+    """Transfer-check figures of one county and day split by a suspected scam type: a
+    check counts once under each distinct type it names (type "" when it names none), so
+    a check suspected of two types is in both rows, and the rows of a cell may add up to
+    more than its totals in ``ReachDaily``, which count it once.
 
-    By age band, each check counts once (band "" when the risk system sent none), so the
-    rows of a cell add up to the cell's totals in ``ReachDaily``. By scam type, a check
-    counts once under each distinct type it names (type "" when it names none): a check
-    suspected of two types is in both rows, so those rows may add up to more than the
-    totals, which count it once."""
+    The split by age band, the other ``Dimension`` of the figures, is not stored here but
+    in columns of ``ReachDaily`` (``AGE_BANDS``): each check once, under its band."""
 
     class Dimension(models.TextChoices):
         AGE_BAND = "age_band", _("age band")

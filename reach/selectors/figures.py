@@ -16,13 +16,15 @@ from quizzes.models import ScamType, TransferCheck
 from regions.models import Level, Region
 
 from ..models import (
+    AGE_BANDS,
     AUDIENCES,
     CampaignReachDaily,
     CheckBreakdownDaily,
     ReachDaily,
     Watermark,
+    band_column,
 )
-from ..services import CHECK_FIELDS, DAILY_FIELDS, OFFLINE_FIELDS, WATERMARK
+from ..services import BAND_FIELDS, CENT, CHECK_FIELDS, DAILY_FIELDS, OFFLINE_FIELDS, WATERMARK
 
 
 @dataclass(frozen=True)
@@ -245,18 +247,17 @@ def checks_by_group(
 ) -> list[CheckGroup]:
     """Heeding rate and protected funds of an area and period split by age band (bands in
     order, each check once) or by scam type (most completed checks first; a check naming
-    several types is in each of their rows). One GROUP BY, plus the scam types' names."""
+    several types is in each of their rows). A group with nothing to count is left out.
+    One GROUP BY (by age band: one sum of the daily rows' band columns), plus the scam
+    types' names."""
+    if dimension == CheckBreakdownDaily.Dimension.AGE_BAND:
+        return _checks_by_age_band(area, start, end)
     qs = _period(
         CheckBreakdownDaily.objects.filter(_in_area(area), dimension=dimension), start, end
     )
     rows = list(qs.values("code").annotate(**_sums(CHECK_FIELDS)).order_by("code"))
-    if dimension == CheckBreakdownDaily.Dimension.AGE_BAND:
-        names = {str(k): str(v) for k, v in TransferCheck.AgeBand.choices}
-        order = list(names)
-    else:
-        codes = [r["code"] for r in rows if r["code"]]
-        names = {s.code: s.name for s in ScamType.objects.filter(code__in=codes)} if codes else {}
-        order = []
+    codes = [r["code"] for r in rows if r["code"]]
+    names = {s.code: s.name for s in ScamType.objects.filter(code__in=codes)} if codes else {}
     groups = [
         CheckGroup(
             code=row["code"],
@@ -265,9 +266,22 @@ def checks_by_group(
         )
         for row in rows
     ]
-    if order:
-        return sorted(groups, key=lambda g: order.index(g.code) if g.code in order else len(order))
     return sorted(groups, key=lambda g: (g.code == "", -g.checks_completed, g.code))
+
+
+def _checks_by_age_band(
+    area: Region | None, start: date | None, end: date | None
+) -> list[CheckGroup]:
+    qs = _period(ReachDaily.objects.filter(_in_area(area)), start, end)
+    row = qs.aggregate(**_sums(BAND_FIELDS))
+    names = {str(k): str(v) for k, v in TransferCheck.AgeBand.choices}
+    groups = []
+    for band in AGE_BANDS:
+        figures = {figure: row[f"sum_{band_column(band, figure)}"] or 0 for figure in CHECK_FIELDS}
+        if any(figures.values()):
+            figures["protected_funds"] = Decimal(figures["protected_funds"]).quantize(CENT)
+            groups.append(CheckGroup(code=band, name=names.get(band, ""), **figures))
+    return groups
 
 
 def checks_by_day(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .cells import (
     AGE_BAND,
+    BAND_FIELDS,
     CENT,
     CHECK_FIELDS,
     DAILY_FIELDS,
@@ -27,6 +28,7 @@ from .jobs import RunResult, reach_job, reach_rebuild, reach_refresh
 
 __all__ = [
     "AGE_BAND",
+    "BAND_FIELDS",
     "CENT",
     "CHECK_FIELDS",
     "DAILY_FIELDS",

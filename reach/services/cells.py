@@ -20,6 +20,8 @@ from regions.models import Level, Region
 
 from ..models import (
     AUDIENCES,
+    BAND_COLUMNS,
+    BAND_FIGURES,
     CheckBreakdownDaily,
 )
 
@@ -48,7 +50,10 @@ DAILY_FIELDS = [
     "protected_funds",
     "person_times",
 ]
-CHECK_FIELDS = ["checks_shown", "checks_heeded", "checks_proceeded", "protected_funds"]
+CHECK_FIELDS = list(BAND_FIGURES)
+# The split by age band, stored with the daily figures (``ReachDaily``): each band's
+# ``CHECK_FIELDS``, the columns named by ``band_column``.
+BAND_FIELDS = list(BAND_COLUMNS)
 AGE_BAND = CheckBreakdownDaily.Dimension.AGE_BAND.value
 SCAM_TYPE = CheckBreakdownDaily.Dimension.SCAM_TYPE.value
 

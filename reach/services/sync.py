@@ -11,7 +11,7 @@ from typing import Any
 from django.db import connection, models
 
 from ..models import CampaignReachDaily, CheckBreakdownDaily, ReachDaily
-from .cells import CHECK_FIELDS, DAILY_FIELDS, OFFLINE_FIELDS, Scope
+from .cells import BAND_FIELDS, CHECK_FIELDS, DAILY_FIELDS, OFFLINE_FIELDS, Scope
 from .compute import BREAKDOWN_TEMP, CAMPAIGN_TEMP, DAILY_TEMP, _compute, _execute, _temp_drop
 from .swap import swap_or_write, swappable
 
@@ -21,7 +21,7 @@ PLACE = ["prefecture_code", "province_code"]
 FRESH_TEMP = "reach_tmp_fresh"  # the computed rows of one table not stored yet
 TABLES: list[tuple[type[models.Model], str, list[str], list[str]]] = [
     # model, temporary table of its computed rows, key, figures
-    (ReachDaily, DAILY_TEMP, ["county_code", "day"], DAILY_FIELDS),
+    (ReachDaily, DAILY_TEMP, ["county_code", "day"], [*DAILY_FIELDS, *BAND_FIELDS]),
     (CampaignReachDaily, CAMPAIGN_TEMP, ["campaign_id", "county_code", "day"], OFFLINE_FIELDS),
     (
         CheckBreakdownDaily,

@@ -1,6 +1,7 @@
-"""Reach migration 0010 keys the check breakdown by cell and group instead of ``id``, on
-SQLite (the table made anew) and PostgreSQL (altered in place): the stored figures stay,
-one row per group of a cell is still enforced, and it goes back again."""
+"""Reach migrations that move stored figures, on SQLite and PostgreSQL, both ways: 0010
+keys the check breakdown by cell and group instead of ``id`` (SQLite makes the table
+anew, PostgreSQL alters it in place), 0012 moves the split by age band from rows of the
+breakdown to columns of the cell's row."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from reach.models import CheckBreakdownDaily
+from reach.models import CheckBreakdownDaily, ReachDaily
 
 BEFORE = ("reach", "0009_campaign_rows_without_key")
 DAY = date(2026, 3, 1)
@@ -31,8 +32,8 @@ def row(**figures) -> dict:
         "prefecture_code": "522600",
         "province_code": "520000",
         "day": DAY,
-        "dimension": "age_band",
-        "code": "60_plus",
+        "dimension": "scam_type",
+        "code": "romance",
         **figures,
     }
 
@@ -75,8 +76,8 @@ def the_key_goes_both_ways() -> None:
     # Then the figures are all there, keyed by cell and group: a second row for the same
     # group of a cell is refused, one for another day goes in
     figures = [
-        ("", DAY, "age_band", "", 1, Decimal("0.00")),
-        ("522634", DAY, "age_band", "60_plus", 3, Decimal("12.34")),
+        ("", DAY, "scam_type", "", 1, Decimal("0.00")),
+        ("522634", DAY, "scam_type", "romance", 3, Decimal("12.34")),
     ]
     assert stored() == figures
     assert "id" not in columns()
@@ -102,3 +103,48 @@ def the_key_goes_both_ways() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_the_breakdown_key_migration_keeps_the_figures_both_ways():
     the_key_goes_both_ways()
+
+
+BANDS_AS_ROWS = ("reach", "0011_breakdown_area_day_first")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_split_by_age_band_moves_into_the_cells_rows_and_back():
+    # Given, before 0012, a cell's row and its breakdown rows: two age bands, one band the
+    # API no longer accepts, and a scam type
+    apps = migrate([BANDS_AS_ROWS])
+    daily = apps.get_model("reach", "ReachDaily")
+    breakdown = apps.get_model("reach", "CheckBreakdownDaily")
+    cell = {k: v for k, v in row().items() if k not in ("dimension", "code")}
+    daily.objects.create(**cell, checks_shown=6, checks_heeded=4, protected_funds=Decimal("12.34"))
+    for dimension, code, shown, heeded, funds in (
+        ("age_band", "60_plus", 3, 3, "12.34"),
+        ("age_band", "", 1, 0, "0"),
+        ("age_band", "adult", 2, 1, "0"),
+        ("scam_type", "romance", 6, 4, "12.34"),
+    ):
+        breakdown.objects.create(
+            **row(dimension=dimension, code=code),
+            checks_shown=shown,
+            checks_heeded=heeded,
+            protected_funds=Decimal(funds),
+        )
+
+    # When 0012 runs
+    migrate()
+
+    # Then each band's figures are in the cell's row (the unknown band's with "" 's), and
+    # the breakdown keeps the scam type only
+    stored_cell = ReachDaily.objects.get(county_code="522634", day=DAY)
+    assert (stored_cell.band_60_plus_shown, stored_cell.band_60_plus_heeded) == (3, 3)
+    assert stored_cell.band_60_plus_protected_funds == Decimal("12.34")
+    assert (stored_cell.band_none_shown, stored_cell.band_none_heeded) == (3, 1)
+    assert stored_cell.band_18_34_shown == stored_cell.band_under_18_shown == 0
+    assert stored() == [("522634", DAY, "scam_type", "romance", 6, Decimal("12.34"))]
+
+    # and back before 0012, the bands are rows again
+    breakdown = migrate([BANDS_AS_ROWS]).get_model("reach", "CheckBreakdownDaily")
+    assert sorted(
+        breakdown.objects.values_list("dimension", "code", "checks_shown", "checks_heeded")
+    ) == [("age_band", "", 3, 1), ("age_band", "60_plus", 3, 3), ("scam_type", "romance", 6, 4)]
+    migrate()

@@ -343,8 +343,9 @@ def test_protected_funds_add_up_to_the_cent_whatever_the_amounts(world):
     exact = Decimal("1000000000.99")
     row = ReachDaily.objects.get(county_code="522634", day=START)
     assert row.protected_funds == exact
+    assert row.band_60_plus_protected_funds == exact
+    assert row.band_none_protected_funds == 0
     splits = CheckBreakdownDaily.objects.filter(county_code="522634", day=START)
     assert sorted(splits.values_list("dimension", "code", "protected_funds")) == [
-        ("age_band", "60_plus", exact),
         ("scam_type", "impersonating_police", exact),
     ]

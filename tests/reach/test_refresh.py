@@ -14,7 +14,14 @@ from core.models import JobRun
 from edu.models import Certificate
 from quizzes.models import TransferCheck
 from reach import services
-from reach.models import CampaignReachDaily, CheckBreakdownDaily, ReachDaily, Watermark
+from reach.models import (
+    AGE_BANDS,
+    CampaignReachDaily,
+    CheckBreakdownDaily,
+    ReachDaily,
+    Watermark,
+    band_column,
+)
 from tests.reach.factories import START, World, at, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +129,13 @@ def test_incremental_equals_full_rebuild_with_late_and_edited_records(world, no_
     assert result.rows_changed > 0
     assert incremental == rebuilt()
     assert incremental[0], "the generated data fills some cells"
-    assert {row[4] for row in incremental[2]} == {"age_band", "scam_type"}
+    assert {row[4] for row in incremental[2]} == {"scam_type"}
+    # and in every cell the age bands add up to its check figures
+    for cell in ReachDaily.objects.all():
+        for figure in services.CHECK_FIELDS:
+            bands = sum(getattr(cell, band_column(band, figure)) for band in AGE_BANDS)
+            assert bands == getattr(cell, figure), (cell, figure)
+    assert ReachDaily.objects.filter(band_60_plus_shown__gt=0).exists()
 
 
 def test_checks_split_by_age_band_and_by_scam_type(world: World):
@@ -170,12 +183,19 @@ def test_checks_split_by_age_band_and_by_scam_type(world: World):
         }
 
     five_k = Decimal("5000.00")
-    assert split("age_band") == {
+    total = ReachDaily.objects.get(county_code="522634", day=day)
+    bands = {
+        band: tuple(getattr(total, band_column(band, figure)) for figure in services.CHECK_FIELDS)
+        for band in AGE_BANDS
+    }
+    zero = (0, 0, 0, Decimal("0.00"))
+    assert bands == {
         "60_plus": (1, 1, 0, five_k),
         "18_34": (1, 0, 1, Decimal("0.00")),
+        "35_59": zero,
+        "under_18": zero,
         "": (1, 1, 0, Decimal("0.00")),
     }
-    total = ReachDaily.objects.get(county_code="522634", day=day)
     assert (total.checks_shown, total.checks_heeded, total.protected_funds) == (3, 2, five_k)
     # and once under each scam type it names: the two-type check is in both rows
     assert split("scam_type") == {
