@@ -85,6 +85,8 @@ def _band_fields() -> None:
     for band in AGE_BANDS:
         for figure in BAND_FIGURES:
             like = ReachDaily._meta.get_field(figure)
+            if not isinstance(like, models.Field):  # a relation; the figures are columns
+                raise TypeError(figure)
             *_unused, args, kwargs = like.deconstruct()
             kwargs["verbose_name"] = format_lazy("{}: {}", labels[band], like.verbose_name)
             ReachDaily.add_to_class(band_column(band, figure), type(like)(*args, **kwargs))

@@ -24,7 +24,7 @@ from ..models import (
     Watermark,
     band_column,
 )
-from ..services import BAND_FIELDS, CENT, CHECK_FIELDS, DAILY_FIELDS, OFFLINE_FIELDS, WATERMARK
+from ..services import BAND_FIELDS, CHECK_FIELDS, DAILY_FIELDS, OFFLINE_FIELDS, WATERMARK
 
 
 @dataclass(frozen=True)
@@ -277,9 +277,9 @@ def _checks_by_age_band(
     names = {str(k): str(v) for k, v in TransferCheck.AgeBand.choices}
     groups = []
     for band in AGE_BANDS:
-        figures = {figure: row[f"sum_{band_column(band, figure)}"] or 0 for figure in CHECK_FIELDS}
+        sums = {f"sum_{name}": row[f"sum_{band_column(band, name)}"] for name in CHECK_FIELDS}
+        figures = _figures(sums, CHECK_FIELDS)
         if any(figures.values()):
-            figures["protected_funds"] = Decimal(figures["protected_funds"]).quantize(CENT)
             groups.append(CheckGroup(code=band, name=names.get(band, ""), **figures))
     return groups
 

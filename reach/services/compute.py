@@ -45,6 +45,21 @@ from .cells import (
     Scope,
     _on_days,
 )
+from .sql import (
+    SQL,
+    _compiled,
+    _count,
+    _county_join,
+    _create,
+    _execute,
+    _full_join,
+    _money,
+    _nonzero,
+    _parents,
+    _part,
+    _placed,
+    _summed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,39 +73,10 @@ CAMPAIGN_TEMP = "reach_tmp_campaign"
 BREAKDOWN_TEMP = "reach_tmp_breakdown"
 TEMP_TABLES = (CHECKS_TEMP, LISTS_TEMP, DAILY_TEMP, CAMPAIGN_TEMP, BREAKDOWN_TEMP)
 
-SQL = tuple[str, list[Any]]
-
-
-def _execute(sql: str, params: list[Any] | None = None) -> int:
-    """Run one statement; returns the rows it touched. Only SQL compiled by Django (with its
-    own parameters) and constant text of this package go in here."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params or [])
-        return int(cursor.rowcount)
-
-
-def _compiled(qs: QuerySet[Any]) -> SQL:
-    sql, params = qs.query.sql_with_params()
-    return sql, list(params)
-
 
 def _temp_drop() -> None:
     for name in TEMP_TABLES:
         _execute(f"DROP TABLE IF EXISTS {name}")
-
-
-def _create(name: str, columns: list[str], select: SQL, like: str | None) -> None:
-    """Fill table ``name`` with the rows of ``select`` (its columns named ``columns``): a
-    temporary table, or, with ``like``, a table with the columns, defaults, identity and
-    checks of table ``like`` (no index yet: they are built after the rows are in)."""
-    if like is None:
-        _execute(f"CREATE TEMP TABLE {name} AS {select[0]}", select[1])
-        return
-    _execute(
-        f"CREATE TABLE {name} (LIKE {like} "
-        "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY)"
-    )
-    _execute(f"INSERT INTO {name} ({', '.join(columns)}) {select[0]}", select[1])
 
 
 def _offline_sums() -> dict[str, Any]:
@@ -184,51 +170,6 @@ def _lists_temp() -> None:
         _execute(f"ANALYZE {LISTS_TEMP}")  # else taken for large, and the join sorted
 
 
-def _county_join(alias: str, column: str) -> SQL:
-    """LEFT JOIN of the region ``column`` names when it is a county: ``alias.code`` is NULL
-    for a code that is not a county (its figures go to the unplaced cell)."""
-    return (
-        f"LEFT JOIN {Region._meta.db_table} {alias} "
-        f"ON {alias}.code = {column} AND {alias}.level = %s",
-        [Level.COUNTY.value],
-    )
-
-
-def _placed(alias: str) -> str:
-    """The county code of a check's cell: its region's when that is a county, else ""."""
-    return f"COALESCE({alias}.code, '') AS county_code"
-
-
-def _parents(alias: str) -> str:
-    """Prefecture and province code of a county joined by ``_county_join`` ("" if none)."""
-    return (
-        f"COALESCE({alias}.parent_id, '') AS prefecture_code, "
-        f"CASE WHEN {alias}.code IS NULL THEN '' "
-        f"ELSE SUBSTR({alias}.code, 1, 2) || '0000' END AS province_code"
-    )
-
-
-def _nonzero(fields: list[str]) -> str:
-    """A HAVING clause: a cell where nothing countable happened is not stored."""
-    return " OR ".join(f"SUM({name}) <> 0" for name in fields)
-
-
-def _money(cents: str, name: str) -> str:
-    """Protected funds ``name``, in yuan, from a sum in cents (``_check_flags``, ``CENTS``)."""
-    return f"ROUND(CAST(CAST({cents} AS BIGINT) AS NUMERIC) * 0.01, 2) AS {name}"
-
-
-def _summed(name: str, source: str | None = None) -> str:
-    """The figure ``name`` of a group, summed from ``source``."""
-    total = f"SUM({source or name})"
-    return _money(total, name) if name == "protected_funds" else f"{total} AS {name}"
-
-
-def _count(column: str) -> str:
-    # Integers, so that the sums over them stay integers (PostgreSQL sums bigints as numeric).
-    return f"CAST({column} AS INTEGER)"
-
-
 def _checks_temp(scope: Scope) -> None:
     """The checks of ``scope`` grouped twice into ``CHECKS_TEMP``, each group with the cell
     it counts in (county, prefecture, province): by day and age band (``by_band`` 1: the
@@ -290,12 +231,6 @@ def _checks_temp(scope: Scope) -> None:
         )
 
 
-def _part(sql: SQL, columns: dict[str, str], fields: list[str]) -> SQL:
-    """A SELECT giving ``fields`` from ``sql`` (0 where it has none)."""
-    picked = ", ".join(f"{columns.get(name, '0')} AS {name}" for name in fields)
-    return f"SELECT {picked} FROM ({sql[0]}) q", sql[1]  # noqa: S608 - see _execute
-
-
 CELL = ["county_code", "prefecture_code", "province_code", "day"]
 # Each figure of the checks and its column in ``CHECKS_TEMP``.
 CHECK_SOURCES = {
@@ -306,62 +241,65 @@ CHECK_SOURCES = {
 }
 
 
-def _daily_temp(scope: Scope, logs: QuerySet[SessionLog], like: str | None) -> None:
-    """Every figure of the cells, one row a cell: the sources' groups added up by cell,
-    with the split of its check figures by age band (``BAND_FIELDS``)."""
-    figures = [f for f in DAILY_FIELDS if f != "person_times"]  # a cell without them goes
-    fields = [*CELL, *figures]
+def _others_by_cell(scope: Scope, logs: QuerySet[SessionLog], fields: list[str]) -> SQL:
+    """The figures of the cells but the checks' (``fields``), one row a cell: the approved
+    logs of a county and day, and the online learning of a day (unplaced: county "").
+    Their cells never meet (a log's county is a region code, never "")."""
     by_cell = logs.values("county_id", "held_on").annotate(**_offline_sums())
     sql, params = _compiled(by_cell)
     join, join_params = _county_join("r", "q.county_id")
     offline = ", ".join(
         f"{_count('q.' + name)} AS {name}" if name in OFFLINE_FIELDS else f"0 AS {name}"
-        for name in figures
+        for name in fields
     )
-    parts: list[SQL] = [
-        (
-            f"SELECT q.county_id AS county_code, {_parents('r')}, "  # noqa: S608 - see _execute
-            f"q.held_on AS day, {offline} FROM ({sql}) q {join}",
-            [*params, *join_params],
-        )
+    logs_sql = (
+        f"SELECT q.county_id AS county_code, {_parents('r')}, "  # noqa: S608 - see _execute
+        f"q.held_on AS day, {offline} FROM ({sql}) q {join}"
+    )
+    if not scope.has_unplaced:
+        return logs_sql, [*params, *join_params]
+    lessons = _on_days(LessonProgress.objects.all(), "completed_at", scope.days)
+    lessons = lessons.values("day").annotate(
+        n=Count("id"), learners=Count("user_id", distinct=True)
+    )
+    courses = (
+        _on_days(Enrollment.objects.filter(completed_at__isnull=False), "completed_at", scope.days)
+        .values("day")
+        .annotate(n=Count("id"))
+    )
+    certificates = (
+        _on_days(Certificate.objects.filter(revoked_at__isnull=True), "issued_at", scope.days)
+        .values("day")
+        .annotate(n=Count("id"))
+    )
+    online = {"county_code": "''", "prefecture_code": "''", "province_code": "''", "day": "q.day"}
+    columns = [*CELL, *fields]
+    parts = [
+        _part(
+            _compiled(lessons),
+            online | {"lessons_completed": _count("q.n"), "learners_active": _count("q.learners")},
+            columns,
+        ),
+        _part(_compiled(courses), online | {"courses_completed": _count("q.n")}, columns),
+        _part(_compiled(certificates), online | {"certificates_issued": _count("q.n")}, columns),
     ]
-    if scope.has_unplaced:
-        lessons = _on_days(LessonProgress.objects.all(), "completed_at", scope.days)
-        lessons = lessons.values("day").annotate(
-            n=Count("id"), learners=Count("user_id", distinct=True)
-        )
-        courses = (
-            _on_days(
-                Enrollment.objects.filter(completed_at__isnull=False), "completed_at", scope.days
-            )
-            .values("day")
-            .annotate(n=Count("id"))
-        )
-        certificates = (
-            _on_days(Certificate.objects.filter(revoked_at__isnull=True), "issued_at", scope.days)
-            .values("day")
-            .annotate(n=Count("id"))
-        )
-        online = {
-            "county_code": "''",
-            "prefecture_code": "''",
-            "province_code": "''",
-            "day": "q.day",
-        }
-        parts += [
-            _part(
-                _compiled(lessons),
-                online
-                | {"lessons_completed": _count("q.n"), "learners_active": _count("q.learners")},
-                fields,
-            ),
-            _part(_compiled(courses), online | {"courses_completed": _count("q.n")}, fields),
-            _part(_compiled(certificates), online | {"certificates_issued": _count("q.n")}, fields),
-        ]
-    # The check groups by band added up by cell first (``by_cell``: the cell's figures,
-    # then each band's into its columns), then the parts summed by cell, and the cell's
-    # bands joined to that: the sum over all the parts reads a row a cell, not a row a
-    # group, and only for the figures every part has.
+    cell = ", ".join(CELL)
+    sums = ", ".join(_summed(name) for name in fields)
+    by_day = (
+        f"SELECT {cell}, {sums} FROM ("  # noqa: S608 - see _execute
+        + " UNION ALL ".join(sql for sql, _ in parts)
+        + f") u GROUP BY {cell}"
+    )
+    return (
+        f"{logs_sql} UNION ALL {by_day}",
+        [*params, *join_params, *[p for _, part_params in parts for p in part_params]],
+    )
+
+
+def _checks_by_cell() -> str:
+    """The check groups by band of ``CHECKS_TEMP`` added up by cell, one row a cell (its
+    cell columns named ``c_county_code`` ...): the cell's figures (``CHECK_SOURCES``),
+    then each band's into its columns (``BAND_FIELDS``)."""
     named = ", ".join(f"'{band}'" for band in AGE_BANDS if band)
     by_band = []
     for band in AGE_BANDS:
@@ -371,41 +309,47 @@ def _daily_temp(scope: Scope, logs: QuerySet[SessionLog], like: str | None) -> N
             total = f"COALESCE(SUM({source}) FILTER (WHERE {match}), 0)"
             total = total if source == "protected" else _count(total)
             by_band.append(f"{total} AS {band_column(band, figure)}")
-    cell = ", ".join(CELL)
-    by_cell = (
-        f"SELECT {cell}, {_count('SUM(shown)')} AS shown, {_count('SUM(heeded)')} AS heeded, "  # noqa: S608
+    keys = ", ".join(f"{name} AS c_{name}" for name in CELL)
+    return (
+        f"SELECT {keys}, {_count('SUM(shown)')} AS shown, {_count('SUM(heeded)')} AS heeded, "  # noqa: S608
         f"{_count('SUM(proceeded)')} AS proceeded, SUM(protected) AS protected, "
-        f"{', '.join(by_band)} FROM {CHECKS_TEMP} WHERE by_band = 1 GROUP BY {cell}"
+        f"{', '.join(by_band)} FROM {CHECKS_TEMP} WHERE by_band = 1 GROUP BY {', '.join(CELL)}"
     )
-    checks = {name: f"c.{name}" for name in CELL} | {
-        figure: f"c.{source}" for figure, source in CHECK_SOURCES.items()
-    }
-    picked = ", ".join(f"{checks.get(name, '0')} AS {name}" for name in fields)
-    parts.append((f"SELECT {picked} FROM by_cell c", []))  # noqa: S608
 
-    union = " UNION ALL ".join(sql for sql, _ in parts)
-    sums = ", ".join(_summed(name) for name in figures)
-    bands = ", ".join(
-        _money(f"COALESCE(c.{name}, 0)", name)
+
+def _daily_temp(scope: Scope, logs: QuerySet[SessionLog], like: str | None) -> None:
+    """Every figure of the cells, one row a cell, with the split of its check figures by
+    age band (``BAND_FIELDS``): the cells of the other sources and the checks' cells
+    joined (1,000,000 checks: 0.25 s for the join, against 0.6 s for a GROUP BY over both
+    sets of cells)."""
+    figures = [f for f in DAILY_FIELDS if f != "person_times"]
+    others = [f for f in figures if f not in CHECK_FIELDS]
+    on = " AND ".join(f"c.c_{name} = a.{name}" for name in ("county_code", "day"))
+    joined, params = _full_join(_others_by_cell(scope, logs, others), _checks_by_cell(), on)
+    picked = [f"COALESCE(j.{name}, j.c_{name}) AS {name}" for name in CELL]
+    picked += [f"COALESCE(j.{name}, 0) AS {name}" for name in others]
+    for figure, source in CHECK_SOURCES.items():
+        total = f"COALESCE(j.{source}, 0)"
+        picked.append(_money(total, figure) if source == "protected" else f"{total} AS {figure}")
+    picked += [
+        _money(f"COALESCE(j.{name}, 0)", name)
         if name.endswith("protected_funds")
-        else f"COALESCE(c.{name}, 0) AS {name}"
+        else f"COALESCE(j.{name}, 0) AS {name}"
         for name in BAND_FIELDS
+    ]
+    picked.append(
+        "COALESCE(j.attendees_total, 0) + COALESCE(j.learners_active, 0) "
+        "+ COALESCE(j.shown, 0) AS person_times"
     )
-    by_all = (
-        f"SELECT {cell}, {sums}, "  # noqa: S608 - see _execute
-        "SUM(attendees_total) + SUM(learners_active) + SUM(checks_shown) AS person_times "
-        f"FROM ({union}) u GROUP BY {cell} HAVING {_nonzero(figures)}"
+    # A cell of the other sources always has something to count; a cell of checks none
+    # shown or completed does not, and is not stored.
+    counted = " OR ".join(
+        ["j.county_code IS NOT NULL", *(f"j.{s} <> 0" for s in CHECK_SOURCES.values())]
     )
     _create(
         DAILY_TEMP,
-        [*CELL, *figures, *BAND_FIELDS, "person_times"],
-        (
-            f"WITH by_cell AS ({by_cell}) SELECT "  # noqa: S608 - see _execute
-            f"{', '.join(f'a.{name}' for name in [*CELL, *figures])}, {bands}, a.person_times "
-            f"FROM ({by_all}) a LEFT JOIN by_cell c "
-            "ON c.county_code = a.county_code AND c.day = a.day",
-            [p for _, part_params in parts for p in part_params],
-        ),
+        [*CELL, *others, *CHECK_FIELDS, *BAND_FIELDS, "person_times"],
+        (f"SELECT {', '.join(picked)} FROM {joined} WHERE {counted}", params),  # noqa: S608
         like,
     )
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import OperationalError, connection, models, transaction
 
-from .compute import _execute
+from .sql import _execute
 
 logger = logging.getLogger(__name__)
 

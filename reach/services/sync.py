@@ -12,7 +12,8 @@ from django.db import connection, models
 
 from ..models import CampaignReachDaily, CheckBreakdownDaily, ReachDaily
 from .cells import BAND_FIELDS, CHECK_FIELDS, DAILY_FIELDS, OFFLINE_FIELDS, Scope
-from .compute import BREAKDOWN_TEMP, CAMPAIGN_TEMP, DAILY_TEMP, _compute, _execute, _temp_drop
+from .compute import BREAKDOWN_TEMP, CAMPAIGN_TEMP, DAILY_TEMP, _compute, _temp_drop
+from .sql import _execute
 from .swap import swap_or_write, swappable
 
 logger = logging.getLogger(__name__)
