@@ -418,9 +418,10 @@ def _compute(scope: Scope, staged: Mapping[str, str] | None = None) -> None:
         _execute("SET LOCAL maintenance_work_mem = '256MB'")
         _execute("SET LOCAL jit = off")
         _execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        # Nor merge joins: the planner cannot know how few cells a HAVING removes, and
-        # took the daily figures for a tenth of their number, so it sorted both sides of
-        # their join to the bands (109,500 cells: 0.5 s against 0.05 s for a hash join).
+        # Nor merge joins: the planner, which cannot know how many cells a GROUP BY
+        # gives, took the logs' cells for a tenth of their number and sorted both sides
+        # of their join to the checks' cells on text (the daily figures of 1,000,000
+        # checks: 2.0-2.2 s against 1.8-1.9 s hashed, in one run).
         _execute("SET LOCAL enable_mergejoin = off")
     logs = _approved_logs(scope)
     _checks_temp(scope)
