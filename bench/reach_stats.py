@@ -45,7 +45,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from reach import services  # noqa: E402
-from reach.models import CheckBreakdownDaily, ReachDaily  # noqa: E402
+from reach.models import BAND_COLUMNS, CheckBreakdownDaily, ReachDaily  # noqa: E402
 
 COUNTIES = 300
 DAYS = 365
@@ -193,7 +193,7 @@ def raw_group_by() -> None:
 
 def stored() -> tuple[list[tuple], list[tuple]]:
     return (
-        sorted(ReachDaily.objects.values_list("county_code", "day", "person_times")),
+        sorted(ReachDaily.objects.values_list("county_code", "day", "person_times", *BAND_COLUMNS)),
         sorted(
             CheckBreakdownDaily.objects.values_list(
                 "dimension", "county_code", "day", "code", "checks_heeded", "protected_funds"
