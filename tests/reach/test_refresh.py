@@ -140,7 +140,6 @@ def test_incremental_equals_full_rebuild_with_late_and_edited_records(world, no_
     assert ReachDaily.objects.filter(band_60_plus_shown__gt=0).exists()
 
 
-
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite fallback only")
 def test_an_sqlite_without_full_join_gives_the_same_figures(world, monkeypatch):
     # Given generated activity counted on this SQLite, which has FULL JOIN (3.39 and later)
@@ -155,6 +154,7 @@ def test_an_sqlite_without_full_join_gives_the_same_figures(world, monkeypatch):
 
     # Then they are the same, row for row
     assert rebuilt() == with_full_join
+
 
 def test_checks_split_by_age_band_and_by_scam_type(world: World):
     # Given on one day in Leishan: a heeded check of an elderly person suspecting two scam
