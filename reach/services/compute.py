@@ -400,8 +400,9 @@ def _large(scope: Scope) -> bool:
 
 def _compute(scope: Scope, staged: Mapping[str, str] | None = None) -> None:
     """Every figure of the cells in ``scope``, grouped by the database into the temporary
-    tables ``DAILY_TEMP`` (the daily rows), ``CAMPAIGN_TEMP`` (per campaign, offline
-    figures only) and ``BREAKDOWN_TEMP`` (the check breakdowns by age band and scam type),
+    tables ``DAILY_TEMP`` (the daily rows, with the split of the checks by age band),
+    ``CAMPAIGN_TEMP`` (per campaign, offline figures only) and ``BREAKDOWN_TEMP`` (the
+    split of the checks by scam type),
     with the columns of their tables but ``id``. A name in ``staged`` is a table shaped like
     the table it maps to instead (with ``id``), not temporary. The caller drops them
     (``_temp_drop``) or puts them in place (``swap``)."""

@@ -98,7 +98,8 @@ def _full_join(left: SQL, right: str, on: str) -> SQL:
     """The rows of ``left`` (``a``) and ``right`` (``c``) matched ``on``, with the rows of
     either side that match none (their other side's columns NULL), as one table ``j``: a
     FULL JOIN, or for SQLite before 3.39, which has none, a LEFT JOIN of each to the
-    other (the second keeping only the rows of ``c`` that match none)."""
+    other, the second keeping only the rows of ``c`` that match none (``a.county_code``
+    is never NULL in a row of ``left``)."""
     sql, params = left
     if connection.vendor != "sqlite" or sqlite3.sqlite_version_info >= (3, 39):
         return f"(SELECT a.*, c.* FROM ({sql}) a FULL JOIN ({right}) c ON {on}) j", params  # noqa: S608
