@@ -296,24 +296,29 @@ def _others_by_cell(scope: Scope, logs: QuerySet[SessionLog], fields: list[str])
     )
 
 
+def _check_columns() -> list[tuple[str, str | None, str]]:
+    """(column, age band or None for the cell's totals, figure) of each check figure a
+    daily row holds: the totals (``CHECK_FIELDS``), then each band's (``BAND_FIELDS``)."""
+    totals: list[tuple[str, str | None, str]] = [(f, None, f) for f in CHECK_FIELDS]
+    return totals + [(band_column(b, f), b, f) for b in AGE_BANDS for f in CHECK_FIELDS]
+
+
 def _checks_by_cell() -> str:
-    """The check groups by band of ``CHECKS_TEMP`` added up by cell, one row a cell (its
-    cell columns named ``c_county_code`` ...): the cell's figures (``CHECK_SOURCES``),
-    then each band's into its columns (``BAND_FIELDS``)."""
+    """The check groups by band of ``CHECKS_TEMP`` added up by cell, one row a cell: its
+    cell columns (named ``c_county_code`` ...), then each of ``_check_columns``."""
     named = ", ".join(f"'{band}'" for band in AGE_BANDS if band)
-    by_band = []
-    for band in AGE_BANDS:
-        # A band the API no longer accepts counts as none given, as the pages show it.
-        match = f"age_band = '{band}'" if band else f"age_band NOT IN ({named})"
-        for figure, source in CHECK_SOURCES.items():
-            total = f"COALESCE(SUM({source}) FILTER (WHERE {match}), 0)"
-            total = total if source == "protected" else _count(total)
-            by_band.append(f"{total} AS {band_column(band, figure)}")
+    sums = []
+    for column, band, figure in _check_columns():
+        total = f"SUM({CHECK_SOURCES[figure]})"
+        if band is not None:
+            # A band the API no longer accepts counts as none given, as the pages show it.
+            match = f"age_band = '{band}'" if band else f"age_band NOT IN ({named})"
+            total = f"COALESCE({total} FILTER (WHERE {match}), 0)"
+        sums.append(f"{total if figure == 'protected_funds' else _count(total)} AS {column}")
     keys = ", ".join(f"{name} AS c_{name}" for name in CELL)
     return (
-        f"SELECT {keys}, {_count('SUM(shown)')} AS shown, {_count('SUM(heeded)')} AS heeded, "  # noqa: S608
-        f"{_count('SUM(proceeded)')} AS proceeded, SUM(protected) AS protected, "
-        f"{', '.join(by_band)} FROM {CHECKS_TEMP} WHERE by_band = 1 GROUP BY {', '.join(CELL)}"
+        f"SELECT {keys}, {', '.join(sums)} FROM {CHECKS_TEMP} "  # noqa: S608 - see _execute
+        f"WHERE by_band = 1 GROUP BY {', '.join(CELL)}"
     )
 
 
@@ -328,24 +333,18 @@ def _daily_temp(scope: Scope, logs: QuerySet[SessionLog], like: str | None) -> N
     joined, params = _full_join(_others_by_cell(scope, logs, others), _checks_by_cell(), on)
     picked = [f"COALESCE(j.{name}, j.c_{name}) AS {name}" for name in CELL]
     picked += [f"COALESCE(j.{name}, 0) AS {name}" for name in others]
-    for figure, source in CHECK_SOURCES.items():
-        total = f"COALESCE(j.{source}, 0)"
-        picked.append(_money(total, figure) if source == "protected" else f"{total} AS {figure}")
-    picked += [
-        _money(f"COALESCE(j.{name}, 0)", name)
-        if name.endswith("protected_funds")
-        else f"COALESCE(j.{name}, 0) AS {name}"
-        for name in BAND_FIELDS
-    ]
+    for column, _band, figure in _check_columns():
+        value = f"COALESCE(j.{column}, 0)"
+        picked.append(
+            _money(value, column) if figure == "protected_funds" else f"{value} AS {column}"
+        )
     picked.append(
         "COALESCE(j.attendees_total, 0) + COALESCE(j.learners_active, 0) "
-        "+ COALESCE(j.shown, 0) AS person_times"
+        "+ COALESCE(j.checks_shown, 0) AS person_times"
     )
     # A cell of the other sources always has something to count; a cell of checks none
     # shown or completed does not, and is not stored.
-    counted = " OR ".join(
-        ["j.county_code IS NOT NULL", *(f"j.{s} <> 0" for s in CHECK_SOURCES.values())]
-    )
+    counted = " OR ".join(["j.county_code IS NOT NULL", *(f"j.{f} <> 0" for f in CHECK_FIELDS)])
     _create(
         DAILY_TEMP,
         [*CELL, *others, *CHECK_FIELDS, *BAND_FIELDS, "person_times"],
